@@ -1,0 +1,171 @@
+"""The assessment output contract. Every recommendation names the rules (and so the facts) behind it.
+
+Texts are carried in both languages (``Text``); renderers pick one. Lists are ordered by documented
+policy, never by dict order, so the same case and ruleset give byte-identical JSON.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .knowledge import Text
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RulesetInfo(_Out):
+    version: str
+    rules: int
+
+
+class Dimensions(_Out):
+    time: int
+    space: int
+    emotion: int
+    interest: int
+    communication: int
+
+
+class Risk(_Out):
+    score: int
+    level: Literal["low", "medium", "high", "critical"]
+    dimensions: Dimensions
+    level_floor_by: list[str] = []   # rules that raised the level above what the score gives
+
+
+class AgentSignHit(_Out):
+    id: str
+    name: Text
+    group: str
+    weight: int
+    source: str
+
+
+class Agent(_Out):
+    score: int
+    suspected: bool
+    signs: list[str]
+    sign_details: list[AgentSignHit]
+    reasons: list[str]               # rules that added agent points or asserted suspected_agent
+
+
+class StrategyRef(_Out):
+    id: str
+    name: Text
+    rules: list[str]
+
+
+class Strategy(_Out):
+    id: str
+    name: Text
+    steps: list[Text]
+    rules: list[str]                 # rules that recommended the winner
+    also: list[StrategyRef] = []     # to apply beside the winner (e.g. vulnerable-customer care)
+    outranked: list[StrategyRef] = []  # recommended, but lower precedence
+
+
+class DeadlineOut(_Out):
+    id: str
+    name: Text
+    days: int
+    day_type: str
+    legal_basis: str | None
+    exact: bool
+
+
+class Escalation(_Out):
+    level: int
+    name: Text
+    owner: Text
+    within_hours: int
+    respond_by: dt.date | None
+    deadline: DeadlineOut | None
+    rules: list[str]                 # rules that set this level; empty when the risk level alone did
+    from_risk_level: bool
+
+
+class ChannelOut(_Out):
+    id: str
+    name: Text
+    reason: Text
+    rules: list[str]
+
+
+class ExcludedChannel(_Out):
+    id: str
+    name: Text
+    reason: Text
+    rules: list[str]
+
+
+class TabooOut(_Out):
+    id: str
+    name: Text
+    severity: str
+    why: Text
+    say_instead: Text | None
+    legal_bases: list[str]
+    rules: list[str]
+
+
+class LegalBasisOut(_Out):
+    id: str
+    law: Text
+    article: str
+    summary: Text
+    verified: bool
+    rules: list[str]
+
+
+class NarrativeSignal(_Out):
+    signal: str
+    text: str
+    start: int
+    end: int
+
+
+class Signals(_Out):
+    declared: list[str]
+    from_narrative: list[NarrativeSignal]
+
+
+class Step(_Out):
+    """One fired rule, in firing order."""
+    order: int
+    rule: str
+    description: Text
+    matched: dict[str, Any]
+    effect: dict[str, Any]
+
+
+class MissingFact(_Out):
+    fact: str                         # a case field path or "signal:<id>"
+    question: Text
+    would_change: list[str]           # e.g. ["risk.level: medium → high", "strategy"]
+    rules: list[str]                  # rules that would then fire
+    impact: int
+
+
+class Assessment(_Out):
+    case_id: str
+    ruleset: RulesetInfo
+    engine: str
+    risk: Risk
+    agent: Agent
+    strategy: Strategy | None
+    escalation: Escalation
+    channels: list[ChannelOut]
+    channels_excluded: list[ExcludedChannel]
+    taboos: list[TabooOut]
+    legal_bases: list[LegalBasisOut]
+    findings: list[str]
+    signals: Signals
+    explanation: list[Step]
+    missing_facts: list[MissingFact] = []
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"

@@ -1,0 +1,60 @@
+"""Read case files: YAML or JSON (one case), JSON Lines (one case per line)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from .errors import CaseError
+from .yamlsource import MAX_FILE_BYTES, YamlSourceError, parse_yaml
+
+MAX_CASE_FILE_BYTES = MAX_FILE_BYTES
+
+
+def read_case_file(path: str | Path) -> dict[str, Any]:
+    """One case from a .yaml/.yml/.json file, as a raw dict (validated later by the engine)."""
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_CASE_FILE_BYTES:
+            raise CaseError(f"file is larger than {MAX_CASE_FILE_BYTES} bytes", str(p), "RE203")
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseError(f"cannot read case file: {exc}", str(p), "RE203") from None
+    if p.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CaseError(f"invalid JSON: {exc.msg}", f"{p}:{exc.lineno}:{exc.colno}", "RE203") from None
+    else:
+        try:
+            data = parse_yaml(text, str(p)).data
+        except YamlSourceError as exc:
+            pr = exc.problem
+            raise CaseError(pr.message, f"{pr.file}:{pr.line}:{pr.column}", "RE203") from None
+    if not isinstance(data, dict):
+        raise CaseError("a case file must hold one mapping of fields (id, received, industry, ...)", str(p), "RE203")
+    return data
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
+    """(line number, raw case or the error for that line); a bad line never stops the others."""
+    p = Path(path)
+    with p.open(encoding="utf-8", errors="replace") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield lineno, CaseError(f"invalid JSON: {exc.msg}", f"{p}:{lineno}:{exc.colno}", "RE203")
+                continue
+            if not isinstance(data, dict):
+                yield lineno, CaseError("each line must be one JSON object", f"{p}:{lineno}", "RE203")
+                continue
+            yield lineno, data
+
+
+def dump_case_yaml(data: dict) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

@@ -1,0 +1,148 @@
+"""The command line: ``riskengine assess | validate | knowledge | version``.
+
+Every expected failure (bad case, bad rules) ends in a one-line message with its location and a
+non-zero exit code, never a traceback: 1 for invalid rules or cases, 2 for usage errors.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import CaseError, RiskEngineError, RulesetError
+
+FORMATS = ("text", "json")
+
+
+def _engine(rules: str | None, knowledge: str | None):
+    from .engine import load_engine
+    try:
+        return load_engine(rules, knowledge)
+    except RulesetError as exc:
+        _print_problems(exc.problems)
+        raise SystemExit(1) from None
+
+
+def _print_problems(problems) -> None:
+    for p in problems:
+        click.echo(str(p), err=True)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+
+
+rules_option = click.option("--rules", "rules", type=click.Path(file_okay=False), default=None,
+                            help="Folder of rule files (default: the shipped rules).")
+knowledge_option = click.option("--knowledge", "knowledge", type=click.Path(file_okay=False), default=None,
+                                help="Folder of knowledge files (default: the shipped knowledge).")
+lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                           help="Language of text output.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="riskengine")
+def main() -> None:
+    """riskengine — assess the risk of a customer complaint and say what to do about it."""
+
+
+@main.command()
+@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format (default: text on a terminal, json otherwise).")
+@rules_option
+@knowledge_option
+@lang_option
+def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | None, lang: str) -> None:
+    """Assess one case from a YAML or JSON file."""
+    from .casefile import read_case_file
+    from .render_text import render_text
+
+    engine = _engine(rules, knowledge)
+    try:
+        result = engine.assess(engine.parse_case(read_case_file(case_file), case_file))
+    except CaseError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    fmt = fmt or ("text" if sys.stdout.isatty() else "json")
+    click.echo(result.to_json() if fmt == "json" else render_text(result, lang), nl=False)
+
+
+@main.command()
+@rules_option
+@knowledge_option
+def validate(rules: str | None, knowledge: str | None) -> None:
+    """Check rule and knowledge files; list every problem with file:line:column."""
+    from .loader import load_ruleset
+    try:
+        rs = load_ruleset(rules, knowledge, strict=False)
+    except RulesetError as exc:
+        _print_problems(exc.problems)
+        raise SystemExit(1) from None
+    if rs.problems:
+        _print_problems(rs.problems)
+    if any(p.severity == "error" for p in rs.problems):
+        raise SystemExit(1)
+    counts = rs.counts()
+    click.echo(f"ok: ruleset {rs.version} — " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.command()
+@rules_option
+@knowledge_option
+def version(rules: str | None, knowledge: str | None) -> None:
+    """Print the ruleset version (content hash) and what it holds."""
+    engine = _engine(rules, knowledge)
+    rs = engine.ruleset
+    click.echo(rs.version)
+    for k, v in rs.counts().items():
+        click.echo(f"  {k}: {v}")
+
+
+KNOWLEDGE_KINDS = ("taboos", "indicators", "agent_signs", "legal_bases", "channels", "strategies", "escalation",
+                   "deadlines", "rules")
+
+
+@main.group("knowledge")
+def knowledge_group() -> None:
+    """Browse the knowledge base."""
+
+
+@knowledge_group.command("list")
+@click.argument("kind", type=click.Choice(KNOWLEDGE_KINDS), required=False)
+@rules_option
+@knowledge_option
+def knowledge_list(kind: str | None, rules: str | None, knowledge: str | None) -> None:
+    """List entries (all kinds when KIND is omitted), in Chinese and English."""
+    from .browse import list_lines
+    engine = _engine(rules, knowledge)
+    for line in list_lines(engine.ruleset, [kind] if kind else list(KNOWLEDGE_KINDS)):
+        click.echo(line)
+
+
+@knowledge_group.command("show")
+@click.argument("kind", type=click.Choice(KNOWLEDGE_KINDS))
+@click.argument("entry_id")
+@rules_option
+@knowledge_option
+def knowledge_show(kind: str, entry_id: str, rules: str | None, knowledge: str | None) -> None:
+    """Show one entry in full (as YAML)."""
+    from .browse import show_entry
+    engine = _engine(rules, knowledge)
+    try:
+        click.echo(show_entry(engine.ruleset, kind, entry_id), nl=False)
+    except KeyError as exc:
+        click.echo(f"error: {exc.args[0]}", err=True)
+        raise SystemExit(1) from None
+
+
+def run() -> None:  # pragma: no cover - console entry wrapper
+    try:
+        main()
+    except RiskEngineError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

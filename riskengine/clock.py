@@ -1,0 +1,44 @@
+"""Regulatory clocks: add calendar or working days to the date a complaint was received.
+
+Working days follow each jurisdiction's official calendar: ``chinese_calendar`` for China (it knows
+the State Council's adjusted working weekends), ``holidays`` for the UK (England) and the US
+(federal). Outside the years a calendar knows, weekends alone are skipped and the result says so.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import chinese_calendar
+import holidays
+
+
+@lru_cache(maxsize=8)
+def _western(jurisdiction: str, year: int):
+    if jurisdiction == "UK":
+        return holidays.country_holidays("GB", subdiv="ENG", years=year)
+    return holidays.country_holidays("US", years=year)
+
+
+def is_working_day(day: dt.date, jurisdiction: str) -> tuple[bool, bool]:
+    """(working?, exact?) — exact is False when the official calendar does not cover that year."""
+    if jurisdiction == "CN":
+        try:
+            return chinese_calendar.is_workday(day), True
+        except NotImplementedError:
+            return day.isoweekday() <= 5, False
+    return day.isoweekday() <= 5 and day not in _western(jurisdiction, day.year), True
+
+
+def add_days(start: dt.date, days: int, day_type: str, jurisdiction: str) -> tuple[dt.date, bool]:
+    """The due date and whether it is exact. Working days count from the day after ``start``."""
+    if day_type == "calendar":
+        return start + dt.timedelta(days=days), True
+    day, left, exact = start, days, True
+    while left > 0:
+        day += dt.timedelta(days=1)
+        working, known = is_working_day(day, jurisdiction)
+        exact = exact and known
+        if working:
+            left -= 1
+    return day, exact

@@ -1,0 +1,116 @@
+"""The library entry point: ``load_engine()`` and ``Engine.assess(case) -> Assessment``.
+
+The engine knows nothing of files (beyond loading its ruleset), terminals or output formats.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from .assessment import Assessment
+from .case import Case
+from .compiler import ExpertaEvaluator
+from .errors import CaseError, did_you_mean
+from .facts import case_facts
+from .fastpath import FastEvaluator
+from .firing import CaseState, Evaluation
+from .loader import load_ruleset
+from .narrative import NarrativeHit, NarrativeScanner
+from .plan import build_plan
+from .policy import decide
+from .ruleset import Ruleset
+
+EngineName = Literal["experta", "compiled"]
+
+
+class Engine:
+    """A compiled ruleset, ready to assess cases. Safe to share between threads."""
+
+    def __init__(self, ruleset: Ruleset, engine: EngineName = "experta"):
+        self.ruleset = ruleset
+        self.plan = build_plan(ruleset)
+        self.scanner = NarrativeScanner(list(ruleset.knowledge.signals.values()))
+        self.fast = FastEvaluator(self.plan)
+        self.default_engine = engine
+        self._experta: ExpertaEvaluator | None = None
+
+    @property
+    def version(self) -> str:
+        return self.ruleset.version
+
+    def evaluator(self, name: EngineName | None = None):
+        name = name or self.default_engine
+        if name == "compiled":
+            return self.fast
+        if self._experta is None:
+            self._experta = ExpertaEvaluator(self.plan)
+        return self._experta
+
+    # -- inputs ---------------------------------------------------------------------------------
+    def parse_case(self, data: Case | dict[str, Any], location: str = "") -> Case:
+        """Validate a case against the contract and the loaded signal ids."""
+        if isinstance(data, Case):
+            case = data
+        else:
+            if not isinstance(data, dict):
+                raise CaseError(f"a case must be a mapping of fields, got {type(data).__name__}", location)
+            try:
+                case = Case.model_validate(data)
+            except ValidationError as exc:
+                raise CaseError(describe_case_error(exc), location) from None
+        known = self.ruleset.knowledge.signals
+        for i, sid in enumerate(case.signals):
+            if sid not in known:
+                hint = did_you_mean(sid, known) or "run `riskengine knowledge list indicators` to see the ids"
+                raise CaseError(f"signals[{i}]: unknown signal '{sid}' ({hint})", location, code="RE202")
+        return case
+
+    def state(self, case: Case) -> tuple[CaseState, list[NarrativeHit]]:
+        hits = self.scanner.scan(case.narrative) if case.narrative else []
+        declared = set(case.signals)
+        from_text = {h.signal for h in hits}
+        sources = {s: ("declared+narrative" if s in declared and s in from_text else
+                       "declared" if s in declared else "narrative") for s in declared | from_text}
+        return CaseState(facts=case_facts(case), signals=frozenset(sources), signal_sources=sources), hits
+
+    # -- assessment -----------------------------------------------------------------------------
+    def evaluate(self, case: Case, engine: EngineName | None = None) -> tuple[CaseState, list, Evaluation]:
+        state, hits = self.state(case)
+        return state, hits, self.evaluator(engine).evaluate(state)
+
+    def assess(self, data: Case | dict[str, Any], *, engine: EngineName | None = None,
+               missing_facts: bool = True) -> Assessment:
+        case = self.parse_case(data)
+        state, hits, evaluation = self.evaluate(case, engine)
+        result = decide(self.ruleset, state, evaluation, list(case.signals), hits,
+                        self.evaluator(engine).name)
+        if missing_facts:
+            from .whatif import missing_facts as compute_missing
+            result.missing_facts = compute_missing(self, case, result)
+        return result
+
+
+def describe_case_error(exc: ValidationError) -> str:
+    """One line per problem: the field, what is wrong, and what is allowed."""
+    parts = []
+    for err in exc.errors()[:5]:
+        field = ".".join(str(p) for p in err["loc"]) or "case"
+        if err["type"] == "extra_forbidden":
+            from .facts import FIELD_TYPES
+            top = {p.split(".")[0] for p in FIELD_TYPES if not p.startswith("derived.")}
+            hint = did_you_mean(str(err["loc"][-1]), top | {p.split(".")[-1] for p in FIELD_TYPES})
+            parts.append(f"{field}: unknown field" + (f" ({hint})" if hint else ""))
+        elif err["type"] == "missing":
+            parts.append(f"{field}: required field is missing")
+        else:
+            parts.append(f"{field}: {err['msg']}")
+    more = len(exc.errors()) - 5
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def load_engine(rules_dir: str | Path | None = None, knowledge_dir: str | Path | None = None,
+                engine: EngineName = "experta") -> Engine:
+    """Load, validate and compile a ruleset (the shipped defaults when no folders are given)."""
+    return Engine(load_ruleset(rules_dir, knowledge_dir), engine=engine)

@@ -1,0 +1,144 @@
+"""Knowledge catalogs: the contracts of the YAML files in knowledge/.
+
+Each file holds one top-level key (its kind, e.g. ``taboos:``) with a list of entries. The models are
+strict (unknown keys are errors) so that a misspelt key in a file edited by hand is caught.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .language import Condition, parse_condition
+
+Dimension = Literal["time", "space", "emotion", "interest", "communication"]
+DIMENSIONS: tuple[str, ...] = ("time", "space", "emotion", "interest", "communication")
+Severity = Literal["low", "medium", "high", "critical"]
+RISK_LEVELS: tuple[str, ...] = ("low", "medium", "high", "critical")
+ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Entry):
+    """A label in both working languages; Chinese is primary."""
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.zh
+
+
+class Patterns(_Entry):
+    """Narrative patterns: plain keywords or safe regular expressions, per language."""
+    zh: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+
+
+class _Conditional(_Entry):
+    @field_validator("when", "eligible_when", "applies_when", mode="before", check_fields=False)
+    @classmethod
+    def _parse(cls, raw: Any) -> Condition | None:
+        return None if raw is None else parse_condition(raw)
+
+
+class Taboo(_Entry):
+    id: str = Field(pattern=ID_PATTERN)
+    name: Text
+    why: Text
+    legal_bases: tuple[str, ...] = ()
+    relevant_when: tuple[str, ...] = Field(default=(), description="case features that make it relevant, in words")
+    severity: Severity
+    say_instead: Text | None = None
+
+
+class Indicator(_Entry):
+    """A risk indicator: observable in a case (declared as a signal or found in the narrative)."""
+    id: str = Field(pattern=ID_PATTERN)
+    dimension: Dimension
+    points: int = Field(ge=0, le=100)
+    name: Text
+    question: Text | None = Field(default=None, description="how a handler asks whether it is present")
+    patterns: Patterns = Patterns()
+
+
+AgentGroup = Literal["content", "behaviour", "money", "acquisition", "batch", "coercion", "ecommerce"]
+
+
+class AgentSign(_Entry):
+    id: str = Field(pattern=ID_PATTERN)
+    group: AgentGroup
+    weight: int = Field(ge=0, le=100)
+    name: Text
+    question: Text | None = None
+    patterns: Patterns = Patterns()
+
+
+class LegalBasis(_Entry):
+    id: str = Field(pattern=ID_PATTERN)
+    law: Text
+    article: str = Field(min_length=1)
+    summary: Text
+    jurisdiction: Literal["CN", "UK", "US"]
+    effective: dt.date | None = None
+    verified: bool
+
+
+class Channel(_Conditional):
+    id: str = Field(pattern=ID_PATTERN)
+    name: Text
+    kind: Literal["internal", "regulator", "mediation", "arbitration", "litigation", "petition",
+                  "consumer_association", "police"]
+    order: int = Field(description="default rank when rules do not say otherwise; lower comes first")
+    eligible_when: Condition | None = Field(default=None, description="None: always eligible")
+    ineligible_reason: Text | None = None
+    clock: Text | None = None
+    legal_bases: tuple[str, ...] = ()
+
+
+class Strategy(_Entry):
+    id: str = Field(pattern=ID_PATTERN)
+    name: Text
+    precedence: int = Field(description="conflict policy: the highest precedence among recommended strategies wins")
+    steps: tuple[Text, ...] = Field(min_length=1)
+    legal_bases: tuple[str, ...] = ()
+
+
+class EscalationLevel(_Entry):
+    level: int = Field(ge=1, le=4)
+    name: Text
+    owner: Text
+    within_hours: int = Field(ge=1, description="how soon the owner must take the case")
+
+
+class Deadline(_Conditional):
+    """A regulatory clock. The earliest applicable deadline sets escalation.respond_by."""
+    id: str = Field(pattern=ID_PATTERN)
+    name: Text
+    jurisdiction: Literal["CN", "UK", "US"]
+    applies_when: Condition | None = None
+    days: int = Field(ge=1)
+    day_type: Literal["calendar", "working"]
+    legal_basis: str | None = None
+
+
+class Scoring(_Entry):
+    """Thresholds of the policy that turns points into levels (knowledge/scoring.yaml)."""
+    level_thresholds: dict[Literal["medium", "high", "critical"], int]
+    agent_suspected_at: int = Field(ge=1, le=100)
+    level_escalation: dict[Literal["low", "medium", "high", "critical"], int]
+
+
+KINDS: dict[str, type[_Entry]] = {
+    "taboos": Taboo,
+    "indicators": Indicator,
+    "agent_signs": AgentSign,
+    "legal_bases": LegalBasis,
+    "channels": Channel,
+    "strategies": Strategy,
+    "escalation": EscalationLevel,
+    "deadlines": Deadline,
+}

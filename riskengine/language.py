@@ -1,0 +1,361 @@
+"""The rule language: condition trees and what each operator means.
+
+This is the single definition of the language. The experta compiler (:mod:`riskengine.compiler`),
+the why-not explainer and every other evaluator call :func:`test_leaf` / :data:`OPERATORS`, so they
+cannot drift apart.
+
+A condition is one of::
+
+    {all: [cond, ...]}          every child holds
+    {any: [cond, ...]}          at least one child holds
+    {not: cond}                 the child does not hold
+    {field: PATH, OP: VALUE}    a case field (dotted path) compared with one operator
+    {signal: ID}                the signal was declared by the handler or found in the narrative
+    {signals: [ID, ...], min: N}  at least N of the listed signals are present (default 1)
+    {finding: ID}               another rule asserted this finding (forward chaining)
+
+Missing values (``None``) never satisfy a comparison; only ``exists: false`` matches them. That is
+what lets ``missing_facts`` ask for a field instead of guessing it.
+"""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Callable, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _eq(actual: Any, expected: Any) -> bool:
+    # YAML's true must not equal 1: booleans only match booleans.
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return actual is expected
+    return actual == expected
+
+
+def _contains(actual: Any, expected: Any) -> bool:
+    if isinstance(actual, str):
+        return isinstance(expected, str) and expected in actual
+    if isinstance(actual, (list, tuple, frozenset, set)):
+        return expected in actual
+    return False
+
+
+def _matches(actual: Any, pattern: re.Pattern) -> bool:
+    return isinstance(actual, str) and pattern.search(actual) is not None
+
+
+# op -> (test(actual, expected), how a person reads it). ``actual`` None fails every op but exists.
+OPERATORS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
+    "eq": (lambda a, e: _eq(a, e), "="),
+    "ne": (lambda a, e: not _eq(a, e), "≠"),
+    "in": (lambda a, e: a in e, "one of"),
+    "not_in": (lambda a, e: a not in e, "none of"),
+    "gt": (lambda a, e: _num(a) and a > e, ">"),
+    "ge": (lambda a, e: _num(a) and a >= e, "≥"),
+    "lt": (lambda a, e: _num(a) and a < e, "<"),
+    "le": (lambda a, e: _num(a) and a <= e, "≤"),
+    "contains": (_contains, "contains"),
+    "contains_any": (lambda a, e: any(_contains(a, x) for x in e), "contains any of"),
+    "matches": (_matches, "matches"),
+}
+NUMERIC_OPS = {"gt", "ge", "lt", "le"}
+LIST_OPS = {"in", "not_in", "contains_any"}
+
+
+class _Node(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class FieldCondition(_Node):
+    field: str
+    op: str
+    value: Any = None
+    pattern: Any = Field(default=None, exclude=True, repr=False)  # compiled regex for `matches`
+
+    def describe(self) -> str:
+        if self.op == "exists":
+            return f"{self.field} {'is known' if self.value else 'is unknown'}"
+        return f"{self.field} {OPERATORS[self.op][1]} {_show(self.value)}"
+
+
+class SignalCondition(_Node):
+    signal: str
+
+    def describe(self) -> str:
+        return f"signal {self.signal}"
+
+
+class SignalsCondition(_Node):
+    signals: tuple[str, ...] = Field(min_length=1)
+    min: int = Field(default=1, ge=1)
+
+    @model_validator(mode="after")
+    def _min_not_above_list(self):
+        if self.min > len(self.signals):
+            raise ValueError(f"min is {self.min} but only {len(self.signals)} signals are listed; it can never hold")
+        return self
+
+    def describe(self) -> str:
+        return f"at least {self.min} of signals [{', '.join(self.signals)}]"
+
+
+class FindingCondition(_Node):
+    finding: str
+
+    def describe(self) -> str:
+        return f"finding {self.finding}"
+
+
+class AllCondition(_Node):
+    all: tuple["Condition", ...] = Field(min_length=1)
+
+    def describe(self) -> str:
+        return "all of (" + "; ".join(c.describe() for c in self.all) + ")"
+
+
+class AnyCondition(_Node):
+    any: tuple["Condition", ...] = Field(min_length=1)
+
+    def describe(self) -> str:
+        return "any of (" + "; ".join(c.describe() for c in self.any) + ")"
+
+
+class NotCondition(_Node):
+    not_: "Condition" = Field(alias="not")
+
+    def describe(self) -> str:
+        return "not (" + self.not_.describe() + ")"
+
+
+Leaf = Union[FieldCondition, SignalCondition, SignalsCondition, FindingCondition]
+def to_data(cond: Any) -> Any:
+    """A condition tree back in the YAML form it was written in."""
+    if isinstance(cond, AllCondition):
+        return {"all": [to_data(c) for c in cond.all]}
+    if isinstance(cond, AnyCondition):
+        return {"any": [to_data(c) for c in cond.any]}
+    if isinstance(cond, NotCondition):
+        return {"not": to_data(cond.not_)}
+    if isinstance(cond, FieldCondition):
+        value = list(cond.value) if isinstance(cond.value, tuple) else cond.value
+        return {"field": cond.field, cond.op: value}
+    if isinstance(cond, SignalsCondition):
+        return {"signals": list(cond.signals), "min": cond.min}
+    if isinstance(cond, SignalCondition):
+        return {"signal": cond.signal}
+    if isinstance(cond, FindingCondition):
+        return {"finding": cond.finding}
+    return cond
+
+
+Condition = Annotated[
+    Union[AllCondition, AnyCondition, NotCondition, FieldCondition, SignalCondition, SignalsCondition,
+          FindingCondition],
+    PlainSerializer(to_data, return_type=Any),
+]
+for _m in (AllCondition, AnyCondition, NotCondition):
+    _m.model_rebuild()
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class ConditionSyntaxError(ValueError):
+    """A condition mapping that is not in the language. ``path`` is where, inside the mapping."""
+
+    def __init__(self, message: str, path: tuple = ()):
+        super().__init__(message)
+        self.path = path
+
+
+_KINDS = ("all", "any", "not", "field", "signal", "signals", "finding")
+
+
+def parse_condition(raw: Any, path: tuple = ()) -> Condition:
+    """Turn a YAML mapping into a condition tree, naming the exact place of any mistake."""
+    if not isinstance(raw, dict):
+        raise ConditionSyntaxError(
+            f"a condition must be a mapping such as {{field: ..., eq: ...}}, got {type(raw).__name__}", path)
+    kinds = [k for k in _KINDS if k in raw]
+    if len(kinds) != 1:
+        found = ", ".join(map(str, raw)) or "nothing"
+        raise ConditionSyntaxError(
+            f"a condition needs exactly one of {', '.join(_KINDS)}; found {found}", path)
+    kind = kinds[0]
+    if kind in ("all", "any"):
+        _no_extra(raw, {kind}, path)
+        items = raw[kind]
+        if not isinstance(items, list) or not items:
+            raise ConditionSyntaxError(f"'{kind}' takes a non-empty list of conditions", path + (kind,))
+        children = tuple(parse_condition(c, path + (kind, i)) for i, c in enumerate(items))
+        return AllCondition(all=children) if kind == "all" else AnyCondition(any=children)
+    if kind == "not":
+        _no_extra(raw, {"not"}, path)
+        return NotCondition(**{"not": parse_condition(raw["not"], path + ("not",))})
+    if kind == "signal":
+        _no_extra(raw, {"signal"}, path)
+        return SignalCondition(signal=_ident(raw["signal"], path + ("signal",)))
+    if kind == "finding":
+        _no_extra(raw, {"finding"}, path)
+        return FindingCondition(finding=_ident(raw["finding"], path + ("finding",)))
+    if kind == "signals":
+        _no_extra(raw, {"signals", "min"}, path)
+        ids = raw["signals"]
+        if not isinstance(ids, list) or not ids:
+            raise ConditionSyntaxError("'signals' takes a non-empty list of signal ids", path + ("signals",))
+        minimum = raw.get("min", 1)
+        if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
+            raise ConditionSyntaxError("'min' must be a whole number ≥ 1", path + ("min",))
+        try:
+            return SignalsCondition(
+                signals=tuple(_ident(s, path + ("signals", i)) for i, s in enumerate(ids)), min=minimum)
+        except ValueError as exc:
+            raise ConditionSyntaxError(str(exc).splitlines()[-1].split(", ", 1)[-1], path + ("min",)) from None
+    return _parse_field(raw, path)
+
+
+def _parse_field(raw: dict, path: tuple) -> FieldCondition:
+    field = _ident(raw["field"], path + ("field",), allow_dots=True)
+    ops = [k for k in raw if k != "field"]
+    allowed = sorted(OPERATORS) + ["exists"]
+    if len(ops) != 1 or ops[0] not in allowed:
+        got = ", ".join(map(str, ops)) or "none"
+        raise ConditionSyntaxError(
+            f"a field condition needs exactly one operator from {', '.join(allowed)}; got {got}", path)
+    op = ops[0]
+    value = raw[op]
+    where = path + (op,)
+    if op == "exists":
+        if not isinstance(value, bool):
+            raise ConditionSyntaxError("'exists' takes true or false", where)
+        return FieldCondition(field=field, op=op, value=value)
+    if op in NUMERIC_OPS and not _num(value):
+        raise ConditionSyntaxError(f"'{op}' compares numbers; {value!r} is not a number", where)
+    if op in LIST_OPS:
+        if not isinstance(value, list) or not value:
+            raise ConditionSyntaxError(f"'{op}' takes a non-empty list, e.g. [a, b]", where)
+        value = tuple(value)
+    if op == "matches":
+        return FieldCondition(field=field, op=op, value=value, pattern=compile_safe_regex(value, where))
+    if isinstance(value, (dict, list)):
+        raise ConditionSyntaxError(f"'{op}' takes a single value, not a {type(value).__name__}", where)
+    return FieldCondition(field=field, op=op, value=value)
+
+
+def _no_extra(raw: dict, allowed: set, path: tuple) -> None:
+    extra = [k for k in raw if k not in allowed]
+    if extra:
+        raise ConditionSyntaxError(
+            f"unexpected key '{extra[0]}' beside '{next(iter(allowed))}'; put conditions inside all/any",
+            path + (extra[0],))
+
+
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_PATH = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$")
+
+
+def _ident(value: Any, path: tuple, allow_dots: bool = False) -> str:
+    pattern = _PATH if allow_dots else _IDENT
+    if not isinstance(value, str) or not pattern.match(value):
+        kind = "a dotted field path like history.days_open" if allow_dots else "an id (letters, digits, _ or -)"
+        raise ConditionSyntaxError(f"expected {kind}, got {value!r}", path)
+    return value
+
+
+# A quantified group that itself contains a quantifier: (a+)+, (\w*)*, (x|y+){2,} ... These can backtrack
+# exponentially in Python's re; patterns come from compliance staff, so they are refused outright.
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,?\d*\})")
+MAX_PATTERN_LENGTH = 500
+
+
+class UnsafePatternError(ConditionSyntaxError):
+    pass
+
+
+def compile_safe_regex(value: Any, path: tuple = ()) -> re.Pattern:
+    """Compile a pattern written by compliance staff, refusing ones that can backtrack catastrophically."""
+    if not isinstance(value, str) or not value:
+        raise ConditionSyntaxError("a pattern must be a non-empty string", path)
+    if len(value) > MAX_PATTERN_LENGTH:
+        raise UnsafePatternError(f"pattern is {len(value)} characters; the limit is {MAX_PATTERN_LENGTH}", path)
+    if _NESTED_QUANTIFIER.search(value):
+        raise UnsafePatternError(
+            f"pattern {value!r} nests a quantifier inside a quantified group, which can hang the engine; "
+            "rewrite it without the outer + or *", path)
+    if re.search(r"\\[1-9]", value):
+        raise UnsafePatternError(f"pattern {value!r} uses a back-reference; they are not allowed", path)
+    try:
+        return re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise ConditionSyntaxError(f"pattern {value!r} is not a valid regular expression: {exc}", path) from None
+
+
+def test_leaf(leaf: Leaf, case: dict, signals: frozenset, findings: frozenset | set) -> bool:
+    """The meaning of one leaf condition. ``case`` is the fact dict built by :mod:`riskengine.facts`."""
+    if isinstance(leaf, FieldCondition):
+        return test_field(leaf, lookup(case, leaf.field))
+    if isinstance(leaf, SignalCondition):
+        return leaf.signal in signals
+    if isinstance(leaf, SignalsCondition):
+        return count_signals(leaf, signals) >= leaf.min
+    return leaf.finding in findings
+
+
+def test_field(cond: FieldCondition, actual: Any) -> bool:
+    if cond.op == "exists":
+        return (actual is not None) == cond.value
+    if actual is None:
+        return False
+    if cond.op == "matches":
+        return _matches(actual, cond.pattern)
+    return bool(OPERATORS[cond.op][0](actual, cond.value))
+
+
+def count_signals(cond: SignalsCondition, signals) -> int:
+    return sum(1 for s in cond.signals if s in signals)
+
+
+def evaluate(cond: Condition, case: dict, signals: frozenset, findings) -> bool:
+    """Evaluate a whole tree in plain Python (used for eligibility checks and why-not)."""
+    if isinstance(cond, AllCondition):
+        return all(evaluate(c, case, signals, findings) for c in cond.all)
+    if isinstance(cond, AnyCondition):
+        return any(evaluate(c, case, signals, findings) for c in cond.any)
+    if isinstance(cond, NotCondition):
+        return not evaluate(cond.not_, case, signals, findings)
+    return test_leaf(cond, case, signals, findings)
+
+
+def lookup(case: dict, path: str) -> Any:
+    value: Any = case
+    for part in path.split("."):
+        if not isinstance(value, dict) and not hasattr(value, "get"):
+            return None
+        value = value.get(part)
+        if value is None:
+            return None
+    return value
+
+
+def leaves(cond: Condition):
+    """Every leaf of a tree, depth first, with whether it sits under an odd number of `not`s."""
+    stack = [(cond, False)]
+    while stack:
+        node, negated = stack.pop()
+        if isinstance(node, AllCondition):
+            stack.extend((c, negated) for c in reversed(node.all))
+        elif isinstance(node, AnyCondition):
+            stack.extend((c, negated) for c in reversed(node.any))
+        elif isinstance(node, NotCondition):
+            stack.append((node.not_, not negated))
+        else:
+            yield node, negated

@@ -1,0 +1,218 @@
+"""Turn the recorded firings into the final answer, by explicit rules of precedence (docs/policy.md).
+
+- Risk: each dimension is the sum of its points clamped to 0..100; the score is the sum of the five
+  clamped to 0..100; the level comes from the thresholds in scoring.yaml, raised (never lowered) by
+  any ``min_level`` a fired rule sets.
+- Agent: score = agent-sign weights + agent points, clamped to 100; suspected when the score reaches
+  the threshold or a rule asserts the finding ``suspected_agent``.
+- Strategy: the recommended strategy with the highest ``precedence`` (strategies.yaml) wins; ties go
+  to the higher rule salience, then the smaller strategy id. The rest are reported as outranked;
+  ``also_strategies`` are reported beside the winner, never instead of it.
+- Escalation: the highest level any rule sets or the risk level calls for; respond_by is the earliest
+  regulatory deadline that applies to the case.
+- Channels: every recommended channel whose eligibility holds, ordered by the smallest rank any rule
+  gave it, then the channel's default order, then id; ineligible ones are listed apart with the reason.
+- Taboos by severity (critical first) then id; legal bases by id.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from . import assessment as out
+from .clock import add_days
+from .firing import CaseState, Evaluation
+from .knowledge import DIMENSIONS, RISK_LEVELS, Text
+from .language import evaluate
+from .plan import SIGNAL_RULE_PREFIX
+from .ruleset import Ruleset
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def _clamp(value: int, low: int = 0, high: int = 100) -> int:
+    return max(low, min(high, value))
+
+
+def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
+           narrative_hits: list, engine_name: str) -> out.Assessment:
+    k = rs.knowledge
+    scoring = k.scoring
+    firings = ev.firings
+
+    points = defaultdict(int)
+    agent_points = 0
+    agent_rules: list[str] = []
+    floor = "low"
+    floor_by: list[str] = []
+    for f in firings:
+        for dim, pts in f.rule.then.points.items():
+            points[dim] += pts
+        if f.rule.then.agent_points:
+            agent_points += f.rule.then.agent_points
+            if not f.rule.id.startswith(SIGNAL_RULE_PREFIX):
+                agent_rules.append(f.rule.id)
+        lvl = f.rule.then.min_level
+        if lvl:
+            floor_by.append(f.rule.id)
+            if RISK_LEVELS.index(lvl) > RISK_LEVELS.index(floor):
+                floor = lvl
+    dims = {d: _clamp(points[d]) for d in DIMENSIONS}
+    score = _clamp(sum(dims.values()))
+    level = "low"
+    for name in ("medium", "high", "critical"):
+        if score >= scoring.level_thresholds[name]:
+            level = name
+    raised_by = []
+    if RISK_LEVELS.index(floor) > RISK_LEVELS.index(level):
+        raised_by = sorted(r for r in floor_by if firings_by(ev, r).rule.then.min_level == floor)
+        level = floor
+    risk = out.Risk(score=score, level=level, dimensions=out.Dimensions(**dims), level_floor_by=raised_by)
+
+    # Agent suspicion
+    agent_score = _clamp(agent_points)
+    if "suspected_agent" in ev.findings:
+        agent_rules += [f.rule.id for f in firings if "suspected_agent" in f.rule.then.findings]
+    hits = [out.AgentSignHit(id=s, name=k.agent_signs[s].name, group=k.agent_signs[s].group,
+                             weight=k.agent_signs[s].weight, source=state.signal_sources[s])
+            for s in sorted(state.signals) if s in k.agent_signs]
+    agent = out.Agent(score=agent_score,
+                      suspected=agent_score >= scoring.agent_suspected_at or "suspected_agent" in ev.findings,
+                      signs=[h.id for h in hits], sign_details=hits, reasons=sorted(set(agent_rules)))
+
+    channels, excluded = _channels(rs, state, ev)
+    return out.Assessment(
+        case_id=state.facts["id"],
+        ruleset=out.RulesetInfo(version=rs.version, rules=len(rs.rules)),
+        engine=engine_name,
+        risk=risk,
+        agent=agent,
+        strategy=_strategy(rs, ev),
+        escalation=_escalation(rs, state, ev, level),
+        channels=channels,
+        channels_excluded=excluded,
+        taboos=_taboos(rs, ev),
+        legal_bases=_legal_bases(rs, ev),
+        findings=sorted(ev.findings),
+        signals=out.Signals(declared=sorted(declared), from_narrative=[
+            out.NarrativeSignal(signal=h.signal, text=h.text, start=h.start, end=h.end) for h in narrative_hits]),
+        explanation=[_step(f) for f in firings],
+    )
+
+
+def firings_by(ev: Evaluation, rule_id: str):
+    return next(f for f in ev.firings if f.rule.id == rule_id)
+
+
+def _step(f) -> out.Step:
+    effect = f.rule.then.model_dump(mode="json", exclude_defaults=True)
+    return out.Step(order=f.order, rule=f.rule.id, description=f.rule.description, matched=f.matched,
+                    effect=effect)
+
+
+def _strategy(rs: Ruleset, ev: Evaluation) -> out.Strategy | None:
+    k = rs.knowledge
+    by_strategy: dict[str, list] = defaultdict(list)
+    also: dict[str, list] = defaultdict(list)
+    for f in ev.firings:
+        if f.rule.then.strategy:
+            by_strategy[f.rule.then.strategy].append(f.rule)
+        for s in f.rule.then.also_strategies:
+            also[s].append(f.rule.id)
+    if not by_strategy:
+        return None
+
+    def key(sid: str):
+        return (-k.strategies[sid].precedence, -max(r.salience for r in by_strategy[sid]), sid)
+
+    ranked = sorted(by_strategy, key=key)
+    win = k.strategies[ranked[0]]
+
+    def ref(sid: str, rules: list[str]) -> out.StrategyRef:
+        return out.StrategyRef(id=sid, name=k.strategies[sid].name, rules=sorted(set(rules)))
+
+    return out.Strategy(
+        id=win.id, name=win.name, steps=list(win.steps), rules=sorted(r.id for r in by_strategy[win.id]),
+        also=[ref(s, also[s]) for s in sorted(also, key=lambda s: (-k.strategies[s].precedence, s))
+              if s != win.id],
+        outranked=[ref(s, [r.id for r in by_strategy[s]]) for s in ranked[1:]],
+    )
+
+
+def _escalation(rs: Ruleset, state: CaseState, ev: Evaluation, risk_level: str) -> out.Escalation:
+    k = rs.knowledge
+    from_level = k.scoring.level_escalation[risk_level]
+    by_rules = [(f.rule.then.escalation, f.rule.id) for f in ev.firings if f.rule.then.escalation]
+    level = max([from_level] + [lvl for lvl, _ in by_rules])
+    rules = sorted(rid for lvl, rid in by_rules if lvl == level)
+    entry = k.escalation[level]
+    deadline, respond_by = _deadline(rs, state, ev)
+    return out.Escalation(level=level, name=entry.name, owner=entry.owner, within_hours=entry.within_hours,
+                          respond_by=respond_by, deadline=deadline, rules=rules, from_risk_level=from_level == level)
+
+
+def _deadline(rs: Ruleset, state: CaseState, ev: Evaluation):
+    facts = state.facts
+    received = dt.date.fromisoformat(facts["received"])
+    best = None
+    for d in sorted(rs.knowledge.deadlines.values(), key=lambda d: d.id):
+        if d.jurisdiction != facts["jurisdiction"]:
+            continue
+        if d.applies_when is not None and not evaluate(d.applies_when, facts, state.signals, ev.findings):
+            continue
+        due, exact = add_days(received, d.days, d.day_type, d.jurisdiction)
+        if best is None or due < best[1]:
+            best = (d, due, exact)
+    if best is None:
+        return None, None
+    d, due, exact = best
+    return out.DeadlineOut(id=d.id, name=d.name, days=d.days, day_type=d.day_type, legal_basis=d.legal_basis,
+                           exact=exact), due
+
+
+def _channels(rs: Ruleset, state: CaseState, ev: Evaluation):
+    k = rs.knowledge
+    picks: dict[str, list] = defaultdict(list)
+    for f in ev.firings:
+        for pick in f.rule.then.channels:
+            picks[pick.id].append((pick, f.rule.id))
+    chosen, excluded = [], []
+    for cid in sorted(picks, key=lambda c: (min(p.rank for p, _ in picks[c]), k.channels[c].order, c)):
+        ch = k.channels[cid]
+        rules = sorted({rid for _p, rid in picks[cid]})
+        reasons = []
+        for pick, _rid in sorted(picks[cid], key=lambda t: (t[0].rank, t[1])):
+            if pick.reason not in reasons:
+                reasons.append(pick.reason)
+        reason = Text(zh="；".join(r.zh for r in reasons), en="; ".join(r.en for r in reasons))
+        if ch.eligible_when is None or evaluate(ch.eligible_when, state.facts, state.signals, ev.findings):
+            chosen.append(out.ChannelOut(id=cid, name=ch.name, reason=reason, rules=rules))
+        else:
+            why = ch.ineligible_reason or Text(zh="不满足适用条件", en="eligibility condition not met")
+            excluded.append(out.ExcludedChannel(id=cid, name=ch.name, reason=why, rules=rules))
+    return chosen, excluded
+
+
+def _taboos(rs: Ruleset, ev: Evaluation) -> list[out.TabooOut]:
+    k = rs.knowledge
+    rules: dict[str, list] = defaultdict(list)
+    for f in ev.firings:
+        for t in f.rule.then.taboos:
+            rules[t].append(f.rule.id)
+    items = []
+    for tid in sorted(rules, key=lambda t: (SEVERITY_ORDER[k.taboos[t].severity], t)):
+        t = k.taboos[tid]
+        items.append(out.TabooOut(id=tid, name=t.name, severity=t.severity, why=t.why, say_instead=t.say_instead,
+                                  legal_bases=list(t.legal_bases), rules=sorted(set(rules[tid]))))
+    return items
+
+
+def _legal_bases(rs: Ruleset, ev: Evaluation) -> list[out.LegalBasisOut]:
+    k = rs.knowledge
+    rules: dict[str, list] = defaultdict(list)
+    for f in ev.firings:
+        for lb in f.rule.then.legal_bases:
+            rules[lb].append(f.rule.id)
+    return [out.LegalBasisOut(id=i, law=k.legal_bases[i].law, article=k.legal_bases[i].article,
+                              summary=k.legal_bases[i].summary, verified=k.legal_bases[i].verified,
+                              rules=sorted(set(rules[i]))) for i in sorted(rules)]

@@ -1,0 +1,118 @@
+"""Render an assessment for a person, in Chinese (default) or English."""
+from __future__ import annotations
+
+from typing import Any
+
+from .assessment import Assessment
+
+LABELS = {
+    "zh": {
+        "title": "投诉风险评估", "case": "案件", "ruleset": "规则版本", "risk": "风险", "score": "分值",
+        "dims": "五维度", "time": "时间", "space": "空间", "emotion": "情绪", "interest": "利益",
+        "communication": "沟通", "agent": "职业代理嫌疑", "suspected": "疑似职业代理", "not_suspected": "未见明显迹象",
+        "signs": "命中迹象", "strategy": "处置策略", "steps": "步骤", "also": "同时适用", "escalation": "升级",
+        "level": "级", "owner": "负责人", "within": "小时内介入", "respond_by": "答复期限", "channels": "纠纷化解渠道",
+        "excluded": "不适用渠道", "taboos": "本案禁忌", "instead": "应当", "legal": "法律依据", "unverified": "待核实",
+        "why": "推理过程", "matched": "命中事实", "missing": "待补充事实（可能改变结论）", "narrative": "叙述中发现的信号",
+        "by": "依据规则", "none": "无", "low": "低", "medium": "中", "high": "高", "critical": "极高",
+        "findings": "推理结论",
+    },
+    "en": {
+        "title": "Complaint risk assessment", "case": "Case", "ruleset": "Ruleset", "risk": "Risk", "score": "score",
+        "dims": "Dimensions", "time": "time", "space": "space", "emotion": "emotion", "interest": "interest",
+        "communication": "communication", "agent": "Professional agent", "suspected": "suspected",
+        "not_suspected": "no clear signs", "signs": "signs", "strategy": "Strategy", "steps": "Steps",
+        "also": "Also apply", "escalation": "Escalation", "level": "level", "owner": "owner",
+        "within": "hours to take over", "respond_by": "respond by", "channels": "Dispute-resolution channels",
+        "excluded": "Not available", "taboos": "Taboos in this case", "instead": "instead", "legal": "Legal bases",
+        "unverified": "unverified", "why": "Reasoning", "matched": "matched", "missing": "Missing facts (could change the answer)",
+        "narrative": "Signals found in the narrative", "by": "rules", "none": "none", "low": "low",
+        "medium": "medium", "high": "high", "critical": "critical", "findings": "Findings",
+    },
+}
+
+
+def _v(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_v(x) for x in value) + "]"
+    return str(value)
+
+
+def render_text(a: Assessment, lang: str = "zh") -> str:
+    L = LABELS[lang]
+    t = lambda text: text.get(lang) if text is not None else ""  # noqa: E731
+    by = lambda rules: f"  [{L['by']}: {', '.join(rules)}]" if rules else ""  # noqa: E731
+    lines = [f"{L['title']} — {L['case']} {a.case_id}   ({L['ruleset']} {a.ruleset.version}, {a.ruleset.rules})", ""]
+    r = a.risk
+    bar = "█" * (r.score // 5) + "░" * (20 - r.score // 5)
+    lines.append(f"{L['risk']}: {L[r.level]} ({r.level})  {L['score']} {r.score}/100  {bar}")
+    lines.append(f"  {L['dims']}: " + "  ".join(f"{L[d]} {getattr(r.dimensions, d)}" for d in
+                                                 ("time", "space", "emotion", "interest", "communication")))
+    if r.level_floor_by:
+        lines.append(f"  ↑ {by(r.level_floor_by).strip()}")
+    ag = a.agent
+    verdict = L["suspected"] if ag.suspected else L["not_suspected"]
+    lines.append(f"{L['agent']}: {verdict} ({ag.score}/100)")
+    if ag.sign_details:
+        lines.append(f"  {L['signs']}: " + "; ".join(f"{t(h.name)} [{h.id}, {h.source}]" for h in ag.sign_details))
+    lines.append("")
+    if a.strategy:
+        s = a.strategy
+        lines.append(f"{L['strategy']}: {t(s.name)} [{s.id}]{by(s.rules)}")
+        for i, step in enumerate(s.steps, 1):
+            lines.append(f"  {i}. {t(step)}")
+        for extra in s.also:
+            lines.append(f"  + {L['also']}: {t(extra.name)} [{extra.id}]{by(extra.rules)}")
+    e = a.escalation
+    lines.append("")
+    lines.append(f"{L['escalation']}: {e.level} {L['level']} — {t(e.name)}; {L['owner']}: {t(e.owner)}, "
+                 f"{e.within_hours} {L['within']}{by(e.rules)}")
+    if e.respond_by:
+        lines.append(f"  {L['respond_by']}: {e.respond_by.isoformat()} ({t(e.deadline.name)}, "
+                     f"{e.deadline.days} {e.deadline.day_type})")
+    lines.append("")
+    lines.append(f"{L['channels']}:")
+    for i, c in enumerate(a.channels, 1):
+        lines.append(f"  {i}. {t(c.name)} [{c.id}] — {t(c.reason)}{by(c.rules)}")
+    if not a.channels:
+        lines.append(f"  {L['none']}")
+    for c in a.channels_excluded:
+        lines.append(f"  × {L['excluded']}: {t(c.name)} — {t(c.reason)}")
+    lines.append("")
+    lines.append(f"{L['taboos']}:")
+    for tb in a.taboos:
+        lines.append(f"  ✗ [{tb.severity}] {t(tb.name)} — {t(tb.why)}{by(tb.rules)}")
+        if tb.say_instead:
+            lines.append(f"      → {L['instead']}: {t(tb.say_instead)}")
+    if not a.taboos:
+        lines.append(f"  {L['none']}")
+    lines.append("")
+    lines.append(f"{L['legal']}:")
+    for lb in a.legal_bases:
+        flag = "" if lb.verified else f" ({L['unverified']})"
+        lines.append(f"  § {t(lb.law)} {lb.article}{flag}: {t(lb.summary)}{by(lb.rules)}")
+    if not a.legal_bases:
+        lines.append(f"  {L['none']}")
+    if a.signals.from_narrative:
+        lines.append("")
+        lines.append(f"{L['narrative']}:")
+        for h in a.signals.from_narrative:
+            lines.append(f"  • {h.signal}: “{h.text}” @{h.start}-{h.end}")
+    if a.findings:
+        lines.append("")
+        lines.append(f"{L['findings']}: " + ", ".join(a.findings))
+    lines.append("")
+    lines.append(f"{L['why']}:")
+    for step in a.explanation:
+        matched = ", ".join(f"{k}={_v(v)}" for k, v in step.matched.items())
+        effect = ", ".join(f"{k}={_v(v)}" for k, v in step.effect.items())
+        lines.append(f"  {step.order:>3}. {step.rule} — {t(step.description)}")
+        lines.append(f"       {L['matched']}: {matched} ⇒ {effect}")
+    if a.missing_facts:
+        lines.append("")
+        lines.append(f"{L['missing']}:")
+        for m in a.missing_facts:
+            lines.append(f"  ? {t(m.question)}  [{m.fact}] → {'; '.join(m.would_change)}")
+    return "\n".join(lines) + "\n"

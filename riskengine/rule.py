@@ -1,0 +1,61 @@
+"""The contract of one rule in rules/*.yaml.
+
+A rule only ever adds: points, findings, recommendations, citations. It never retracts or changes a
+fact, so the final assessment does not depend on the order in which rules fire.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .knowledge import ID_PATTERN, Dimension, Severity, Text
+from .language import Condition, parse_condition
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChannelPick(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    reason: Text
+    rank: int = Field(default=50, description="lower ranks come first; ties fall back to the channel's order")
+
+
+class Effects(_Model):
+    points: dict[Dimension, int] = Field(default_factory=dict)
+    agent_points: int = Field(default=0, ge=0, le=100)
+    findings: tuple[str, ...] = ()
+    strategy: str | None = None
+    also_strategies: tuple[str, ...] = Field(
+        default=(), description="strategies reported beside the winner (never instead of it)")
+    escalation: int | None = Field(default=None, ge=1, le=4)
+    min_level: Severity | None = Field(default=None, description="risk level floor")
+    channels: tuple[ChannelPick, ...] = ()
+    taboos: tuple[str, ...] = ()
+    legal_bases: tuple[str, ...] = ()
+
+    @field_validator("points")
+    @classmethod
+    def _points_in_range(cls, v: dict) -> dict:
+        for dim, pts in v.items():
+            if not -100 <= pts <= 100:
+                raise ValueError(f"points for {dim} must be between -100 and 100, got {pts}")
+        return v
+
+    def is_empty(self) -> bool:
+        return self == Effects()
+
+
+class Rule(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    description: Text
+    salience: int = Field(default=0, ge=-1000, le=1000)
+    when: Condition
+    then: Effects
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _parse_when(cls, raw: Any) -> Condition:
+        return parse_condition(raw)

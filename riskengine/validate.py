@@ -1,0 +1,222 @@
+"""Cross-reference checks over a loaded ruleset: everything a schema alone cannot see.
+
+Unknown signals, fields and knowledge ids; operators that do not fit the field; findings no rule
+asserts; rules that can never fire. Every problem carries the file and line it is about.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from .errors import Problem, did_you_mean
+from .facts import FIELD_TYPES, allowed_values, kind_of
+from .language import (NUMERIC_OPS, AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition,
+                       NotCondition, SignalCondition, SignalsCondition)
+from .ruleset import Ruleset
+
+# Findings the policy reads directly (they need no rule that matches on them).
+POLICY_FINDINGS = frozenset({"suspected_agent"})
+CATALOG_FILES = {"strategy": "strategies.yaml", "channel": "channels.yaml", "taboo": "taboos.yaml",
+                 "legal_basis": "legal_bases.yaml"}
+
+
+def walk(cond: Condition, path: tuple = ()) -> Iterator[tuple[object, tuple, bool]]:
+    """Every leaf with its path inside the YAML and whether it sits under a `not`."""
+    def go(node, p, neg):
+        if isinstance(node, AllCondition):
+            for i, c in enumerate(node.all):
+                yield from go(c, p + ("all", i), neg)
+        elif isinstance(node, AnyCondition):
+            for i, c in enumerate(node.any):
+                yield from go(c, p + ("any", i), neg)
+        elif isinstance(node, NotCondition):
+            yield from go(node.not_, p + ("not",), not neg)
+        else:
+            yield node, p, neg
+    yield from go(cond, path, False)
+
+
+def validate_ruleset(rs: Ruleset) -> list[Problem]:
+    k = rs.knowledge
+    problems: list[Problem] = []
+
+    def at(key: str, path: tuple, code: str, msg: str, hint: str = "", severity: str = "error"):
+        src, base = rs.located[key]
+        problems.append(src.problem(base + path, code, msg, hint, severity))
+
+    def ref(key: str, path: tuple, kind: str, value, catalog) -> None:
+        if value not in catalog:
+            at(key, path, "RE103", f"unknown {kind.replace('_', ' ')} id '{value}'",
+               did_you_mean(str(value), map(str, catalog)) or f"define it in knowledge/{CATALOG_FILES[kind]} first")
+
+    overlap = set(k.indicators) & set(k.agent_signs)
+    for sid in sorted(overlap):
+        at(f"agent_signs:{sid}", (), "RE020", f"signal id '{sid}' is both an indicator and an agent sign",
+           "signal ids must be unique across indicators.yaml and agent_signs.yaml")
+    missing_levels = sorted({1, 2, 3, 4} - set(k.escalation))
+    if missing_levels and k.escalation:
+        first = next(iter(k.escalation))
+        at(f"escalation:{first}", (), "RE010", f"escalation levels {missing_levels} are missing",
+           "knowledge/escalation.yaml must define levels 1 to 4")
+
+    asserted = {f for r in rs.rules for f in r.then.findings}
+    used_findings: set[str] = set(POLICY_FINDINGS)
+
+    def check_condition(key: str, cond: Condition, base: tuple) -> None:
+        def _check_signal(sid: str, p: tuple) -> None:
+            if sid not in k.signals:
+                at(key, p, "RE101", f"unknown signal '{sid}'",
+                   did_you_mean(sid, k.signals) or "signals are the ids in indicators.yaml and agent_signs.yaml")
+
+        for leaf, path, _neg in walk(cond, base):
+            if isinstance(leaf, SignalCondition):
+                _check_signal(leaf.signal, path + ("signal",))
+            elif isinstance(leaf, SignalsCondition):
+                for i, s in enumerate(leaf.signals):
+                    _check_signal(s, path + ("signals", i))
+            elif isinstance(leaf, FindingCondition):
+                used_findings.add(leaf.finding)
+                if leaf.finding not in asserted:
+                    at(key, path + ("finding",), "RE104", f"finding '{leaf.finding}' is never asserted by any rule",
+                       did_you_mean(leaf.finding, asserted) or "add a rule whose `then.findings` lists it")
+            elif isinstance(leaf, FieldCondition):
+                _check_field(key, leaf, path)
+
+    def _check_field(key: str, leaf: FieldCondition, path: tuple) -> None:
+        if leaf.field not in FIELD_TYPES:
+            at(key, path + ("field",), "RE102", f"unknown field '{leaf.field}'",
+               did_you_mean(leaf.field, FIELD_TYPES) or "see docs/case-format.md for the field paths")
+            return
+        kind = kind_of(leaf.field)
+        op = leaf.op
+        if op in NUMERIC_OPS and kind not in ("number",):
+            at(key, path + (op,), "RE106", f"'{op}' compares numbers but {leaf.field} is {kind}",
+               "use eq/in for non-numbers")
+        if op in ("contains", "contains_any") and kind not in ("list", "text"):
+            at(key, path + (op,), "RE106", f"'{op}' needs a list or text field; {leaf.field} is {kind}")
+        if op == "matches" and kind != "text":
+            at(key, path + (op,), "RE106", f"'matches' needs a text field; {leaf.field} is {kind}")
+        allowed = allowed_values(leaf.field)
+        if allowed is not None and op in ("eq", "ne", "in", "not_in", "contains", "contains_any"):
+            values = leaf.value if isinstance(leaf.value, tuple) else (leaf.value,)
+            for v in values:
+                if v not in allowed:
+                    at(key, path + (op,), "RE106", f"{leaf.field} is never '{v}'",
+                       did_you_mean(str(v), map(str, allowed)) or f"allowed: {', '.join(map(str, allowed))}")
+        if kind == "bool" and op in ("eq", "ne") and not isinstance(leaf.value, bool):
+            at(key, path + (op,), "RE106", f"{leaf.field} is true or false, not {leaf.value!r}")
+
+    for rule in rs.rules:
+        check_condition(rule.id, rule.when, ("when",))
+        t = rule.then
+        if t.strategy:
+            ref(rule.id, ("then", "strategy"), "strategy", t.strategy, k.strategies)
+        for i, s in enumerate(t.also_strategies):
+            ref(rule.id, ("then", "also_strategies", i), "strategy", s, k.strategies)
+        for i, ch in enumerate(t.channels):
+            ref(rule.id, ("then", "channels", i), "channel", ch.id, k.channels)
+        for i, tb in enumerate(t.taboos):
+            ref(rule.id, ("then", "taboos", i), "taboo", tb, k.taboos)
+        for i, lb in enumerate(t.legal_bases):
+            ref(rule.id, ("then", "legal_bases", i), "legal_basis", lb, k.legal_bases)
+        if t.is_empty():
+            at(rule.id, ("then",), "RW302", f"rule {rule.id} has no effect", "give it points, findings or a "
+               "recommendation, or delete it", "warning")
+
+    for cid, ch in k.channels.items():
+        if ch.eligible_when is not None:
+            check_condition(f"channels:{cid}", ch.eligible_when, ("eligible_when",))
+        for i, lb in enumerate(ch.legal_bases):
+            ref(f"channels:{cid}", ("legal_bases", i), "legal_basis", lb, k.legal_bases)
+    for did, d in k.deadlines.items():
+        if d.applies_when is not None:
+            check_condition(f"deadlines:{did}", d.applies_when, ("applies_when",))
+        if d.legal_basis:
+            ref(f"deadlines:{did}", ("legal_basis",), "legal_basis", d.legal_basis, k.legal_bases)
+    for kind, catalog in (("taboos", k.taboos), ("strategies", k.strategies)):
+        for eid, entry in catalog.items():
+            for i, lb in enumerate(entry.legal_bases):
+                ref(f"{kind}:{eid}", ("legal_bases", i), "legal_basis", lb, k.legal_bases)
+
+    for rule in rs.rules:
+        for i, f in enumerate(rule.then.findings):
+            if f not in used_findings:
+                at(rule.id, ("then", "findings", i), "RW301", f"finding '{f}' is asserted but no rule, channel or "
+                   "deadline uses it", "", "warning")
+    problems.extend(_never_fire(rs))
+    from .plan import stratify
+    problems.extend(stratify(rs.rules, rs)[1])
+    return problems
+
+
+def _never_fire(rs: Ruleset) -> list[Problem]:
+    """Rules whose condition contradicts itself, or that need a finding only unreachable rules assert."""
+    out: list[Problem] = []
+    contradictory = {r.id for r in rs.rules if _contradiction(r.when)}
+    reachable: set[str] = set()
+    live = [r for r in rs.rules if r.id not in contradictory]
+    changed = True
+    fireable: set[str] = set()
+    while changed:
+        changed = False
+        for r in live:
+            if r.id in fireable:
+                continue
+            needed = {leaf.finding for leaf, _p, neg in walk(r.when) if isinstance(leaf, FindingCondition)
+                      and not neg and _required(r.when, leaf.finding)}
+            if needed <= reachable:
+                fireable.add(r.id)
+                reachable.update(r.then.findings)
+                changed = True
+    for r in rs.rules:
+        if r.id in fireable:
+            continue
+        src, base = rs.located[r.id]
+        why = ("its conditions contradict each other" if r.id in contradictory
+               else "it needs a finding that only rules which cannot fire assert (or a cycle)")
+        out.append(src.problem(base + ("when",), "RE105", f"rule {r.id} can never fire: {why}",
+                               "check the values and findings it requires"))
+    return out
+
+
+def _required(cond: Condition, finding: str) -> bool:
+    """True if every way of satisfying ``cond`` needs ``finding`` (it is not just one branch of an `any`)."""
+    if isinstance(cond, FindingCondition):
+        return cond.finding == finding
+    if isinstance(cond, AllCondition):
+        return any(_required(c, finding) for c in cond.all)
+    if isinstance(cond, AnyCondition):
+        return all(_required(c, finding) for c in cond.any)
+    return False
+
+
+def _contradiction(cond: Condition) -> bool:
+    """Conflicting field tests side by side in one `all` (x = a and x = b; x ≥ 10 and x < 5; ...)."""
+    if isinstance(cond, AnyCondition):
+        return all(_contradiction(c) for c in cond.any)
+    if isinstance(cond, NotCondition):
+        return False
+    if not isinstance(cond, AllCondition):
+        return False
+    if any(_contradiction(c) for c in cond.all):
+        return True
+    by_field: dict[str, list[FieldCondition]] = {}
+    for c in cond.all:
+        if isinstance(c, FieldCondition):
+            by_field.setdefault(c.field, []).append(c)
+    for conds in by_field.values():
+        eqs = {repr(c.value) for c in conds if c.op == "eq"}
+        if len(eqs) > 1:
+            return True
+        ins = [set(c.value) for c in conds if c.op == "in"]
+        eq_vals = [c.value for c in conds if c.op == "eq"]
+        if ins and eq_vals and any(eq_vals[0] not in s for s in ins):
+            return True
+        if any(c.op == "exists" and c.value is False for c in conds) and any(c.op != "exists" for c in conds):
+            return True
+        low = max((c.value for c in conds if c.op in ("ge", "gt")), default=None)
+        high = min((c.value for c in conds if c.op in ("le", "lt")), default=None)
+        if low is not None and high is not None:
+            strict = any(c.op in ("gt", "lt") for c in conds)
+            if low > high or (strict and low == high):
+                return True
+    return False

@@ -1,0 +1,174 @@
+"""Missing facts: which unknown fields and unobserved signals would change the answer, and how much.
+
+Computed from the rules, not from a list: every unobserved signal and every unknown field a rule
+tests is tried, one at a time, with a value taken from the rules' own conditions. The case is
+re-assessed with the plain-Python evaluator (proven equal to experta) and the outcome compared.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .assessment import Assessment, MissingFact
+from .knowledge import RISK_LEVELS, Text
+from .language import FieldCondition, leaves
+from .policy import decide
+
+MAX_MISSING = 12
+
+# How a handler asks for each case field a rule may test (derived fields are asked for through these).
+FIELD_QUESTIONS: dict[str, Text] = {
+    "amount_in_dispute": Text(zh="争议金额是多少？", en="What amount is in dispute?"),
+    "entitlement_amount": Text(zh="按合同或法律客户实际可得多少（如退保现金价值）？",
+                               en="What does the contract or law actually give (e.g. the cash value)?"),
+    "demand.type": Text(zh="客户具体要求是什么（全额退款、赔偿、道歉、解释、更正）？",
+                        en="What exactly is the customer asking for (refund, compensation, apology, explanation)?"),
+    "demand.amount": Text(zh="客户要求的金额是多少？", en="How much is the customer asking for?"),
+    "arbitration_agreement": Text(zh="合同中是否有书面仲裁条款，或双方另行签订了仲裁协议？",
+                                  en="Is there a written arbitration clause or a separate arbitration agreement?"),
+    "complainant.age": Text(zh="投诉人多大年龄？", en="How old is the complainant?"),
+    "complainant.emotion": Text(zh="投诉人目前情绪如何（平静、焦虑、激动、敌对）？",
+                                en="How is the complainant feeling now (calm, anxious, agitated, hostile)?"),
+    "complainant.represented_by": Text(zh="是本人投诉，还是亲属、律师或第三方代为投诉？",
+                                       en="Is the complainant acting alone, or through a relative, lawyer or third party?"),
+    "complainant.vulnerable": Text(zh="投诉人是否属于老年、重病、残障、低收入等需特别关照的群体？",
+                                   en="Is the complainant elderly, seriously ill, disabled, on a low income or "
+                                      "otherwise vulnerable?"),
+    "history.prior_complaints": Text(zh="此前就同一事项投诉过几次？",
+                                     en="How many times has the customer complained about this before?"),
+    "history.contacts_last_7_days": Text(zh="近 7 天内联系了我们几次？",
+                                         en="How many times have they contacted us in the last 7 days?"),
+    "history.days_open": Text(zh="本投诉已经处理了多少天？", en="How many days has this complaint been open?"),
+    "history.offers_rejected": Text(zh="客户已拒绝过几次我们的处理方案？",
+                                    en="How many of our offers has the customer rejected?"),
+    "history.complaints_against_seller_30d": Text(zh="该买家 30 天内对同一商家投诉了几次？",
+                                                  en="How many complaints has this buyer filed against the same "
+                                                     "seller in 30 days?"),
+}
+WEIGHTS = {"risk.level": 3, "agent.suspected": 3, "strategy": 2, "escalation.level": 2, "channels": 1}
+
+
+def outcome(a: Assessment) -> dict[str, Any]:
+    return {"risk.level": a.risk.level, "agent.suspected": a.agent.suspected,
+            "strategy": a.strategy.id if a.strategy else None, "escalation.level": a.escalation.level,
+            "channels": tuple(c.id for c in a.channels)}
+
+
+def _impact(before: dict, after: dict) -> tuple[int, list[str]]:
+    score, changes = 0, []
+    for key, weight in WEIGHTS.items():
+        if before[key] == after[key]:
+            continue
+        if key == "risk.level":
+            score += weight * abs(RISK_LEVELS.index(after[key]) - RISK_LEVELS.index(before[key]))
+        elif key == "escalation.level":
+            score += weight * abs(after[key] - before[key])
+        else:
+            score += weight
+        b, a = before[key], after[key]
+        if key == "channels":
+            b, a = ",".join(b) or "-", ",".join(a) or "-"
+        changes.append(f"{key}: {b} → {a}")
+    return score, changes
+
+
+def _candidate_values(cond: FieldCondition) -> list[Any]:
+    """Values that satisfy one leaf; tried one at a time."""
+    op, v = cond.op, cond.value
+    if op == "eq":
+        return [v]
+    if op in ("in", "contains_any"):
+        return [list(v)[0]] if op == "contains_any" else [v[0]]
+    if op == "contains":
+        return [v]
+    if op in ("ge", "le"):
+        return [v]
+    if op == "gt":
+        return [v + 1 if isinstance(v, int) else v * 1.01 + 0.01]
+    if op == "lt":
+        return [v - 1 if isinstance(v, int) and v > 0 else v * 0.99]
+    return []
+
+
+def _set(data: dict, path: str, value: Any) -> None:
+    parts = path.split(".")
+    node = data
+    for p in parts[:-1]:
+        if node.get(p) is None:
+            node[p] = {}
+        node = node[p]
+    node[parts[-1]] = [value] if path == "complainant.vulnerable" else value
+
+
+def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
+    from .case import Case
+
+    rs = engine.ruleset
+    knowledge = rs.knowledge
+    state, _hits = engine.state(case)
+    before = outcome(base)
+    raw = case.model_dump(mode="json")
+    results: list[MissingFact] = []
+
+    def trial(data: dict) -> tuple[Assessment, list[str]] | None:
+        try:
+            what_if = Case.model_validate(data)
+        except ValueError:
+            return None
+        s, hits = engine.state(what_if)
+        ev = engine.fast.evaluate(s)
+        fired = {f.rule.id for f in ev.firings}
+        a = decide(rs, s, ev, list(what_if.signals), hits, "compiled")
+        return a, sorted(fired - set(base_fired))
+
+    base_fired = [s.rule for s in base.explanation]
+
+    for sid in sorted(set(knowledge.signals) - state.signals):
+        data = dict(raw, signals=list(raw["signals"]) + [sid])
+        got = trial(data)
+        if got is None:
+            continue
+        score, changes = _impact(before, outcome(got[0]))
+        if score:
+            entry = knowledge.signals[sid]
+            question = entry.question or Text(zh=f"是否存在：{entry.name.zh}？", en=f"Is this present: {entry.name.en}?")
+            results.append(MissingFact(fact=f"signal:{sid}", question=question, would_change=changes,
+                                       rules=[r for r in got[1] if not r.startswith("signal:")], impact=score))
+
+    tried: dict[str, list] = {}
+    conditions = [r.when for r in rs.rules]
+    conditions += [c.eligible_when for c in knowledge.channels.values() if c.eligible_when is not None]
+    conditions += [d.applies_when for d in knowledge.deadlines.values() if d.applies_when is not None]
+    for cond in conditions:
+        for leaf, negated in leaves(cond):
+            if isinstance(leaf, FieldCondition) and not negated and leaf.field in FIELD_QUESTIONS:
+                from .language import lookup
+                current = lookup(state.facts, leaf.field)
+                if current is None or (leaf.field == "complainant.vulnerable" and not current):
+                    for value in _candidate_values(leaf):
+                        if value not in tried.setdefault(leaf.field, []):
+                            tried[leaf.field].append(value)
+    for field in sorted(tried):
+        best = None
+        for value in tried[field]:
+            data = _deep_copy(raw)
+            _set(data, field, value)
+            got = trial(data)
+            if got is None:
+                continue
+            score, changes = _impact(before, outcome(got[0]))
+            if score and (best is None or score > best[0]):
+                best = (score, changes, got[1], value)
+        if best:
+            results.append(MissingFact(fact=field, question=FIELD_QUESTIONS[field],
+                                       would_change=[f"if {field} = {best[3]}: " + c for c in best[1]],
+                                       rules=[r for r in best[2] if not r.startswith("signal:")], impact=best[0]))
+    results.sort(key=lambda m: (-m.impact, m.fact))
+    return results[:MAX_MISSING]
+
+
+def _deep_copy(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _deep_copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_deep_copy(v) for v in data]
+    return data
