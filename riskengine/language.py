@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Callable, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 
 def _num(v: Any) -> bool:
@@ -92,12 +92,6 @@ class SignalCondition(_Node):
 class SignalsCondition(_Node):
     signals: tuple[str, ...] = Field(min_length=1)
     min: int = Field(default=1, ge=1)
-
-    @model_validator(mode="after")
-    def _min_not_above_list(self):
-        if self.min > len(self.signals):
-            raise ValueError(f"min is {self.min} but only {len(self.signals)} signals are listed; it can never hold")
-        return self
 
     def describe(self) -> str:
         return f"at least {self.min} of signals [{', '.join(self.signals)}]"
@@ -215,11 +209,11 @@ def parse_condition(raw: Any, path: tuple = ()) -> Condition:
         minimum = raw.get("min", 1)
         if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 1:
             raise ConditionSyntaxError("'min' must be a whole number ≥ 1", path + ("min",))
-        try:
-            return SignalsCondition(
-                signals=tuple(_ident(s, path + ("signals", i)) for i, s in enumerate(ids)), min=minimum)
-        except ValueError as exc:
-            raise ConditionSyntaxError(str(exc).splitlines()[-1].split(", ", 1)[-1], path + ("min",)) from None
+        if minimum > len(ids):
+            raise ConditionSyntaxError(
+                f"min is {minimum} but only {len(ids)} signals are listed; it can never hold", path + ("min",))
+        return SignalsCondition(signals=tuple(_ident(s, path + ("signals", i)) for i, s in enumerate(ids)),
+                                min=minimum)
     return _parse_field(raw, path)
 
 

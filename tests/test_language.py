@@ -1,0 +1,94 @@
+"""The rule language: every operator, parsing errors, safe patterns."""
+from __future__ import annotations
+
+import pytest
+
+from riskengine.language import (ConditionSyntaxError, UnsafePatternError, compile_safe_regex, evaluate,
+                                 parse_condition, to_data)
+
+CASE = {
+    "industry": "insurance", "amount_in_dispute": 86000, "arbitration_agreement": False,
+    "complainant": {"age": 68, "vulnerable": ["elderly"], "emotion": None},
+    "narrative": "客户说要找媒体 and call a lawyer", "group_size": 1,
+}
+
+
+def holds(raw, signals=(), findings=()):
+    return evaluate(parse_condition(raw), CASE, frozenset(signals), set(findings))
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ({"field": "industry", "eq": "insurance"}, True),
+    ({"field": "industry", "eq": "banking"}, False),
+    ({"field": "industry", "ne": "banking"}, True),
+    ({"field": "industry", "in": ["banking", "insurance"]}, True),
+    ({"field": "industry", "not_in": ["banking", "insurance"]}, False),
+    ({"field": "amount_in_dispute", "gt": 86000}, False),
+    ({"field": "amount_in_dispute", "ge": 86000}, True),
+    ({"field": "amount_in_dispute", "lt": 86000}, False),
+    ({"field": "amount_in_dispute", "le": 86000}, True),
+    ({"field": "complainant.vulnerable", "contains": "elderly"}, True),
+    ({"field": "complainant.vulnerable", "contains": "minor"}, False),
+    ({"field": "complainant.vulnerable", "contains_any": ["minor", "elderly"]}, True),
+    ({"field": "narrative", "contains": "媒体"}, True),
+    ({"field": "narrative", "matches": "LAW(yer|suit)"}, True),
+    ({"field": "narrative", "matches": "记者"}, False),
+    ({"field": "complainant.emotion", "exists": False}, True),
+    ({"field": "complainant.age", "exists": True}, True),
+    ({"field": "arbitration_agreement", "eq": False}, True),
+    ({"field": "group_size", "eq": True}, False),  # booleans never equal numbers
+])
+def test_field_operators(raw, expected):
+    assert holds(raw) is expected
+
+
+def test_missing_values_fail_every_comparison():
+    for op, value in [("eq", "calm"), ("ne", "calm"), ("in", ["calm"]), ("not_in", ["calm"])]:
+        assert holds({"field": "complainant.emotion", op: value}) is False
+    assert holds({"field": "history.days_open", "ge": 0}) is False
+
+
+def test_signals_findings_and_combinators():
+    assert holds({"signal": "threatens_media"}, signals=["threatens_media"])
+    assert not holds({"signal": "threatens_media"})
+    assert holds({"signals": ["a", "b", "c"], "min": 2}, signals=["a", "c"])
+    assert not holds({"signals": ["a", "b", "c"], "min": 2}, signals=["a"])
+    assert holds({"finding": "x"}, findings=["x"])
+    assert holds({"all": [{"finding": "x"}, {"not": {"finding": "y"}}]}, findings=["x"])
+    assert not holds({"all": [{"finding": "x"}, {"not": {"finding": "y"}}]}, findings=["x", "y"])
+    assert holds({"any": [{"finding": "y"}, {"field": "industry", "eq": "insurance"}]})
+
+
+@pytest.mark.parametrize("raw, message, path", [
+    ({"field": "industry"}, "exactly one operator", ()),
+    ({"field": "industry", "equals": "x"}, "exactly one operator", ()),
+    ({"signal": "a", "finding": "b"}, "exactly one of", ()),
+    ({"all": []}, "non-empty list", ("all",)),
+    ({"all": [{"field": "x", "gt": "ten"}]}, "not a number", ("all", 0, "gt")),
+    ({"any": [{"signal": "ok"}, {"signal": "bad id!"}]}, "expected an id", ("any", 1, "signal")),
+    ({"signals": ["a"], "min": 2}, "can never hold", ("min",)),
+    ({"field": "industry", "in": "insurance"}, "non-empty list", ("in",)),
+    ("just text", "must be a mapping", ()),
+])
+def test_parse_errors_name_the_place(raw, message, path):
+    with pytest.raises(ConditionSyntaxError) as err:
+        parse_condition(raw)
+    assert message in str(err.value)
+    assert err.value.path == path
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+", r"(\w*)*x", "(ab|c+){2,}", r"(a)\1"])
+def test_unsafe_patterns_are_refused(pattern):
+    with pytest.raises(UnsafePatternError):
+        compile_safe_regex(pattern)
+
+
+def test_safe_patterns_compile_case_insensitively():
+    assert compile_safe_regex("Full Refund").search("asked for a FULL REFUND")
+    assert compile_safe_regex("(媒体|记者)+").search("找记者")
+
+
+def test_round_trip_to_yaml_form():
+    raw = {"all": [{"field": "industry", "in": ["banking"]}, {"not": {"finding": "x"}},
+                   {"signals": ["a", "b"], "min": 1}]}
+    assert to_data(parse_condition(raw)) == raw
