@@ -99,6 +99,36 @@ def version(rules: str | None, knowledge: str | None) -> None:
         click.echo(f"  {k}: {v}")
 
 
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@rules_option
+@knowledge_option
+@click.option("-q", "--quiet", is_flag=True, help="Only print failures and the summary.")
+def test_command(paths: tuple[str, ...], rules: str | None, knowledge: str | None, quiet: bool) -> None:
+    """Run rule tests (a case plus an `expect:` block); exit 1 if any fails."""
+    from .ruletest import collect, run_test
+
+    engine = _engine(rules, knowledge)
+    files = collect([Path(p) for p in paths] or [Path("tests/cases")])
+    passed = failed = 0
+    for path in files:
+        result = run_test(engine, path)
+        if result.passed:
+            passed += 1
+            if not quiet:
+                click.echo(f"PASS {result.file}  {result.name}")
+            continue
+        failed += 1
+        click.echo(f"FAIL {result.file}  {result.name}")
+        for line in ([result.error] if result.error else result.failures):
+            click.echo(f"     {line}")
+        if result.fired:
+            click.echo(f"     fired: {', '.join(result.fired)}")
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed or not files:
+        raise SystemExit(1)
+
+
 KNOWLEDGE_KINDS = ("taboos", "indicators", "agent_signs", "legal_bases", "channels", "strategies", "escalation",
                    "deadlines", "rules")
 

@@ -53,6 +53,7 @@ class Taboo(_Entry):
     relevant_when: tuple[str, ...] = Field(default=(), description="case features that make it relevant, in words")
     severity: Severity
     say_instead: Text | None = None
+    never_say: tuple[Text, ...] = Field(default=(), description="example sentences that break this taboo")
 
 
 class Indicator(_Entry):
@@ -132,6 +133,36 @@ class Scoring(_Entry):
     level_escalation: dict[Literal["low", "medium", "high", "critical"], int]
 
 
+ProfileKind = Literal["nature", "motive", "style", "priority"]
+
+
+class ProfileEntry(_Entry):
+    """One value of the complainant profile (knowledge/profiles.yaml).
+
+    ``rank`` settles conflicts: when rules name several natures (or motives, or priorities), the one
+    with the highest rank is reported; every style named is reported, by rank.
+    """
+    kind: ProfileKind
+    id: str = Field(pattern=ID_PATTERN)
+    name: Text
+    description: Text
+    rank: int
+    guidance: tuple[Text, ...] = Field(default=(), description="how to talk (styles) or handle (natures)")
+
+
+PhraseSituation = Literal["opening", "question", "anchor", "closing"]
+SCRIPT_ORDER: tuple[str, ...] = ("opening", "question", "anchor", "closing")
+
+
+class Phrase(_Entry):
+    """A thing to say or ask (knowledge/phrases.yaml). ``{placeholders}`` are filled from the case:
+    {demand_amount} {entitlement_amount} {amount_in_dispute} {respond_by} {product}."""
+    id: str = Field(pattern=ID_PATTERN)
+    situation: PhraseSituation
+    text: Text
+    order: int = Field(default=50, description="lower comes first within its situation")
+
+
 KINDS: dict[str, type[_Entry]] = {
     "taboos": Taboo,
     "indicators": Indicator,
@@ -141,4 +172,6 @@ KINDS: dict[str, type[_Entry]] = {
     "strategies": Strategy,
     "escalation": EscalationLevel,
     "deadlines": Deadline,
+    "profiles": ProfileEntry,
+    "phrases": Phrase,
 }

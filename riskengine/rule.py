@@ -35,6 +35,8 @@ class Effects(_Model):
     channels: tuple[ChannelPick, ...] = ()
     taboos: tuple[str, ...] = ()
     legal_bases: tuple[str, ...] = ()
+    profile: tuple[str, ...] = Field(default=(), description="profile entry ids: nature, motive, style, priority")
+    phrases: tuple[str, ...] = Field(default=(), description="phrase ids for the handler's script")
 
     @field_validator("points")
     @classmethod

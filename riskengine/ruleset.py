@@ -5,8 +5,8 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .knowledge import (AgentSign, Channel, Deadline, EscalationLevel, Indicator, LegalBasis, Scoring, Strategy,
-                        Taboo)
+from .knowledge import (AgentSign, Channel, Deadline, EscalationLevel, Indicator, LegalBasis, Phrase, ProfileEntry,
+                        Scoring, Strategy, Taboo)
 from .rule import Rule
 
 
@@ -29,6 +29,8 @@ class Knowledge:
     strategies: dict[str, Strategy] = field(default_factory=dict)
     escalation: dict[int, EscalationLevel] = field(default_factory=dict)
     deadlines: dict[str, Deadline] = field(default_factory=dict)
+    profiles: dict[str, ProfileEntry] = field(default_factory=dict)
+    phrases: dict[str, Phrase] = field(default_factory=dict)
     scoring: Scoring | None = None
 
     @property
@@ -62,4 +64,5 @@ class Ruleset:
         return {"rules": len(self.rules), "taboos": len(k.taboos), "indicators": len(k.indicators),
                 "agent_signs": len(k.agent_signs), "legal_bases": len(k.legal_bases),
                 "channels": len(k.channels), "strategies": len(k.strategies),
-                "escalation_levels": len(k.escalation), "deadlines": len(k.deadlines)}
+                "escalation_levels": len(k.escalation), "deadlines": len(k.deadlines),
+                "profiles": len(k.profiles), "phrases": len(k.phrases)}

@@ -16,7 +16,7 @@ from .ruleset import Ruleset
 # Findings the policy reads directly (they need no rule that matches on them).
 POLICY_FINDINGS = frozenset({"suspected_agent"})
 CATALOG_FILES = {"strategy": "strategies.yaml", "channel": "channels.yaml", "taboo": "taboos.yaml",
-                 "legal_basis": "legal_bases.yaml"}
+                 "legal_basis": "legal_bases.yaml", "profile": "profiles.yaml", "phrase": "phrases.yaml"}
 
 
 def walk(cond: Condition, path: tuple = ()) -> Iterator[tuple[object, tuple, bool]]:
@@ -118,6 +118,10 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
             ref(rule.id, ("then", "taboos", i), "taboo", tb, k.taboos)
         for i, lb in enumerate(t.legal_bases):
             ref(rule.id, ("then", "legal_bases", i), "legal_basis", lb, k.legal_bases)
+        for i, pid in enumerate(t.profile):
+            ref(rule.id, ("then", "profile", i), "profile", pid, k.profiles)
+        for i, ph in enumerate(t.phrases):
+            ref(rule.id, ("then", "phrases", i), "phrase", ph, k.phrases)
         if t.is_empty():
             at(rule.id, ("then",), "RW302", f"rule {rule.id} has no effect", "give it points, findings or a "
                "recommendation, or delete it", "warning")

@@ -1,0 +1,140 @@
+"""Rule tests: a case plus a partial ``expect:`` block, checked against a fresh assessment.
+
+A test file (YAML) holds one test::
+
+    name: 代理退保 with template letter
+    source: domain.md §7 (Lianjiang)            # optional: where the facts come from
+    case: {id: ..., received: ..., ...}
+    expect:
+      risk.level: high                          # a dotted path: compared exactly
+      risk.level: {in: [high, critical]}        # or one of several values
+      risk.score: {ge: 50}                      # or a bound (ge, gt, le, lt)
+      agent.suspected: true
+      strategy.id: suspected_agent_protocol
+      channels: {contains: [regulator], excludes: [arbitration]}   # lists compare by id
+      taboos: {exactly: [a, b]}
+      fired: {contains: [AGENT-TEMPLATE-LETTER]} # rules that fired
+
+Only the fields named are checked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .assessment import Assessment
+from .casefile import read_case_file
+from .errors import CaseError, RiskEngineError
+
+LIST_PATHS = {"channels", "channels_excluded", "taboos", "legal_bases", "findings", "fired", "agent.signs",
+              "strategy.also", "strategy.outranked", "signals.from_narrative", "missing_facts"}
+LIST_CHECKS = {"contains", "excludes", "exactly"}
+VALUE_CHECKS = {"in", "ge", "gt", "le", "lt", "eq"}
+
+
+@dataclass
+class TestResult:
+    file: str
+    name: str
+    failures: list[str] = field(default_factory=list)
+    fired: list[str] = field(default_factory=list)
+    error: str | None = None
+    assessment: Assessment | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and self.error is None
+
+
+def actual_value(a: Assessment, path: str) -> Any:
+    if path == "fired":
+        return [s.rule for s in a.explanation]
+    if path in LIST_PATHS:
+        value: Any = a
+        for part in path.split("."):
+            value = getattr(value, part) if value is not None else None
+        items = value or []
+        return [getattr(i, "id", None) or getattr(i, "signal", None) or getattr(i, "fact", None) or i for i in items]
+    data: Any = a.model_dump(mode="json")
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            raise KeyError(path)
+        data = data[part]
+    return data
+
+
+def check(a: Assessment, expect: dict[str, Any]) -> list[str]:
+    failures = []
+    for path, want in expect.items():
+        try:
+            got = actual_value(a, path)
+        except KeyError:
+            failures.append(f"{path}: no such field in the assessment")
+            continue
+        if isinstance(want, dict) and set(want) <= LIST_CHECKS and path in LIST_PATHS:
+            failures.extend(_check_list(path, got, want))
+        elif isinstance(want, dict) and set(want) <= VALUE_CHECKS:
+            failures.extend(_check_value(path, got, want))
+        elif got != want:
+            failures.append(f"{path}: expected {want!r}, got {got!r}")
+    return failures
+
+
+def _check_list(path: str, got: list, want: dict) -> list[str]:
+    out = []
+    if "exactly" in want and sorted(map(str, got)) != sorted(map(str, want["exactly"])):
+        out.append(f"{path}: expected exactly {sorted(want['exactly'])}, got {sorted(got)}")
+    missing = [x for x in want.get("contains", []) if x not in got]
+    if missing:
+        out.append(f"{path}: expected to contain {missing}, got {got}")
+    present = [x for x in want.get("excludes", []) if x in got]
+    if present:
+        out.append(f"{path}: expected not to contain {present}, got {got}")
+    return out
+
+
+def _check_value(path: str, got: Any, want: dict) -> list[str]:
+    out = []
+    for op, v in want.items():
+        ok = {"in": lambda: got in v, "eq": lambda: got == v,
+              "ge": lambda: got is not None and got >= v, "gt": lambda: got is not None and got > v,
+              "le": lambda: got is not None and got <= v, "lt": lambda: got is not None and got < v}[op]()
+        if not ok:
+            out.append(f"{path}: expected {op} {v!r}, got {got!r}")
+    return out
+
+
+def load_test(path: Path) -> tuple[str, dict, dict]:
+    data = read_case_file(path)
+    unknown = set(data) - {"name", "source", "case", "expect", "note"}
+    if unknown or "case" not in data or "expect" not in data:
+        raise CaseError("a rule test needs `case:` and `expect:` (and optionally name, source, note); "
+                        f"unexpected: {sorted(unknown)}" if unknown else "a rule test needs `case:` and `expect:`",
+                        str(path), "RE203")
+    if not isinstance(data["expect"], dict):
+        raise CaseError("`expect:` must be a mapping of assessment paths to expected values", str(path), "RE203")
+    return str(data.get("name") or path.stem), data["case"], data["expect"]
+
+
+def run_test(engine, path: Path) -> TestResult:
+    try:
+        name, case, expect = load_test(path)
+    except RiskEngineError as exc:
+        return TestResult(str(path), path.stem, error=str(exc))
+    try:
+        a = engine.assess(engine.parse_case(case, str(path)))
+    except RiskEngineError as exc:
+        return TestResult(str(path), name, error=str(exc))
+    return TestResult(str(path), name, failures=check(a, expect), fired=[s.rule for s in a.explanation],
+                      assessment=a)
+
+
+def collect(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(x for x in p.rglob("*") if x.suffix in (".yaml", ".yml", ".json")))
+        else:
+            files.append(p)
+    return files
