@@ -142,6 +142,46 @@ class Step(_Out):
     effect: dict[str, Any]
 
 
+class ProfileValue(_Out):
+    id: str
+    name: Text
+    guidance: list[Text]
+    rules: list[str]
+
+
+class ExpectationGap(_Out):
+    demand_amount: float
+    entitlement_amount: float
+    gap: float                        # asked minus entitled
+    ratio: float | None
+    above_entitlement: bool
+
+
+class Profile(_Out):
+    nature: ProfileValue | None
+    motive: ProfileValue | None
+    priority: ProfileValue | None
+    styles: list[ProfileValue]
+    expectation_gap: ExpectationGap | None
+
+
+class ScriptLine(_Out):
+    situation: str
+    id: str
+    text: Text
+    rules: list[str]
+
+
+class AvoidLine(_Out):
+    taboo: str
+    text: Text
+
+
+class Script(_Out):
+    say: list[ScriptLine]
+    avoid: list[AvoidLine]
+
+
 class MissingFact(_Out):
     fact: str                         # a case field path or "signal:<id>"
     question: Text
@@ -162,6 +202,8 @@ class Assessment(_Out):
     channels_excluded: list[ExcludedChannel]
     taboos: list[TabooOut]
     legal_bases: list[LegalBasisOut]
+    profile: Profile
+    script: Script
     findings: list[str]
     signals: Signals
     explanation: list[Step]

@@ -12,7 +12,7 @@ import click
 
 from .errors import CaseError, RiskEngineError, RulesetError
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "markdown", "html")
 
 
 def _engine(rules: str | None, knowledge: str | None):
@@ -56,7 +56,6 @@ def main() -> None:
 def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | None, lang: str) -> None:
     """Assess one case from a YAML or JSON file."""
     from .casefile import read_case_file
-    from .render_text import render_text
 
     engine = _engine(rules, knowledge)
     try:
@@ -65,7 +64,89 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
     fmt = fmt or ("text" if sys.stdout.isatty() else "json")
-    click.echo(result.to_json() if fmt == "json" else render_text(result, lang), nl=False)
+    click.echo(render(result, fmt, lang), nl=False)
+
+
+def render(result, fmt: str, lang: str) -> str:
+    from .render_report import render_html, render_markdown
+    from .render_text import render_text
+    renderers = {"json": lambda a, _lang: a.to_json(), "text": render_text, "markdown": render_markdown,
+                 "html": render_html}
+    return renderers[fmt](result, lang)
+
+
+@main.command()
+@click.argument("case_file", type=click.Path(dir_okay=False))
+@click.option("--why-not", "why_not_rule", metavar="RULE_ID", default=None,
+              help="Explain why this rule did not fire: its first unmet condition, with the case's value.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rules_option
+@knowledge_option
+def explain(case_file: str, why_not_rule: str | None, fmt: str, rules: str | None, knowledge: str | None) -> None:
+    """Trace every recommendation back to its rules and facts, or say why a rule did not fire."""
+    import dataclasses
+    import json
+
+    from .casefile import read_case_file
+    from .explain import recommendation_traces, render_trace, render_why_not, why_not
+    from .policy import decide
+
+    engine = _engine(rules, knowledge)
+    try:
+        case = engine.parse_case(read_case_file(case_file), case_file)
+        if why_not_rule:
+            result = why_not(engine, case, why_not_rule)
+            if fmt == "json":
+                click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2, default=str))
+            else:
+                click.echo("\n".join(render_why_not(result)))
+            return
+    except CaseError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    state, hits, ev = engine.evaluate(case)
+    a = decide(engine.ruleset, state, ev, list(case.signals), hits, engine.evaluator().name)
+    traces = recommendation_traces(a, ev)
+    if fmt == "json":
+        click.echo(json.dumps([{"recommendation": label, "because": [dataclasses.asdict(n) for n in nodes]}
+                               for label, nodes in traces], ensure_ascii=False, indent=2, default=str))
+        return
+    for label, nodes in traces:
+        click.echo(f"{label}:")
+        for node in nodes:
+            click.echo("\n".join(render_trace(node, "  ")))
+
+
+@main.command()
+@click.option("--start", "start", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Begin from this (partial) case file instead of an empty case.")
+@click.option("--out", "out", type=click.Path(dir_okay=False), default="case.yaml", show_default=True,
+              help="Where to write the case file built from the answers.")
+@rules_option
+@knowledge_option
+@lang_option
+def interview(start: str | None, out: str, rules: str | None, knowledge: str | None, lang: str) -> None:
+    """Interactive consultation: asks the questions that matter most, in order of impact."""
+    from .casefile import dump_case_yaml, read_case_file
+    from .interview import run_interview
+
+    engine = _engine(rules, knowledge)
+    try:
+        data = read_case_file(start) if start else {}
+    except CaseError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    try:
+        data, result = run_interview(engine, data, ask=lambda q: click.prompt(q, default="", show_default=False),
+                                     say=click.echo, lang=lang)
+    except CaseError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    except click.Abort:
+        click.echo("\ninterrupted; nothing written", err=True)
+        raise SystemExit(130) from None
+    Path(out).write_text(dump_case_yaml(data), encoding="utf-8")
+    click.echo(f"wrote {out}")
 
 
 @main.command()

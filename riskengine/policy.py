@@ -25,6 +25,7 @@ from .firing import CaseState, Evaluation
 from .knowledge import DIMENSIONS, RISK_LEVELS, Text
 from .language import evaluate
 from .plan import SIGNAL_RULE_PREFIX
+from .profile import build_script, decide_profile
 from .ruleset import Ruleset
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -81,6 +82,9 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
                       signs=[h.id for h in hits], sign_details=hits, reasons=sorted(set(agent_rules)))
 
     channels, excluded = _channels(rs, state, ev)
+    escalation = _escalation(rs, state, ev, level)
+    taboos = _taboos(rs, ev)
+    respond_by = escalation.respond_by.isoformat() if escalation.respond_by else None
     return out.Assessment(
         case_id=state.facts["id"],
         ruleset=out.RulesetInfo(version=rs.version, rules=len(rs.rules)),
@@ -88,11 +92,13 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
         risk=risk,
         agent=agent,
         strategy=_strategy(rs, ev),
-        escalation=_escalation(rs, state, ev, level),
+        escalation=escalation,
         channels=channels,
         channels_excluded=excluded,
-        taboos=_taboos(rs, ev),
+        taboos=taboos,
         legal_bases=_legal_bases(rs, ev),
+        profile=decide_profile(rs, ev, state.facts),
+        script=build_script(rs, ev, state.facts, respond_by, taboos),
         findings=sorted(ev.findings),
         signals=out.Signals(declared=sorted(declared), from_narrative=[
             out.NarrativeSignal(signal=h.signal, text=h.text, start=h.start, end=h.end) for h in narrative_hits]),

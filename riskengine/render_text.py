@@ -15,7 +15,10 @@ LABELS = {
         "excluded": "不适用渠道", "taboos": "本案禁忌", "instead": "应当", "legal": "法律依据", "unverified": "待核实",
         "why": "推理过程", "matched": "命中事实", "missing": "待补充事实（可能改变结论）", "narrative": "叙述中发现的信号",
         "by": "依据规则", "none": "无", "low": "低", "medium": "中", "high": "高", "critical": "极高",
-        "findings": "推理结论",
+        "findings": "推理结论", "profile": "投诉人画像", "nature": "投诉性质", "motive": "可能动机",
+        "priority": "处理优先级", "styles": "沟通方式", "gap": "期望差距", "asked": "诉求", "entitled": "应得",
+        "script": "沟通话术", "say": "可以说", "avoid": "切勿说", "opening": "开场", "question": "提问",
+        "anchor": "依据", "closing": "收尾",
     },
     "en": {
         "title": "Complaint risk assessment", "case": "Case", "ruleset": "Ruleset", "risk": "Risk", "score": "score",
@@ -28,6 +31,10 @@ LABELS = {
         "unverified": "unverified", "why": "Reasoning", "matched": "matched", "missing": "Missing facts (could change the answer)",
         "narrative": "Signals found in the narrative", "by": "rules", "none": "none", "low": "low",
         "medium": "medium", "high": "high", "critical": "critical", "findings": "Findings",
+        "profile": "Complainant profile", "nature": "nature", "motive": "motive", "priority": "priority",
+        "styles": "talk", "gap": "expectation gap", "asked": "asked", "entitled": "entitled",
+        "script": "What to say", "say": "say", "avoid": "never say", "opening": "opening", "question": "ask",
+        "anchor": "anchor", "closing": "close",
     },
 }
 
@@ -38,6 +45,32 @@ def _v(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_v(x) for x in value) + "]"
     return str(value)
+
+
+def _profile_lines(a: Assessment, L: dict, t, by, lang: str) -> list[str]:
+    p = a.profile
+    lines = ["", f"{L['profile']}:"]
+    for key in ("nature", "motive", "priority"):
+        value = getattr(p, key)
+        if value:
+            lines.append(f"  {L[key]}: {t(value.name)} [{value.id}]{by(value.rules)}")
+    for style in p.styles:
+        lines.append(f"  {L['styles']}: {t(style.name)} [{style.id}]{by(style.rules)}")
+        for g in style.guidance:
+            lines.append(f"      - {t(g)}")
+    g = p.expectation_gap
+    if g:
+        ratio = f" ×{g.ratio}" if g.ratio is not None else ""
+        lines.append(f"  {L['gap']}: {L['asked']} {g.demand_amount:,.0f} / {L['entitled']} "
+                     f"{g.entitlement_amount:,.0f} ({g.gap:+,.0f}{ratio})")
+    if a.script.say or a.script.avoid:
+        lines.append("")
+        lines.append(f"{L['script']}:")
+        for line in a.script.say:
+            lines.append(f"  [{L[line.situation]}] {t(line.text)}")
+        for line in a.script.avoid:
+            lines.append(f"  [{L['avoid']}] ✗ {t(line.text)}  ({line.taboo})")
+    return lines
 
 
 def render_text(a: Assessment, lang: str = "zh") -> str:
@@ -65,6 +98,7 @@ def render_text(a: Assessment, lang: str = "zh") -> str:
             lines.append(f"  {i}. {t(step)}")
         for extra in s.also:
             lines.append(f"  + {L['also']}: {t(extra.name)} [{extra.id}]{by(extra.rules)}")
+    lines.extend(_profile_lines(a, L, t, by, lang))
     e = a.escalation
     lines.append("")
     lines.append(f"{L['escalation']}: {e.level} {L['level']} — {t(e.name)}; {L['owner']}: {t(e.owner)}, "
