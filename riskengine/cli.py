@@ -53,16 +53,23 @@ def main() -> None:
 @rules_option
 @knowledge_option
 @lang_option
-def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | None, lang: str) -> None:
+@click.option("--log", "log", type=click.Path(dir_okay=False), default=None,
+              help="Append a decision record (JSON line, personal data masked) to this file.")
+def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | None, lang: str,
+           log: str | None) -> None:
     """Assess one case from a YAML or JSON file."""
     from .casefile import read_case_file
+    from .records import append_record, decision_record
 
     engine = _engine(rules, knowledge)
     try:
-        result = engine.assess(engine.parse_case(read_case_file(case_file), case_file))
+        raw = read_case_file(case_file)
+        result = engine.assess(engine.parse_case(raw, case_file))
     except CaseError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
+    if log:
+        append_record(log, decision_record(raw, result))
     fmt = fmt or ("text" if sys.stdout.isatty() else "json")
     click.echo(render(result, fmt, lang), nl=False)
 
@@ -185,28 +192,116 @@ def version(rules: str | None, knowledge: str | None) -> None:
 @rules_option
 @knowledge_option
 @click.option("-q", "--quiet", is_flag=True, help="Only print failures and the summary.")
-def test_command(paths: tuple[str, ...], rules: str | None, knowledge: str | None, quiet: bool) -> None:
-    """Run rule tests (a case plus an `expect:` block); exit 1 if any fails."""
-    from .ruletest import collect, run_test
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Report, per rule file, the rules no test fires, and the knowledge ids no rule uses.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="P",
+              help="Fail when fewer than P percent of the rules are fired by some test.")
+@click.option("--junit", "junit", type=click.Path(dir_okay=False), default=None, help="Write JUnit XML here.")
+def test_command(paths: tuple[str, ...], rules: str | None, knowledge: str | None, quiet: bool,
+                 show_coverage: bool, min_coverage: float | None, junit: str | None) -> None:
+    """Run rule tests (a case plus a partial `expect:` block); exit 1 if any fails."""
+    import time
+
+    from .ruletest import collect, coverage, junit_xml, run_test
 
     engine = _engine(rules, knowledge)
     files = collect([Path(p) for p in paths] or [Path("tests/cases")])
-    passed = failed = 0
+    started = time.perf_counter()
+    results = []
     for path in files:
         result = run_test(engine, path)
+        results.append(result)
         if result.passed:
-            passed += 1
             if not quiet:
                 click.echo(f"PASS {result.file}  {result.name}")
             continue
-        failed += 1
         click.echo(f"FAIL {result.file}  {result.name}")
         for line in ([result.error] if result.error else result.failures):
             click.echo(f"     {line}")
         if result.fired:
             click.echo(f"     fired: {', '.join(result.fired)}")
+    passed = sum(1 for r in results if r.passed)
+    failed = len(results) - passed
+    if junit:
+        Path(junit).write_text(junit_xml(results, time.perf_counter() - started), encoding="utf-8")
+    below = False
+    if show_coverage or min_coverage is not None:
+        cov = coverage(engine.ruleset, results)
+        click.echo(f"coverage: {cov.fired}/{cov.total} rules fired by some test ({cov.percent:.1f}%)")
+        for file, ids in sorted(cov.unfired_by_file.items()):
+            click.echo(f"  {file}: not fired: {', '.join(ids)}")
+        for kind, ids in sorted(cov.unused_knowledge.items()):
+            click.echo(f"  knowledge {kind} used by no rule: {', '.join(ids)}")
+        if min_coverage is not None and cov.percent < min_coverage:
+            click.echo(f"coverage {cov.percent:.1f}% is below the minimum {min_coverage:g}%")
+            below = True
     click.echo(f"{passed} passed, {failed} failed")
-    if failed or not files:
+    if failed or below or not files:
+        raise SystemExit(1)
+
+
+@main.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--base", "base", required=True, type=click.Path(file_okay=False, exists=True),
+              help="Folder of the old ruleset, holding rules/ and knowledge/ (e.g. an older checkout).")
+@rules_option
+@knowledge_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff(cases: tuple[str, ...], base: str, rules: str | None, knowledge: str | None, fmt: str) -> None:
+    """Change impact: assess CASES with the base and the new ruleset and report what changed."""
+    import json
+
+    from .impact import compare
+
+    old = _engine(str(Path(base) / "rules"), str(Path(base) / "knowledge"))
+    new = _engine(rules, knowledge)
+    report = compare(old, new, [Path(c) for c in cases])
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"ruleset {report.base_version} → {report.new_version}: {len(report.changed)} of "
+               f"{len(report.cases)} cases changed")
+    for c in report.changed:
+        click.echo(f"  {c.case_id}: " + "; ".join(f"{k} {_show(v[0])} → {_show(v[1])}" for k, v in c.changes.items()))
+    for field, table in report.transitions().items():
+        click.echo(f"{field}:")
+        for transition, n in sorted(table.items(), key=lambda t: (-t[1], t[0])):
+            click.echo(f"  {transition}: {n} cases")
+    for c in report.cases:
+        if c.error:
+            click.echo(f"error: {c.error}", err=True)
+
+
+def _show(v) -> str:
+    return ",".join(v) or "-" if isinstance(v, list) else str(v)
+
+
+@main.command()
+@click.argument("log_file", type=click.Path(dir_okay=False, exists=True))
+@rules_option
+@knowledge_option
+def replay(log_file: str, rules: str | None, knowledge: str | None) -> None:
+    """Re-run logged decisions against the current ruleset; report those that now differ (exit 1 if any)."""
+    from .records import replay as run_replay
+
+    engine = _engine(rules, knowledge)
+    total = differ = 0
+    for r in run_replay(engine, log_file):
+        total += 1
+        if not r.changed:
+            continue
+        differ += 1
+        if r.error:
+            click.echo(f"line {r.line} {r.case_id}: error: {r.error}")
+            continue
+        parts = [f"{k} {_show(a)} → {_show(b)}" for k, (a, b) in r.changes.items()]
+        if r.fired_added:
+            parts.append("now fires " + ", ".join(r.fired_added))
+        if r.fired_removed:
+            parts.append("no longer fires " + ", ".join(r.fired_removed))
+        click.echo(f"line {r.line} {r.case_id} (logged with {r.logged_version}): " + "; ".join(parts))
+    click.echo(f"{total} decisions replayed with ruleset {engine.version}: {differ} differ")
+    if differ:
         raise SystemExit(1)
 
 

@@ -37,6 +37,8 @@ CODES: dict[str, str] = {
     "RE203": "case-unreadable",
     "RW301": "finding-never-used",
     "RW302": "rule-without-effect",
+    "RW303": "strategy-tie",
+    "RW304": "strategy-shadowed",
 }
 
 

@@ -138,3 +138,57 @@ def collect(paths: list[Path]) -> list[Path]:
         else:
             files.append(p)
     return files
+
+
+@dataclass
+class Coverage:
+    total: int
+    fired: int
+    unfired_by_file: dict[str, list[str]]
+    unused_knowledge: dict[str, list[str]]
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.fired / self.total if self.total else 100.0
+
+
+def coverage(ruleset, results: list[TestResult]) -> Coverage:
+    """Which rules no test fires (per rule file) and which knowledge ids no rule uses."""
+    fired = {r for res in results for r in res.fired}
+    unfired: dict[str, list[str]] = {}
+    for rule in ruleset.rules:
+        if rule.id not in fired:
+            unfired.setdefault(ruleset.sources[rule.id].file, []).append(rule.id)
+    k = ruleset.knowledge
+    used: dict[str, set] = {"strategies": set(), "channels": set(), "taboos": set(), "legal_bases": set(),
+                            "profiles": set(), "phrases": set(), "escalation": set()}
+    for rule in ruleset.rules:
+        t = rule.then
+        used["strategies"].update(([t.strategy] if t.strategy else []) + list(t.also_strategies))
+        used["channels"].update(c.id for c in t.channels)
+        used["taboos"].update(t.taboos)
+        used["legal_bases"].update(t.legal_bases)
+        used["profiles"].update(t.profile)
+        used["phrases"].update(t.phrases)
+        if t.escalation:
+            used["escalation"].add(t.escalation)
+    unused = {kind: sorted(map(str, set(getattr(k, kind)) - ids)) for kind, ids in used.items()}
+    return Coverage(len(ruleset.rules), len({r.id for r in ruleset.rules} & fired), unfired,
+                    {kind: ids for kind, ids in unused.items() if ids})
+
+
+def junit_xml(results: list[TestResult], duration: float = 0.0) -> str:
+    import xml.etree.ElementTree as ET
+
+    failed = sum(1 for r in results if r.failures)
+    errors = sum(1 for r in results if r.error)
+    suite = ET.Element("testsuite", name="riskengine", tests=str(len(results)), failures=str(failed),
+                       errors=str(errors), time=f"{duration:.3f}")
+    for r in results:
+        case = ET.SubElement(suite, "testcase", classname=r.file, name=r.name)
+        if r.error:
+            ET.SubElement(case, "error", message=r.error.splitlines()[0][:200]).text = r.error
+        elif r.failures:
+            body = "\n".join(r.failures + [f"fired: {', '.join(r.fired)}"])
+            ET.SubElement(case, "failure", message=r.failures[0][:200]).text = body
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from .errors import Problem, did_you_mean
 from .facts import FIELD_TYPES, allowed_values, kind_of
-from .language import (NUMERIC_OPS, AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition,
+from .language import (NUMERIC_OPS, ConditionSyntaxError, UnsafePatternError, compile_safe_regex, AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition,
                        NotCondition, SignalCondition, SignalsCondition)
 from .ruleset import Ruleset
 
@@ -136,6 +136,15 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
             check_condition(f"deadlines:{did}", d.applies_when, ("applies_when",))
         if d.legal_basis:
             ref(f"deadlines:{did}", ("legal_basis",), "legal_basis", d.legal_basis, k.legal_bases)
+    for kind, catalog in (("indicators", k.indicators), ("agent_signs", k.agent_signs)):
+        for sid, entry in catalog.items():
+            for lang in ("zh", "en"):
+                for j, pattern in enumerate(getattr(entry.patterns, lang)):
+                    try:
+                        compile_safe_regex(pattern)
+                    except ConditionSyntaxError as exc:
+                        code = "RE013" if isinstance(exc, UnsafePatternError) else "RE012"
+                        at(f"{kind}:{sid}", ("patterns", lang, j), code, str(exc))
     for kind, catalog in (("taboos", k.taboos), ("strategies", k.strategies)):
         for eid, entry in catalog.items():
             for i, lb in enumerate(entry.legal_bases):
@@ -147,6 +156,7 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
                 at(rule.id, ("then", "findings", i), "RW301", f"finding '{f}' is asserted but no rule, channel or "
                    "deadline uses it", "", "warning")
     problems.extend(_never_fire(rs))
+    problems.extend(_strategy_conflicts(rs))
     from .plan import stratify
     problems.extend(stratify(rs.rules, rs)[1])
     return problems
@@ -224,3 +234,45 @@ def _contradiction(cond: Condition) -> bool:
             if low > high or (strict and low == high):
                 return True
     return False
+
+
+def _conjuncts(cond: Condition) -> frozenset | None:
+    """The leaves of a plain conjunction (a leaf, or an `all` of leaves/nested `all`s); None otherwise."""
+    if isinstance(cond, AllCondition):
+        parts = [_conjuncts(c) for c in cond.all]
+        return None if any(p is None for p in parts) else frozenset().union(*parts)
+    if isinstance(cond, (AnyCondition, NotCondition)):
+        return frozenset([repr(cond)])
+    return frozenset([repr(cond)])
+
+
+def _strategy_conflicts(rs: Ruleset) -> list[Problem]:
+    """Warnings: two rules that can hold together recommend different strategies that tie on precedence and
+    salience (the winner would fall to the id); a rule whose strategy always loses to a more general rule's."""
+    out: list[Problem] = []
+    k = rs.knowledge
+    rules = [r for r in rs.rules if r.then.strategy in k.strategies]
+    for i, a in enumerate(rules):
+        for b in rules[i + 1:]:
+            sa, sb = a.then.strategy, b.then.strategy
+            if sa == sb or _contradiction(AllCondition(all=(a.when, b.when))):
+                continue
+            src, base = rs.located[b.id]
+            pa, pb = k.strategies[sa].precedence, k.strategies[sb].precedence
+            if pa == pb and a.salience == b.salience:
+                out.append(src.problem(base + ("then", "strategy"), "RW303",
+                                       f"rules {a.id} and {b.id} can fire together and recommend {sa} and {sb}, "
+                                       f"which tie on precedence ({pa}) and salience ({a.salience})",
+                                       f"give one a higher salience or its strategy a different precedence "
+                                       f"({a.id} is at {rs.sources[a.id]})", "warning"))
+                continue
+            ca, cb = _conjuncts(a.when), _conjuncts(b.when)
+            for general, specific, pg, ps in ((a, b, pa, pb), (b, a, pb, pa)):
+                cg, cs = (ca, cb) if general is a else (cb, ca)
+                if cg is not None and cs is not None and cg <= cs and pg > ps:
+                    s2, b2 = rs.located[specific.id]
+                    out.append(s2.problem(b2 + ("then", "strategy"), "RW304",
+                                          f"{specific.id} recommends {specific.then.strategy}, but whenever it fires "
+                                          f"{general.id} also fires and its {general.then.strategy} always wins",
+                                          f"{general.id} is at {rs.sources[general.id]}", "warning"))
+    return out

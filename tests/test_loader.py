@@ -159,3 +159,10 @@ def test_warnings_do_not_block_loading(tree):
         "    then: {findings: [unused_finding]}\n", encoding="utf-8")
     rs = load_ruleset(tree / "rules", tree / "knowledge")
     assert [p.code for p in rs.problems] == ["RW301"]
+
+
+def test_unsafe_narrative_pattern_in_knowledge(tree):
+    text = (tree / "knowledge" / "indicators.yaml").read_text(encoding="utf-8")
+    problems = problems_for(tree, None, indicators=text.replace("[再次投诉]", "['(再+)+投诉']"))
+    p = only(problems, "RE013")
+    assert p.file.endswith("indicators.yaml") and p.line == 12

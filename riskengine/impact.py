@@ -1,0 +1,96 @@
+"""Change impact: assess the same cases with two rulesets and report what changed, case by case."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from .casefile import iter_jsonl, read_case_file
+from .errors import CaseError
+
+FIELDS = ("risk.level", "agent.suspected", "strategy", "escalation.level", "channels")
+
+
+def outcome(a) -> dict[str, Any]:
+    return {"risk.level": a.risk.level, "agent.suspected": a.agent.suspected,
+            "strategy": a.strategy.id if a.strategy else None, "escalation.level": a.escalation.level,
+            "channels": [c.id for c in a.channels]}
+
+
+@dataclass
+class CaseImpact:
+    case_id: str
+    location: str
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class ImpactReport:
+    base_version: str
+    new_version: str
+    cases: list[CaseImpact] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[CaseImpact]:
+        return [c for c in self.cases if c.changes]
+
+    def transitions(self) -> dict[str, Counter]:
+        table: dict[str, Counter] = {f: Counter() for f in FIELDS}
+        for c in self.changed:
+            for f, (old, new) in c.changes.items():
+                table[f][f"{_show(old)} → {_show(new)}"] += 1
+        return {f: t for f, t in table.items() if t}
+
+    def to_dict(self) -> dict:
+        return {
+            "base_version": self.base_version, "new_version": self.new_version,
+            "cases": len(self.cases), "changed": len(self.changed),
+            "errors": [{"case": c.location, "error": c.error} for c in self.cases if c.error],
+            "transitions": {f: dict(sorted(t.items())) for f, t in self.transitions().items()},
+            "per_case": [{"case_id": c.case_id, "changes": {k: list(v) for k, v in c.changes.items()}}
+                         for c in self.changed],
+        }
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, list):
+        return ",".join(v) or "-"
+    return str(v)
+
+
+def iter_cases(paths: list[Path]) -> Iterator[tuple[str, dict | CaseError]]:
+    """(location, raw case or error) from case files, folders of them, and JSON Lines files."""
+    for p in paths:
+        if p.is_dir():
+            yield from iter_cases(sorted(x for x in p.rglob("*") if x.suffix in (".yaml", ".yml", ".json", ".jsonl")))
+        elif p.suffix == ".jsonl":
+            for lineno, rec in iter_jsonl(p):
+                yield f"{p}:{lineno}", rec
+        else:
+            try:
+                data = read_case_file(p)
+            except CaseError as exc:
+                yield str(p), exc
+                continue
+            # Rule-test files hold their case under `case:`.
+            yield str(p), data["case"] if "case" in data and "expect" in data else data
+
+
+def compare(base_engine, new_engine, paths: list[Path]) -> ImpactReport:
+    report = ImpactReport(base_engine.version, new_engine.version)
+    for location, raw in iter_cases(paths):
+        if isinstance(raw, CaseError):
+            report.cases.append(CaseImpact("?", location, error=str(raw)))
+            continue
+        try:
+            old = base_engine.assess(base_engine.parse_case(raw, location), engine="compiled", missing_facts=False)
+            new = new_engine.assess(new_engine.parse_case(raw, location), engine="compiled", missing_facts=False)
+        except CaseError as exc:
+            report.cases.append(CaseImpact(str(raw.get("id", "?")), location, error=str(exc)))
+            continue
+        before, after = outcome(old), outcome(new)
+        report.cases.append(CaseImpact(old.case_id, location,
+                                       {f: (before[f], after[f]) for f in FIELDS if before[f] != after[f]}))
+    return report
