@@ -26,7 +26,7 @@ def _id_card(m: re.Match) -> str:
     return s[:3] + "*" * (len(s) - 7) + s[-4:]
 
 
-@_rule(r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:\d{1,3})?(?!\d)")
+@_rule(r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:[ -]?\d{1,3})?(?!\d)")
 def _bank_card(m: re.Match) -> str:
     digits = re.sub(r"\D", "", m.group(0))
     return digits[:4] + " **** **** " + digits[-4:]
@@ -44,7 +44,7 @@ def _phone(m: re.Match) -> str:
     return re.sub(r"\d", "*", s[:-4]) + s[-4:]
 
 
-@_rule(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+@_rule(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 def _email(m: re.Match) -> str:
     user, _, domain = m.group(0).partition("@")
     return user[:1] + "***@" + domain
@@ -69,9 +69,14 @@ def _cn_labelled_name(m: re.Match) -> str:
     return m.group(0)[: m.start(1) - m.start(0)] + name[0] + "*" * (len(name) - 1)
 
 
-@_rule(r"(?<![\u4e00-\u9fa5])([\u4e00-\u9fa5])[\u4e00-\u9fa5]?(先生|女士|小姐|阿姨|大爷|老人)")
+# The most common Chinese surnames: "王女士", "张先生", "李阿姨" name a person; "各位女士" does not.
+SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+            "姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+
+
+@_rule(f"([{SURNAMES}])([\u4e00-\u9fa5]?)(先生|女士|小姐|阿姨|大爷|大妈|老师|经理)")
 def _cn_honorific(m: re.Match) -> str:
-    return m.group(1) + "*" + m.group(2) if len(m.group(0)) > len(m.group(1)) + len(m.group(2)) else m.group(0)
+    return "*" * (1 + len(m.group(2))) + m.group(3)
 
 
 @_rule(r"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][a-z]+)(\s+[A-Z][a-z]+)?")

@@ -43,7 +43,7 @@ def test_assess_json(runner, case_file):
     assert data["case_id"] == "CLI-1" and data["escalation"]["level"] == 3
     assert set(data) >= {"case_id", "ruleset", "risk", "agent", "strategy", "escalation", "channels", "taboos",
                          "legal_bases", "explanation", "missing_facts"}
-    assert data["ruleset"]["rules"] == 7 and len(data["ruleset"]["version"]) == 16
+    assert data["ruleset"]["rules"] == 10 and len(data["ruleset"]["version"]) == 16
 
 
 def test_assess_json_case_file_and_text_in_both_languages(runner, case_file, tmp_path):
@@ -118,4 +118,4 @@ def test_knowledge_list_and_show(runner):
 
 def test_version(runner):
     res = runner.invoke(main, ["version", *MINI_ARGS])
-    assert res.exit_code == 0 and "rules: 7" in res.stdout
+    assert res.exit_code == 0 and "rules: 10" in res.stdout

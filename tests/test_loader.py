@@ -49,7 +49,7 @@ rules:
 
 def test_shipped_mini_fixture_is_valid():
     rs = load_ruleset(MINI / "rules", MINI / "knowledge")
-    assert len(rs.rules) == 7 and len(rs.version) == 16
+    assert len(rs.rules) == 10 and len(rs.version) == 16
 
 
 def test_yaml_syntax_error_names_line_and_column(tree):
