@@ -1,0 +1,72 @@
+"""Golden cases (tests/cases/*.yaml) and shipped examples, on the shipped ruleset.
+
+Each golden case is a rule test: the same files run with `riskengine test tests/cases`. When a golden
+case and the engine disagree, the knowledge is fixed, never the expectation — unless the expectation
+was wrong on the facts, which the case file then says in a comment.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import get_args
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from riskengine.cli import main
+from riskengine.case import Category, ChannelIn, Industry
+from riskengine.ruletest import collect, load_test, run_test
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = collect([ROOT / "tests" / "cases"])
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
+def test_golden_case(engine, path):
+    result = run_test(engine, path)
+    assert result.error is None, result.error
+    assert not result.failures, "\n".join(result.failures + [f"fired: {', '.join(result.fired)}"])
+
+
+def test_there_are_enough_golden_cases_covering_the_domain(engine):
+    results = [run_test(engine, p) for p in GOLDEN]
+    assert len(results) >= 30
+    cases = [r.assessment for r in results if r.assessment]
+    raw = [engine.parse_case(load_test(p)[1]) for p in GOLDEN]
+    assert {c.category for c in raw} == set(get_args(Category))
+    assert {c.industry for c in raw} == set(get_args(Industry))
+    assert {c.channel for c in raw} == set(get_args(ChannelIn))
+    assert {a.escalation.level for a in cases} == {1, 2, 3, 4}
+
+
+def test_every_rule_is_fired_by_some_golden_case(engine):
+    fired = {rule for p in GOLDEN for rule in run_test(engine, p).fired}
+    never = sorted(r.id for r in engine.ruleset.rules if r.id not in fired)
+    assert never == []
+
+
+def test_cli_rule_test_command_runs_the_golden_cases():
+    res = CliRunner().invoke(main, ["test", str(ROOT / "tests" / "cases"), "-q", "--coverage", "--min-coverage",
+                                    "100"])
+    assert res.exit_code == 0, res.stdout[-2000:]
+    assert res.stdout.strip().endswith(f"{len(GOLDEN)} passed, 0 failed")
+
+
+def test_examples_cover_the_required_situations(engine):
+    assert len(EXAMPLES) >= 6
+    results = {p.stem: engine.assess(engine.parse_case(yaml.safe_load(p.read_text("utf-8")))) for p in EXAMPLES}
+    channels = {c.id for a in results.values() for c in a.channels}
+    assert {"internal", "arbitration"} <= channels
+    assert channels & {"industry_mediation", "peoples_mediation", "court_annexed_mediation"}
+    assert channels & {"regulator", "litigation", "court_annexed_mediation"}
+    assert {a.escalation.level for a in results.values()} == {1, 2, 3, 4}
+    assert any(a.agent.suspected for a in results.values())
+    assert all(a.risk.dimensions for a in results.values())
+    for dim in ("time", "space", "emotion", "interest", "communication"):
+        assert any(getattr(a.risk.dimensions, dim) > 0 for a in results.values()), dim
+
+
+def test_shipped_ruleset_validates_without_errors(engine):
+    errors = [str(p) for p in engine.ruleset.problems if p.severity == "error"]
+    assert errors == []
