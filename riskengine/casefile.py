@@ -27,6 +27,8 @@ def read_case_file(path: str | Path) -> dict[str, Any]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise CaseError(f"invalid JSON: {exc.msg}", f"{p}:{exc.lineno}:{exc.colno}", "RE203") from None
+        except RecursionError:
+            raise CaseError("JSON nesting is too deep", str(p), "RE203") from None
     else:
         try:
             data = parse_yaml(text, str(p)).data
@@ -49,6 +51,9 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
                 yield lineno, CaseError(f"invalid JSON: {exc.msg}", f"{p}:{lineno}:{exc.colno}", "RE203")
+                continue
+            except RecursionError:
+                yield lineno, CaseError("JSON nesting is too deep", f"{p}:{lineno}", "RE203")
                 continue
             if not isinstance(data, dict):
                 yield lineno, CaseError("each line must be one JSON object", f"{p}:{lineno}", "RE203")

@@ -61,6 +61,9 @@ def parse_yaml(text: str, file: str) -> Located:
                                       "check indentation, colons and quotes on this line")) from None
     except yaml.YAMLError as exc:
         raise YamlSourceError(Problem(file, 1, 1, "RE001", f"YAML syntax: {exc}")) from None
+    except RecursionError:
+        raise YamlSourceError(Problem(file, 1, 1, "RE001", "YAML nesting is too deep",
+                                      "these files never need more than a few levels")) from None
     finally:
         loader.dispose()
     return Located(data, marks, file)

@@ -119,3 +119,19 @@ def test_knowledge_list_and_show(runner):
 def test_version(runner):
     res = runner.invoke(main, ["version", *MINI_ARGS])
     assert res.exit_code == 0 and "rules: 10" in res.stdout
+
+
+def test_hostile_case_files(runner, tmp_path):
+    deep_json = tmp_path / "deep.json"
+    deep_json.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    deep_yaml = tmp_path / "deep.yaml"
+    deep_yaml.write_text("a: " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text('a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]\nd: [*c,*c]\n', encoding="utf-8")
+    huge = tmp_path / "huge.yaml"
+    huge.write_text(CASE.replace("narrative: 客户说要找媒体曝光", "narrative: " + "长" * 150_000), encoding="utf-8")
+    for path, message in ((deep_json, "nesting is too deep"), (deep_yaml, "nesting is too deep"),
+                          (bomb, "aliases"), (huge, "narrative: String should have at most 100000 characters")):
+        res = runner.invoke(main, ["assess", str(path), *MINI_ARGS])
+        assert res.exit_code == 1 and message in res.stderr, (path, res.output)
+        assert "Traceback" not in res.output
