@@ -14,6 +14,8 @@ import yaml
 from .errors import Problem
 
 MAX_FILE_BYTES = 5_000_000
+# libyaml's safe loader when PyYAML was built with it (about 10x faster); same safe semantics and marks.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -45,7 +47,7 @@ class YamlSourceError(Exception):
 def parse_yaml(text: str, file: str) -> Located:
     if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
         raise YamlSourceError(Problem(file, 1, 1, "RE002", f"file is larger than {MAX_FILE_BYTES} bytes"))
-    loader = yaml.SafeLoader(text)
+    loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
