@@ -5,7 +5,7 @@ entry of highest ``rank`` (knowledge/profiles.yaml); every communication style n
 rank. The expectation gap compares what is asked with what the contract or the law gives.
 
 Script: the phrases named by fired rules, in the order opening → questions → anchor → closing (at
-most 1, 3, 2 and 1 of each), with ``{placeholders}`` filled from the case. A phrase whose placeholder
+most 1, 3, 1 and 1 of each), with ``{placeholders}`` filled from the case. A phrase whose placeholder
 is unknown for this case is left out rather than shown half-filled. What must not be said comes from
 the ``never_say`` examples of the taboos flagged for this case.
 """
@@ -19,7 +19,7 @@ from .firing import Evaluation
 from .knowledge import SCRIPT_ORDER, Text
 from .ruleset import Ruleset
 
-SCRIPT_LIMITS = {"opening": 1, "question": 3, "anchor": 2, "closing": 1}
+SCRIPT_LIMITS = {"opening": 1, "question": 3, "anchor": 1, "closing": 1}  # at most 6 lines to say
 MAX_AVOID = 4
 _PLACEHOLDER = re.compile(r"\{(demand_amount|entitlement_amount|amount_in_dispute|respond_by|product)\}")
 
