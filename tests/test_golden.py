@@ -22,15 +22,20 @@ GOLDEN = collect([ROOT / "tests" / "cases"])
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 
+@pytest.fixture(scope="module")
+def results(engine):
+    return {p: run_test(engine, p) for p in GOLDEN}
+
+
 @pytest.mark.parametrize("path", GOLDEN, ids=[p.stem for p in GOLDEN])
-def test_golden_case(engine, path):
-    result = run_test(engine, path)
+def test_golden_case(results, path):
+    result = results[path]
     assert result.error is None, result.error
     assert not result.failures, "\n".join(result.failures + [f"fired: {', '.join(result.fired)}"])
 
 
-def test_there_are_enough_golden_cases_covering_the_domain(engine):
-    results = [run_test(engine, p) for p in GOLDEN]
+def test_there_are_enough_golden_cases_covering_the_domain(engine, results):
+    results = list(results.values())
     assert len(results) >= 30
     cases = [r.assessment for r in results if r.assessment]
     raw = [engine.parse_case(load_test(p)[1]) for p in GOLDEN]
@@ -40,8 +45,8 @@ def test_there_are_enough_golden_cases_covering_the_domain(engine):
     assert {a.escalation.level for a in cases} == {1, 2, 3, 4}
 
 
-def test_every_rule_is_fired_by_some_golden_case(engine):
-    fired = {rule for p in GOLDEN for rule in run_test(engine, p).fired}
+def test_every_rule_is_fired_by_some_golden_case(engine, results):
+    fired = {rule for r in results.values() for rule in r.fired}
     never = sorted(r.id for r in engine.ruleset.rules if r.id not in fired)
     assert never == []
 
