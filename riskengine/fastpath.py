@@ -1,40 +1,448 @@
 """The compiled fast path: the same rules evaluated in plain Python, stratum by stratum.
 
 Because rules only add, evaluating each stratum to a fixed point gives exactly the set of firings
-and findings the experta engine reaches (tests/test_differential.py holds the two to that). It is
-used for what-if questions (missing facts, why-not) where running experta dozens of times per case
-would be too slow. Firing order inside a stratum follows salience, then file order.
+and findings the experta engine reaches (tests/test_differential.py holds the two to that, on every
+golden case and on ten thousand generated ones). It is the default engine of ``riskengine batch`` and
+is used for what-if questions (missing facts, why-not), where running experta dozens of times per
+case would be too slow.
+
+How it is fast:
+
+- Every condition tree is compiled once, when the engine is built, into nested Python closures
+  ``test(facts, signals, findings) -> bool``: no ``isinstance`` dispatch, no operator lookup and no
+  path splitting per evaluation. The meaning of each operator is still the one in
+  :mod:`riskengine.language` (``test_field`` / ``OPERATORS``); ``tests/test_fastpath.py`` checks every
+  compiled leaf against it.
+- Each rule gets a *trigger*: a set of signals and findings at least one of which must be present
+  for its condition to hold (``{signal: A}`` needs A; ``all: [.., {finding: F}, ..]`` needs F; an
+  ``any`` needs one of its branches' triggers). A rule with a trigger is only tested when the case
+  has one of those signals or findings, so the ~100 implicit signal rules and most chained rules cost
+  nothing on a case that does not concern them. Rules without a trigger are tested once per case.
+- Inside a stratum, evaluation is semi-naive: after the first sweep, only the rules that test a
+  finding asserted in the previous wave are tested again.
+
+Firing order: stratum, then wave (a rule enabled by a finding fires after the rule that asserted it),
+then salience (higher first), then file order. It may differ from experta's agenda order; the set of
+firings, the findings and the matched facts are the same.
 """
 from __future__ import annotations
 
-from .firing import CaseState, Evaluation, Firing
-from .language import evaluate
+from typing import Any, Callable
+
+from .firing import CaseState, Evaluation, Firing, _plain
+from .language import (AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition, NotCondition,
+                       OPERATORS, SignalCondition, SignalsCondition, _contains, lookup)
 from .plan import Plan
+
+Test = Callable[[dict, Any, Any], bool]   # (facts, signals, findings) -> bool
+Getter = Callable[[dict], Any]
+
+
+# -- field access ---------------------------------------------------------------------------------
+def compile_getter(path: str) -> Getter:
+    """``lookup(facts, path)`` specialised for one path (same result for every input)."""
+    parts = path.split(".")
+    if len(parts) == 1:
+        key = parts[0]
+        return lambda facts: facts.get(key)
+    if len(parts) == 2:
+        outer, inner = parts
+
+        def get2(facts: dict, outer=outer, inner=inner):
+            value = facts.get(outer)
+            if value is None:
+                return None
+            if value.__class__ is dict:
+                return value.get(inner)
+            return lookup(facts, path)
+        return get2
+    return lambda facts: lookup(facts, path)
+
+
+# -- leaves ---------------------------------------------------------------------------------------
+def compile_field_test(cond: FieldCondition) -> Callable[[Any], bool]:
+    """A one-argument test equal to ``language.test_field(cond, actual)`` for every fact value.
+
+    Fact values come from ``Case.model_dump(mode="json")`` and :mod:`riskengine.facts`: plain ``None``,
+    ``bool``, ``int``, ``float``, ``str``, lists and dicts, never subclasses, so the exact-class checks
+    below (``a.__class__ is int``) mean the same as language's ``isinstance`` checks."""
+    op, expected = cond.op, cond.value
+    if op == "exists":
+        if expected:
+            return lambda a: a is not None
+        return lambda a: a is None
+    if op == "matches":
+        search = cond.pattern.search
+        return lambda a: a.__class__ is str and search(a) is not None
+    if op in ("eq", "ne"):
+        positive = op == "eq"
+        if isinstance(expected, bool):
+            # Booleans only equal booleans: ``a is expected``.
+            if positive:
+                return lambda a: a is expected
+            return lambda a: a is not None and a is not expected
+        if positive:
+            return lambda a: a is not None and a.__class__ is not bool and a == expected
+        return lambda a: a is not None and not (a.__class__ is not bool and a == expected)
+    if op in ("in", "not_in"):
+        values = expected
+        positive = op == "in"
+        if isinstance(values, tuple) and values and all(v.__class__ is str for v in values):
+            fast = frozenset(values)
+            if positive:
+                return lambda a: (a in fast) if a.__class__ is str else (a is not None and a in values)
+            return lambda a: (a not in fast) if a.__class__ is str else (a is not None and a not in values)
+        if positive:
+            return lambda a: a is not None and a in values
+        return lambda a: a is not None and a not in values
+    if op in ("gt", "ge", "lt", "le"):
+        limit = expected
+        if op == "gt":
+            return lambda a: (a.__class__ is int or a.__class__ is float) and a > limit
+        if op == "ge":
+            return lambda a: (a.__class__ is int or a.__class__ is float) and a >= limit
+        if op == "lt":
+            return lambda a: (a.__class__ is int or a.__class__ is float) and a < limit
+        return lambda a: (a.__class__ is int or a.__class__ is float) and a <= limit
+    if op == "contains":
+        return lambda a: a is not None and _contains(a, expected)
+    if op == "contains_any":
+        options = tuple(expected)
+        return lambda a: a is not None and any(_contains(a, x) for x in options)
+    # An operator added to the language later: fall back to its one definition.
+    test = OPERATORS[op][0]
+    return lambda a: a is not None and bool(test(a, expected))
+
+
+def compile_condition(cond: Condition) -> Test:
+    """The whole tree as one closure, equal to ``language.evaluate(cond, facts, signals, findings)``."""
+    if isinstance(cond, FieldCondition):
+        get = compile_getter(cond.field)
+        test = compile_field_test(cond)
+        return lambda facts, signals, findings: test(get(facts))
+    if isinstance(cond, SignalCondition):
+        sid = cond.signal
+        return lambda facts, signals, findings: sid in signals
+    if isinstance(cond, SignalsCondition):
+        listed = cond.signals
+        minimum = cond.min
+        if len(set(listed)) == len(listed):
+            wanted = frozenset(listed)
+            if minimum == 1:
+                return lambda facts, signals, findings: not wanted.isdisjoint(signals)
+            return lambda facts, signals, findings: len(wanted.intersection(signals)) >= minimum
+        return lambda facts, signals, findings: sum(1 for s in listed if s in signals) >= minimum
+    if isinstance(cond, FindingCondition):
+        fid = cond.finding
+        return lambda facts, signals, findings: fid in findings
+    if isinstance(cond, NotCondition):
+        inner = compile_condition(cond.not_)
+        return lambda facts, signals, findings: not inner(facts, signals, findings)
+    if isinstance(cond, AllCondition):
+        parts = tuple(compile_condition(c) for c in _cheap_first(cond.all))
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            a, b = parts
+            return lambda facts, signals, findings: a(facts, signals, findings) and b(facts, signals, findings)
+        if len(parts) == 3:
+            a, b, c = parts
+            return lambda facts, signals, findings: (a(facts, signals, findings) and b(facts, signals, findings)
+                                                     and c(facts, signals, findings))
+
+        def all_of(facts, signals, findings):
+            for part in parts:
+                if not part(facts, signals, findings):
+                    return False
+            return True
+        return all_of
+    if isinstance(cond, AnyCondition):
+        parts = tuple(compile_condition(c) for c in _cheap_first(cond.any))
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            a, b = parts
+            return lambda facts, signals, findings: a(facts, signals, findings) or b(facts, signals, findings)
+
+        def any_of(facts, signals, findings):
+            for part in parts:
+                if part(facts, signals, findings):
+                    return True
+            return False
+        return any_of
+    raise TypeError(f"not a condition: {cond!r}")
+
+
+_COST = {SignalCondition: 0, FindingCondition: 0, SignalsCondition: 1, FieldCondition: 2}
+
+
+def _cost(cond: Condition) -> int:
+    if isinstance(cond, FieldCondition) and cond.op == "matches":
+        return 5
+    if isinstance(cond, (AllCondition, AnyCondition)):
+        children = cond.all if isinstance(cond, AllCondition) else cond.any
+        return 1 + sum(_cost(c) for c in children)
+    if isinstance(cond, NotCondition):
+        return _cost(cond.not_)
+    return _COST.get(type(cond), 3)
+
+
+def _cheap_first(children) -> list:
+    """Children sorted cheapest first (stable). ``and``/``or`` have no side effects, so order is free."""
+    return sorted(children, key=_cost)
+
+
+# -- matched facts ---------------------------------------------------------------------------------
+_SCALARS = frozenset({str, int, float, bool})
+Matched = Callable[[dict, dict, Any, dict, Any], None]   # (out, facts, signals, sources, findings)
+
+
+def compile_matched(cond: Condition, negated: bool = False) -> Matched:
+    """Fill ``out`` exactly as ``firing.matched_facts`` does (same keys, values and key order)."""
+    if isinstance(cond, AllCondition):
+        parts = tuple(compile_matched(c, negated) for c in cond.all)
+        if len(parts) == 1:
+            return parts[0]
+
+        def all_parts(out, facts, signals, sources, findings):
+            for part in parts:
+                part(out, facts, signals, sources, findings)
+        return all_parts
+    if isinstance(cond, AnyCondition):
+        branches = tuple((compile_condition(c), compile_matched(c, negated)) for c in cond.any)
+
+        def any_parts(out, facts, signals, sources, findings):
+            for test, part in branches:
+                if test(facts, signals, findings) != negated:
+                    part(out, facts, signals, sources, findings)
+        return any_parts
+    if isinstance(cond, NotCondition):
+        return compile_matched(cond.not_, not negated)
+    if isinstance(cond, FieldCondition):
+        key = cond.field
+        get = compile_getter(cond.field)
+
+        def field_value(out, facts, signals, sources, findings):
+            value = get(facts)
+            out[key] = value if value is None or value.__class__ in _SCALARS else _plain(value)
+        return field_value
+    if isinstance(cond, SignalCondition):
+        key, sid = f"signal:{cond.signal}", cond.signal
+
+        def signal_source(out, facts, signals, sources, findings):
+            out[key] = sources.get(sid, False)
+        return signal_source
+    if isinstance(cond, SignalsCondition):
+        key, listed = "signals:" + ",".join(cond.signals), cond.signals
+
+        def signals_present(out, facts, signals, sources, findings):
+            out[key] = sorted(s for s in listed if s in signals)
+        return signals_present
+    if isinstance(cond, FindingCondition):
+        key, fid = f"finding:{cond.finding}", cond.finding
+
+        def finding_present(out, facts, signals, sources, findings):
+            out[key] = fid in findings
+        return finding_present
+    raise TypeError(f"not a condition: {cond!r}")
+
+
+# -- triggers -------------------------------------------------------------------------------------
+def _value_atoms(cond: FieldCondition) -> frozenset | None:
+    """``("v", path, value)`` atoms for an ``eq``/``in`` test of a closed (enum or bool) field."""
+    from .facts import FIELD_TYPES, kind_of
+    if cond.field not in FIELD_TYPES or kind_of(cond.field) not in ("enum", "bool"):
+        return None
+    if cond.op == "eq":
+        values = (cond.value,)
+    elif cond.op == "in":
+        values = tuple(cond.value)
+    else:
+        return None
+    if kind_of(cond.field) == "bool":
+        if not all(v is True or v is False for v in values):
+            return None
+    elif not all(v.__class__ is str for v in values):
+        return None
+    return frozenset(("v", cond.field, v) for v in values)
+
+
+def trigger(cond: Condition) -> frozenset | None:
+    """Atoms of which at least one holds whenever ``cond`` holds, or None when there is no such set
+    (the rule must always be tested). Atoms: ``("s", signal)`` present, ``("f", finding)`` asserted,
+    ``("v", path, value)`` the closed field ``path`` has exactly this value."""
+    if isinstance(cond, SignalCondition):
+        return frozenset({("s", cond.signal)})
+    if isinstance(cond, SignalsCondition):
+        return frozenset(("s", s) for s in cond.signals)
+    if isinstance(cond, FindingCondition):
+        return frozenset({("f", cond.finding)})
+    if isinstance(cond, FieldCondition):
+        return _value_atoms(cond)
+    if isinstance(cond, AllCondition):
+        options = [t for t in (trigger(c) for c in cond.all) if t is not None]
+        if not options:
+            return None
+        return min(options, key=_selectivity)
+    if isinstance(cond, AnyCondition):
+        union: set = set()
+        for c in cond.any:
+            t = trigger(c)
+            if t is None:
+                return None
+            union |= t
+        return frozenset(union)
+    return None   # negations hold without any signal, finding or value
+
+
+_KIND_RANK = {"s": 0, "v": 1, "f": 2}
+
+
+def _selectivity(atoms: frozenset) -> tuple:
+    """Signals are rare in a case, field values common, findings are re-checked anyway: prefer
+    signals, then value atoms covering few values, then findings."""
+    return (max(_KIND_RANK[a[0]] for a in atoms), len(atoms))
+
+
+def findings_tested(cond: Condition) -> set[str]:
+    out: set[str] = set()
+    stack = [cond]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, AllCondition):
+            stack.extend(node.all)
+        elif isinstance(node, AnyCondition):
+            stack.extend(node.any)
+        elif isinstance(node, NotCondition):
+            stack.append(node.not_)
+        elif isinstance(node, FindingCondition):
+            out.add(node.finding)
+    return out
+
+
+class _Compiled:
+    __slots__ = ("rule", "test", "key", "findings", "matched")
+
+    def __init__(self, rule, key: tuple, test: Test, matched):
+        self.rule = rule
+        self.key = key                      # (stratum, -salience, file index): the firing order in a wave
+        self.test = test
+        self.matched = matched
+        self.findings = tuple(rule.then.findings)
+
+
+class _Stratum:
+    __slots__ = ("always", "by_atom", "users_of")
+
+    def __init__(self):
+        self.always: list[_Compiled] = []                        # no trigger: tested on every case
+        self.by_atom: dict[tuple, list[_Compiled]] = {}          # trigger atom -> rules
+        self.users_of: dict[str, list[_Compiled]] = {}           # rules testing this finding (re-check)
 
 
 class FastEvaluator:
     name = "compiled"
 
     def __init__(self, plan: Plan):
-        strata: dict[int, list] = {}
+        strata: dict[int, _Stratum] = {}
+        self._compiled: list[_Compiled] = []
+        value_paths: set[str] = set()
         for index, rule in enumerate(plan.rules):
-            strata.setdefault(plan.stratum[rule.id], []).append((-rule.salience, index, rule))
-        self._strata = [[r for *_k, r in sorted(strata[s], key=lambda t: t[:2])] for s in sorted(strata)]
+            s = plan.stratum[rule.id]
+            c = _Compiled(rule, (s, -rule.salience, index), compile_condition(rule.when),
+                          compile_matched(rule.when))
+            self._compiled.append(c)
+            st = strata.setdefault(s, _Stratum())
+            t = trigger(rule.when)
+            if t is None:
+                st.always.append(c)
+            else:
+                for atom in t:
+                    st.by_atom.setdefault(atom, []).append(c)
+                    if atom[0] == "v":
+                        value_paths.add(atom[1])
+            for f in findings_tested(rule.when):
+                st.users_of.setdefault(f, []).append(c)
+        self._strata = [strata[s] for s in sorted(strata)]
+        for st in self._strata:
+            st.always.sort(key=lambda c: c.key)
+        self._value_getters = tuple((path, compile_getter(path)) for path in sorted(value_paths))
+
+    def _atoms(self, state: CaseState) -> list:
+        """The signal and field-value atoms of a case (findings are added stratum by stratum)."""
+        atoms: list = [("s", sid) for sid in state.signals]
+        facts = state.facts
+        for path, get in self._value_getters:
+            value = get(facts)
+            if value is True or value is False or value.__class__ is str:
+                atoms.append(("v", path, value))
+        return atoms
 
     def evaluate(self, state: CaseState) -> Evaluation:
         evaluation = Evaluation()
         findings = evaluation.findings
-        fired: set[str] = set()
-        for rules in self._strata:
-            progress = True
-            while progress:
-                progress = False
-                for rule in rules:
-                    if rule.id in fired or not evaluate(rule.when, state.facts, state.signals, findings):
+        facts = state.facts
+        signals = state.signals
+        base_atoms = self._atoms(state)
+        fired: list[tuple] = []                             # (stratum, wave, -salience, index, rule)
+        done: set[int] = set()                              # id() of fired compiled rules
+        for st in self._strata:
+            # Wave 0: every rule that could hold given the case and the findings of lower strata.
+            candidates: dict[int, _Compiled] = {}
+            for c in st.always:
+                candidates[id(c)] = c
+            by_atom = st.by_atom
+            if by_atom:
+                for atom in base_atoms:
+                    group = by_atom.get(atom)
+                    if group:
+                        for c in group:
+                            candidates[id(c)] = c
+                for fid in findings:
+                    group = by_atom.get(("f", fid))
+                    if group:
+                        for c in group:
+                            candidates[id(c)] = c
+            wave = 0
+            while candidates:
+                new: list[str] = []
+                for key, c in candidates.items():
+                    if key in done:
                         continue
-                    fired.add(rule.id)
-                    evaluation.firings.append(Firing(rule=rule, matched={}, order=len(fired)))
-                    if rule.then.findings:
-                        findings.update(rule.then.findings)
-                        progress = True
-        return evaluation.finish(state)
+                    if c.test(facts, signals, findings):
+                        done.add(key)
+                        fired.append((c.key[0], wave, c.key[1], c.key[2], c))
+                        for f in c.findings:
+                            if f not in findings:
+                                new.append(f)
+                if not new:
+                    break
+                # Findings of a wave become visible together; then only rules that test them are retried.
+                findings.update(new)
+                wave += 1
+                users_of = st.users_of
+                candidates = {}
+                for fid in new:
+                    group = users_of.get(fid)
+                    if group:
+                        for c in group:
+                            if id(c) not in done:
+                                candidates[id(c)] = c
+        fired.sort(key=_order_key)
+        # What each firing matched, against the final findings (as Evaluation.finish does, compiled).
+        sources = state.signal_sources
+        firings = []
+        for i, t in enumerate(fired, 1):
+            c = t[4]
+            matched: dict = {}
+            c.matched(matched, facts, signals, sources, findings)
+            firings.append(Firing(rule=c.rule, matched=matched, order=i))
+        evaluation.firings = firings
+        return evaluation
+
+
+def _order_key(t: tuple) -> tuple:
+    return t[:4]
+
+
+__all__ = ["FastEvaluator", "compile_condition", "compile_field_test", "compile_getter", "trigger"]

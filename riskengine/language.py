@@ -277,6 +277,15 @@ class UnsafePatternError(ConditionSyntaxError):
 
 def compile_safe_regex(value: Any, path: tuple = ()) -> re.Pattern:
     """Compile a pattern written by compliance staff, refusing ones that can backtrack catastrophically."""
+    check_pattern_safety(value, path)
+    try:
+        return re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise ConditionSyntaxError(f"pattern {value!r} is not a valid regular expression: {exc}", path) from None
+
+
+def check_pattern_safety(value: Any, path: tuple = ()) -> None:
+    """The checks of :func:`compile_safe_regex` without compiling (the narrative scanner compiles lazily)."""
     if not isinstance(value, str) or not value:
         raise ConditionSyntaxError("a pattern must be a non-empty string", path)
     if len(value) > MAX_PATTERN_LENGTH:
@@ -287,10 +296,6 @@ def compile_safe_regex(value: Any, path: tuple = ()) -> re.Pattern:
             "rewrite it without the outer + or *", path)
     if re.search(r"\\[1-9]", value):
         raise UnsafePatternError(f"pattern {value!r} uses a back-reference; they are not allowed", path)
-    try:
-        return re.compile(value, re.IGNORECASE)
-    except re.error as exc:
-        raise ConditionSyntaxError(f"pattern {value!r} is not a valid regular expression: {exc}", path) from None
 
 
 def test_leaf(leaf: Leaf, case: dict, signals: frozenset, findings: frozenset | set) -> bool:

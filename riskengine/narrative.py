@@ -4,16 +4,37 @@ Text is normalised first (NFKC: full-width to half-width; case folded; runs of w
 space). A match preceded, in the same clause, by a negation ("没有找媒体", "did not contact the
 media") does not raise the signal. Found signals are reported with the span that matched and kept
 apart from the signals the handler declared, so the handler can confirm or reject them.
+
+Speed: the knowledge holds well over a thousand patterns, and running each regular expression over
+every narrative would cost milliseconds per case. Each pattern is parsed once for the literal text
+any match must contain (``(好几|几|多|数)个月`` needs ``个月``; ``full (premium )?refund`` needs
+``full``); a narrative is indexed by its characters and two-character substrings, and only patterns
+whose required literal occurs in it are run. Patterns are compiled on first use. The result is
+exactly what running every pattern would give (tests/test_narrative_prefilter.py checks it).
 """
 from __future__ import annotations
 
+import bisect
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from .knowledge import AgentSign, Indicator
-from .language import compile_safe_regex
+from .language import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
 
+try:  # the parser behind re.compile (re._parser since 3.11)
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+try:
+    from _sre import unicode_iscased as _iscased  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    def _iscased(cp: int) -> bool:
+        ch = chr(cp)
+        return ch.lower() != ch or ch.upper() != ch
+
+_concat = operator.add
 MAX_NARRATIVE_SCAN = 20_000  # characters; longer narratives are scanned up to here
 
 _WS = re.compile(r"\s+")
@@ -38,12 +59,21 @@ class NarrativeHit:
     pattern: str
 
 
-@dataclass(frozen=True)
 class _Matcher:
-    signal: str
-    pattern: str
-    regex: re.Pattern
-    english: bool
+    """One pattern of one signal; the regular expression is compiled the first time it is needed."""
+    __slots__ = ("signal", "pattern", "english", "_regex")
+
+    def __init__(self, signal: str, pattern: str, english: bool):
+        self.signal = signal
+        self.pattern = pattern
+        self.english = english
+        self._regex: re.Pattern | None = None
+
+    @property
+    def regex(self) -> re.Pattern:
+        if self._regex is None:
+            self._regex = _compile(self.pattern, self.english)
+        return self._regex
 
 
 class NarrativeScanner:
@@ -52,15 +82,57 @@ class NarrativeScanner:
         for entry in entries:
             for lang in ("zh", "en"):
                 for pattern in getattr(entry.patterns, lang):
-                    self._matchers.append(_Matcher(entry.id, pattern, _compile(pattern, lang == "en"), lang == "en"))
+                    self._matchers.append(_Matcher(entry.id, pattern, lang == "en"))
+        # Prefilter: literal -> matchers needing it; matchers with no usable literal always run.
+        # One-character literals are looked up in the text's set of characters; longer ones by one
+        # of their two-character substrings in the text's set of those, then confirmed with ``in``.
+        self._always: list[int] = []
+        self._by_literal: dict[str, list[int]] = {}
+        for i, m in enumerate(self._matchers):
+            literals = _required_literals(_parse(m.pattern))
+            if literals is None:
+                self._always.append(i)
+                continue
+            for lit in literals:
+                self._by_literal.setdefault(lit, []).append(i)
+        self._by_char: dict[str, list[int]] = {}
+        self._by_bigram: dict[str, list[str]] = {}
+        for lit, users in self._by_literal.items():
+            if len(lit) == 1:
+                self._by_char[lit] = users
+            else:
+                self._by_bigram.setdefault(_key_bigram(lit), []).append(lit)
+
+    def candidates(self, text: str) -> list[_Matcher]:
+        """The matchers that can match ``text`` (normalised), in knowledge order."""
+        folded = text
+        if not text.isascii():
+            for odd, plain in _ASCII_FOLD:
+                if odd in folded:
+                    folded = folded.replace(odd, plain)
+        chosen = set(self._always)
+        by_char = self._by_char
+        for ch in by_char:
+            if ch in folded:
+                chosen.update(by_char[ch])
+        by_literal = self._by_literal
+        by_bigram = self._by_bigram
+        for gram in by_bigram.keys() & set(map(_concat, folded, folded[1:])):
+            for lit in by_bigram[gram]:
+                if len(lit) == 2 or lit in folded:
+                    chosen.update(by_literal[lit])
+        return [self._matchers[i] for i in sorted(chosen)]
 
     def scan(self, narrative: str) -> list[NarrativeHit]:
         """The first un-negated match of each signal, ordered by position then signal id."""
         text = normalise(narrative[:MAX_NARRATIVE_SCAN])
         found: dict[str, NarrativeHit] = {}
-        for m in self._matchers:
+        clauses: list[int] | None = None
+        for m in self.candidates(text):
             for match in m.regex.finditer(text):
-                if _negated(text, match.start(), m.english):
+                if clauses is None:
+                    clauses = [c.end() for c in _CLAUSE_END.finditer(text)]
+                if _negated(text, match.start(), m.english, clauses):
                     continue
                 hit = NarrativeHit(m.signal, match.group(0), match.start(), match.end(), m.pattern)
                 best = found.get(m.signal)
@@ -78,10 +150,142 @@ def _compile(pattern: str, english: bool) -> re.Pattern:
     return regex
 
 
-def _negated(text: str, start: int, english: bool) -> bool:
-    clause_start = max((m.end() for m in _CLAUSE_END.finditer(text, 0, start)), default=0)
+def _parse(pattern: str):
+    """Check and parse a pattern (as :func:`_compile` will compile it) without compiling it."""
+    source = normalise(pattern)
+    check_pattern_safety(source)
+    try:
+        return _sre_parse.parse(source, re.IGNORECASE)
+    except re.error as exc:
+        raise ConditionSyntaxError(f"pattern {source!r} is not a valid regular expression: {exc}") from None
+
+
+def _negated(text: str, start: int, english: bool, clauses: list[int] | None = None) -> bool:
+    """Whether a negation precedes ``start`` in its clause. ``clauses``: the end of every clause
+    separator in ``text``, ascending (computed when not given)."""
+    if clauses is None:
+        clauses = [c.end() for c in _CLAUSE_END.finditer(text)]
+    # The clause starts after the last separator that ends at or before ``start``.
+    k = bisect.bisect_right(clauses, start)
+    clause_start = clauses[k - 1] if k else 0
     before = text[clause_start:start]
     if english:
         words = before.split()[-EN_WINDOW:]
         return bool(_EN_NEGATION.search(" ".join(words)))
     return bool(_ZH_NEGATION.search(before[-ZH_WINDOW:]))
+
+
+# -- required literals ------------------------------------------------------------------------------
+# Patterns are matched case-insensitively against case-folded text. A literal may be required
+# verbatim only if every character a case-insensitive match can meet in case-folded text is that
+# character itself: uncased characters (CJK, digits, punctuation) and ASCII letters. Case folding
+# leaves one character that re's IGNORECASE still equates with an ASCII letter (dotless ı ~ i); the
+# text is folded with this table before the literal look-up (tests check the table exhaustively).
+_ASCII_FOLD = (("ı", "i"), ("İ", "i"), ("K", "k"), ("ſ", "s"))
+_MAX_ALTERNATIVES = 64
+
+_C = _sre_parse  # opcodes live on the parser module (re._constants re-exported)
+_LITERAL = _C.LITERAL
+_IN = _C.IN
+_BRANCH = _C.BRANCH
+_SUBPATTERN = _C.SUBPATTERN
+_REPEATS = tuple(op for op in (getattr(_C, "MAX_REPEAT", None), getattr(_C, "MIN_REPEAT", None),
+                               getattr(_C, "POSSESSIVE_REPEAT", None)) if op is not None)
+_ATOMIC = getattr(_C, "ATOMIC_GROUP", None)
+
+
+def _literal_char(cp: int) -> str | None:
+    ch = chr(cp)
+    if ch.isascii():
+        return ch.lower()
+    if not _iscased(cp) and ch.lower() == ch and ch.upper() == ch:
+        return ch
+    return None
+
+
+_STOPWORDS = frozenset("""a an and are as at be been but by for from had has have he her his i in is it its
+me my no not of on or our she so that the their them then there they this to was we were what when which
+who will with would you your""".split())
+
+
+def _weight(lit: str) -> int:
+    """How selective a literal is likely to be: a CJK character counts three, a letter one, spaces
+    nothing, and a common English word alone one."""
+    if lit.strip() in _STOPWORDS:
+        return 1
+    return sum(3 if ord(c) >= 0x2E80 else 1 for c in lit if c != " ")
+
+
+def _key_bigram(lit: str) -> str:
+    """The two characters of a literal to index it by: preferably no space, then CJK, then not a
+    common English pair."""
+    grams = [lit[i:i + 2] for i in range(len(lit) - 1)]
+    return min(grams, key=lambda g: (" " in g, not any(ord(c) >= 0x2E80 for c in g), g in _COMMON_BIGRAMS))
+
+
+_COMMON_BIGRAMS = frozenset("th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io "
+                            "le ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur".split())
+
+
+def _required_literals(items) -> frozenset[str] | None:
+    """A set of strings at least one of which occurs in every match of the parsed pattern ``items``,
+    or None when no such set was found."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        if run:
+            options.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op == _LITERAL:
+            ch = _literal_char(av)
+            if ch is None:
+                end_run()
+            else:
+                run.append(ch)
+            continue
+        end_run()
+        sub = _item_literals(op, av)
+        if sub is not None:
+            options.append(sub)
+    end_run()
+    if not options:
+        return None
+    # The most selective option: the best worst literal, then the fewest alternatives.
+    return max(options, key=lambda o: (min(_weight(s) for s in o), -len(o)))
+
+
+def _item_literals(op, av) -> frozenset[str] | None:
+    if op == _SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if add_flags or del_flags:
+            return None
+        return _required_literals(sub)
+    if _ATOMIC is not None and op == _ATOMIC:
+        return _required_literals(av)
+    if op == _BRANCH:
+        union: set[str] = set()
+        for alt in av[1]:
+            sub = _required_literals(alt)
+            if sub is None:
+                return None
+            union |= sub
+            if len(union) > _MAX_ALTERNATIVES:
+                return None
+        return frozenset(union)
+    if op in _REPEATS:
+        low, _high, sub = av
+        return _required_literals(sub) if low >= 1 else None
+    if op == _IN:
+        chars = set()
+        for kind, value in av:
+            if kind != _LITERAL:
+                return None
+            ch = _literal_char(value)
+            if ch is None:
+                return None
+            chars.add(ch)
+        return frozenset(chars) if 0 < len(chars) <= _MAX_ALTERNATIVES else None
+    return None

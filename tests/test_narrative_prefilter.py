@@ -1,0 +1,124 @@
+"""The narrative scanner's literal prefilter changes nothing: same hits as running every pattern."""
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+
+import pytest
+
+from riskengine.generate import sample_pattern
+from riskengine.knowledge import Indicator
+from riskengine.loader import load_ruleset
+from riskengine.narrative import (_ASCII_FOLD, _CLAUSE_END, _EN_NEGATION, _ZH_NEGATION, EN_WINDOW,
+                                  MAX_NARRATIVE_SCAN, ZH_WINDOW, NarrativeHit, NarrativeScanner, _compile,
+                                  _required_literals, _parse, normalise)
+
+
+_REFERENCE: dict[int, list] = {}
+
+
+def reference_scan(scanner: NarrativeScanner, narrative: str) -> list[NarrativeHit]:
+    """The scanner before the prefilter: every pattern over the whole text."""
+    text = normalise(narrative[:MAX_NARRATIVE_SCAN])
+    found: dict[str, NarrativeHit] = {}
+    if id(scanner) not in _REFERENCE:
+        _REFERENCE[id(scanner)] = [_compile(m.pattern, m.english) for m in scanner._matchers]
+    compiled = _REFERENCE[id(scanner)]
+    for m, regex in zip(scanner._matchers, compiled):
+        for match in regex.finditer(text):
+            clause_start = max((c.end() for c in _CLAUSE_END.finditer(text, 0, match.start())), default=0)
+            before = text[clause_start:match.start()]
+            if m.english:
+                negated = bool(_EN_NEGATION.search(" ".join(before.split()[-EN_WINDOW:])))
+            else:
+                negated = bool(_ZH_NEGATION.search(before[-ZH_WINDOW:]))
+            if negated:
+                continue
+            hit = NarrativeHit(m.signal, match.group(0), match.start(), match.end(), m.pattern)
+            best = found.get(m.signal)
+            if best is None or (hit.start, hit.pattern) < (best.start, best.pattern):
+                found[m.signal] = hit
+            break
+    return sorted(found.values(), key=lambda h: (h.start, h.signal))
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    rs = load_ruleset(strict=False)
+    scanner = NarrativeScanner(list(rs.knowledge.signals.values()))
+    yield scanner, rs
+    _REFERENCE.pop(id(scanner), None)
+
+
+def _texts(scanner: NarrativeScanner, n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    samples = []
+    for m in scanner._matchers:
+        s = sample_pattern(m.pattern, rng, english=m.english)
+        if s:
+            samples.append(s)
+    glue = ["，", "。", " ", "没有", "并未", " did not ", " never ", "; ", "客户说", " and ", "ı", "İ", "Ｍｅｄｉａ", "\n"]
+    texts = []
+    for _ in range(n):
+        parts = [rng.choice(samples) if rng.random() < 0.7 else rng.choice(glue) for _ in range(rng.randint(1, 12))]
+        text = "".join(parts)
+        if rng.random() < 0.3:   # break a match: drop or change a character
+            i = rng.randrange(len(text)) if text else 0
+            text = text[:i] + rng.choice(["", "x", "的", " "]) + text[i + 1:]
+        if rng.random() < 0.2:
+            text = text.upper()
+        texts.append(text)
+    return texts
+
+
+def test_prefilter_gives_the_same_hits_as_every_pattern(shipped):
+    scanner, _rs = shipped
+    texts = _texts(scanner, 400, seed=11)
+    hits = 0
+    for text in texts:
+        got = scanner.scan(text)
+        assert got == reference_scan(scanner, text), text
+        hits += len(got)
+    assert hits > 200   # the texts really exercise the patterns
+
+
+def test_every_pattern_still_finds_its_own_samples(shipped):
+    scanner, _rs = shipped
+    rng = random.Random(3)
+    for m in scanner._matchers:
+        sample = sample_pattern(m.pattern, rng, english=m.english)
+        if sample is None:
+            continue
+        text = f" {sample} "
+        assert [h.signal for h in scanner.scan(text)] == [h.signal for h in reference_scan(scanner, text)]
+
+
+def test_required_literals_examples():
+    lits = lambda p: _required_literals(_parse(p))  # noqa: E731
+    assert lits("(好几|几|多|数)个月") == {"个月"}
+    assert lits("[保葆]费") == {"费"}
+    assert lits(r"\d+") is None
+    assert lits("(sue|lawsuit)") == {"sue", "lawsuit"}
+    assert lits("a?b*") is None
+
+
+def test_case_folded_text_has_no_other_character_matching_an_ascii_letter():
+    """The fold table covers every character that casefold leaves and IGNORECASE equates with a-z."""
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    folded = dict(_ASCII_FOLD)
+    odd = set()
+    for cp in range(0x110000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        for ch in unicodedata.normalize("NFKC", chr(cp)).casefold():
+            if not ch.isascii() and letter.fullmatch(ch):
+                odd.add(ch)
+    assert odd <= set(folded), odd - set(folded)
+
+
+def test_scanner_built_directly_still_refuses_unsafe_patterns():
+    from riskengine.language import UnsafePatternError
+    with pytest.raises(UnsafePatternError):
+        NarrativeScanner([Indicator(id="x", dimension="space", points=1, name={"zh": "x", "en": "x"},
+                                    patterns={"zh": ["(a+)+"], "en": []})])
