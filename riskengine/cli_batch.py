@@ -1,0 +1,62 @@
+"""``riskengine batch``: assess a JSON Lines or CSV file of cases (see :mod:`riskengine.batch`).
+
+Registered on the main group in :mod:`riskengine.cli` with ``main.add_command(batch)``.
+Exit codes: 0 when the batch ran to the end (bad records are listed in the errors file and counted in
+the summary), 1 when the input cannot be read or the rules are invalid, 130 when interrupted (rerun
+with ``--resume`` to continue after the last complete record).
+"""
+from __future__ import annotations
+
+import click
+
+from .errors import CaseError, RulesetError
+
+
+@click.command("batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
+@click.option("--out", "output", required=True, type=click.Path(dir_okay=False),
+              help="Output file: one assessment JSON per line (.jsonl) or a CSV summary (.csv).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
+              help="Output format (default: from the OUTPUT suffix; .csv gives csv, anything else jsonl).")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes; each builds one engine and reuses it. Output stays in input order.")
+@click.option("--engine", "engine_name", type=click.Choice(["compiled", "experta"]), default="compiled",
+              show_default=True, help="compiled: the fast path (same results); experta: the reference engine.")
+@click.option("--rules", type=click.Path(file_okay=False), default=None,
+              help="Folder of rule files (default: the shipped rules).")
+@click.option("--knowledge", type=click.Path(file_okay=False), default=None,
+              help="Folder of knowledge files (default: the shipped knowledge).")
+@click.option("--resume", is_flag=True,
+              help="Continue after the last complete record of OUTPUT and the errors file.")
+@click.option("--errors", "errors_path", type=click.Path(dir_okay=False), default=None,
+              help="Where bad records go, one JSON line each with its line number "
+                   "(default: OUTPUT.errors.jsonl).")
+@click.option("--missing-facts", is_flag=True,
+              help="Also compute missing facts (what-if questions); many times slower.")
+def batch(input_path: str, output: str, fmt: str | None, workers: int, engine_name: str, rules: str | None,
+          knowledge: str | None, resume: bool, errors_path: str | None, missing_facts: bool) -> None:
+    """Assess every case of INPUT (.jsonl, or .csv with dotted column names like complainant.age)."""
+    from .batch import run_batch
+    from .engine import load_engine
+
+    try:
+        engine = load_engine(rules, knowledge, engine="compiled")
+    except RulesetError as exc:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        more = f" (+{len(errors) - 1} more; run `riskengine validate`)" if len(errors) > 1 else ""
+        click.echo(f"error: invalid rules: {errors[0] if errors else exc}{more}", err=True)
+        raise SystemExit(1) from None
+    try:
+        report = run_batch(input_path, output, fmt=fmt, workers=workers, engine=engine_name, engine_obj=engine,
+                           resume=resume, errors=errors_path, missing_facts=missing_facts)
+    except CaseError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    except OSError as exc:
+        click.echo(f"error: {exc.filename or output}: {exc.strerror or exc}", err=True)
+        raise SystemExit(1) from None
+    for line in report.lines():
+        click.echo(line, err=True)
+    if report.interrupted:
+        click.echo("interrupted: every complete record is written; rerun with --resume to continue", err=True)
+        raise SystemExit(130)

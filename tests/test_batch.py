@@ -1,0 +1,217 @@
+"""riskengine batch: JSON Lines and CSV in and out, errors file, order with workers, resume."""
+from __future__ import annotations
+
+import csv
+import json
+import random
+
+import pytest
+from click.testing import CliRunner
+
+from riskengine import Assessment, CaseError
+from riskengine.batch import SUMMARY_COLUMNS, assess_records, complete_lines, flat_to_case
+from riskengine.cli_batch import batch
+from tests.conftest import MINI
+
+RULES = ["--rules", str(MINI / "rules"), "--knowledge", str(MINI / "knowledge")]
+SIGNALS = ["threatens_media", "repeat_complaint", "hostile_words", "template_letter", "contact_phone_changed"]
+
+
+def make_cases(n: int, seed: int = 1) -> list[dict]:
+    rng = random.Random(seed)
+    cases = []
+    for i in range(n):
+        case = {"id": f"B-{i:04d}", "received": f"2025-0{rng.randint(1, 9)}-{rng.randint(10, 28)}",
+                "industry": rng.choice(["insurance", "banking", "ecommerce"]), "channel": "hotline",
+                "category": rng.choice(["claim_denial", "delivery_delay", "other"]),
+                "signals": rng.sample(SIGNALS, k=rng.randint(0, 3)),
+                "history": {"days_open": rng.randint(0, 30)},
+                "demand": {"type": rng.choice(["full_refund", "apology", "compensation"])}}
+        if rng.random() < 0.5:
+            case["complainant"] = {"age": rng.randint(20, 90)}
+        if rng.random() < 0.3:
+            case["narrative"] = rng.choice(["客户说要找媒体曝光", "他骂我们是骗子", "I will call a reporter", "没有找媒体"])
+        cases.append(case)
+    return cases
+
+
+def write_jsonl(path, cases, bad_at: dict[int, str] | None = None) -> None:
+    lines = [json.dumps(c, ensure_ascii=False) for c in cases]
+    for pos, text in sorted((bad_at or {}).items()):
+        lines.insert(pos, text)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run(*args):
+    result = CliRunner().invoke(batch, [*map(str, args), *RULES])
+    return result
+
+
+def test_jsonl_in_jsonl_out_equals_assess(tmp_path, mini_engine):
+    cases = make_cases(12)
+    write_jsonl(tmp_path / "in.jsonl", cases)
+    result = run(tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl")
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 12
+    for case, line in zip(cases, lines):
+        assert line == mini_engine.assess(case, engine="compiled", missing_facts=False).model_dump_json()
+    assert "batch: 12 records" in result.output and "errors 0" in result.output
+    assert "risk levels:" in result.output and "strategies:" in result.output
+    assert not (tmp_path / "out.jsonl.errors.jsonl").exists()
+
+
+def test_csv_in_with_dotted_columns_and_csv_out(tmp_path, mini_engine):
+    rows = [
+        {"id": "C1", "received": "2025-03-20", "industry": "insurance", "channel": "hotline",
+         "category": "claim_denial", "history.days_open": "12", "signals": "threatens_media; repeat_complaint",
+         "complainant.age": "", "complainant.vulnerable": "", "demand.type": "full_refund", "demand.amount": "1,200",
+         "arbitration_agreement": "yes", "narrative": ""},
+        {"id": "C2", "received": "2025-03-21", "industry": "banking", "channel": "online",
+         "category": "other", "history.days_open": "", "signals": "", "complainant.age": "80",
+         "complainant.vulnerable": "elderly,seriously_ill", "demand.type": "", "demand.amount": "",
+         "arbitration_agreement": "", "narrative": "他说：我要找媒体！"},
+    ]
+    with open(tmp_path / "in.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = run(tmp_path / "in.csv", "--out", tmp_path / "out.csv")
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
+        out = list(csv.DictReader(fh))
+    assert list(out[0]) == list(SUMMARY_COLUMNS)
+    assert [r["case_id"] for r in out] == ["C1", "C2"]
+    first = mini_engine.assess({"id": "C1", "received": "2025-03-20", "industry": "insurance", "channel": "hotline",
+                                "category": "claim_denial", "history": {"days_open": 12},
+                                "signals": ["threatens_media", "repeat_complaint"],
+                                "demand": {"type": "full_refund", "amount": 1200.0}, "arbitration_agreement": True},
+                               engine="compiled", missing_facts=False)
+    assert out[0]["risk.score"] == str(first.risk.score) and out[0]["risk.level"] == first.risk.level
+    assert out[0]["risk.time"] == str(first.risk.dimensions.time)
+    assert out[0]["strategy.id"] == first.strategy.id
+    assert out[0]["channels"] == ";".join(c.id for c in first.channels)
+    assert out[0]["escalation.respond_by"] == first.escalation.respond_by.isoformat()
+    assert out[0]["ruleset.version"] == mini_engine.version
+    assert out[1]["agent.suspected"] in ("true", "false")
+
+
+def test_flat_rows_convert_by_the_case_model():
+    case = flat_to_case({"id": "X", "history.days_open": "7", "amount_in_dispute": "86,000.50",
+                         "complainant.vulnerable": "elderly; disabled,", "arbitration_agreement": "FALSE",
+                         "complainant.age": "", "group_size": 3.0, "signals": ["a", float("nan")],
+                         "entitlement_amount": float("nan"), "narrative": " 原文 "})
+    assert case == {"id": "X", "history": {"days_open": 7}, "amount_in_dispute": 86000.5,
+                    "complainant": {"vulnerable": ["elderly", "disabled"]}, "arbitration_agreement": False,
+                    "group_size": 3, "signals": ["a"], "narrative": " 原文 "}
+    assert flat_to_case({"history.days_open": "seven"}) == {"history": {"days_open": "seven"}}  # validation names it
+
+
+def test_bad_records_go_to_the_errors_file_with_their_line(tmp_path):
+    cases = make_cases(6)
+    cases[2]["industry"] = "insurence"
+    cases[4]["signals"] = ["threatens_medai"]
+    write_jsonl(tmp_path / "in.jsonl", cases, bad_at={1: "{not json", 3: "[1, 2]"})
+    # the file is: case0, {not json, case1, [1,2], case2(bad), case3, case4(bad), case5  -> lines 1..8
+    result = run(tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl", "--errors", tmp_path / "bad.jsonl")
+    assert result.exit_code == 0, result.output
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 4
+    errors = [json.loads(line) for line in (tmp_path / "bad.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [e["line"] for e in errors] == [2, 4, 5, 7]
+    assert errors[0]["code"] == "RE203" and "invalid JSON" in errors[0]["message"]
+    assert errors[2]["case_id"] == "B-0002" and errors[2]["message"].startswith("industry:")
+    assert errors[2]["location"].endswith("in.jsonl:5")
+    assert "unknown signal 'threatens_medai'" in errors[3]["message"] and errors[3]["code"] == "RE202"
+    assert "errors 4" in result.output
+
+
+def test_csv_row_errors_and_unknown_columns(tmp_path):
+    (tmp_path / "in.csv").write_text(
+        "id,received,industry,channel,category,history.days_open\n"
+        "A,2025-03-20,insurance,hotline,other,3\n"
+        "B,2025-03-20,insurance,hotline,other,many\n"
+        "C,2025-03-20,insurance\n", encoding="utf-8")
+    result = run(tmp_path / "in.csv", "--out", tmp_path / "out.jsonl")
+    assert result.exit_code == 0, result.output
+    errors = [json.loads(x) for x in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    assert [(e["line"], e["case_id"]) for e in errors] == [(3, "B"), (4, None)]
+    assert "history.days_open" in errors[0]["message"] and "cells" in errors[1]["message"]
+    (tmp_path / "cols.csv").write_text("id,received,complainant.agee\nA,2025-03-20,3\n", encoding="utf-8")
+    result = run(tmp_path / "cols.csv", "--out", tmp_path / "o2.jsonl")
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "unknown column 'complainant.agee'" in result.output
+    assert "complainant.age" in result.output
+
+
+def test_unreadable_input_and_bad_rules_are_one_line_errors(tmp_path):
+    result = run(tmp_path / "missing.jsonl", "--out", tmp_path / "out.jsonl")
+    assert result.exit_code == 1 and result.output.startswith("error:") and result.output.count("\n") == 1
+    assert "Traceback" not in result.output
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "bad.yaml").write_text("rules:\n  - id: X\n    when: {signal: nope}\n", encoding="utf-8")
+    write_jsonl(tmp_path / "in.jsonl", make_cases(1))
+    result = CliRunner().invoke(batch, [str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "o.jsonl"),
+                                        "--rules", str(tmp_path / "rules"), "--knowledge", str(MINI / "knowledge")])
+    assert result.exit_code == 1 and result.output.startswith("error: invalid rules:")
+    assert result.output.count("\n") == 1
+
+
+def test_order_is_kept_with_two_workers(tmp_path):
+    cases = make_cases(90, seed=5)
+    write_jsonl(tmp_path / "in.jsonl", cases, bad_at={10: "{oops"})
+    one = run(tmp_path / "in.jsonl", "--out", tmp_path / "one.jsonl")
+    two = run(tmp_path / "in.jsonl", "--out", tmp_path / "two.jsonl", "--workers", "2")
+    assert one.exit_code == 0 and two.exit_code == 0, two.output
+    assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
+    assert [json.loads(x)["case_id"] for x in (tmp_path / "two.jsonl").read_text().splitlines()] == [
+        c["id"] for c in cases]
+    assert (tmp_path / "one.jsonl.errors.jsonl").read_text() == (tmp_path / "two.jsonl.errors.jsonl").read_text()
+    assert "2 workers" in two.output
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_resume_after_an_interruption_gives_the_uninterrupted_output(tmp_path, fmt):
+    cases = make_cases(40, seed=9)
+    cases[7]["industry"] = "nope"
+    cases[25]["industry"] = "nope"
+    write_jsonl(tmp_path / "in.jsonl", cases)
+    full = run(tmp_path / "in.jsonl", "--out", tmp_path / f"full.{fmt}")
+    assert full.exit_code == 0
+    want_out = (tmp_path / f"full.{fmt}").read_bytes()
+    want_err = (tmp_path / f"full.{fmt}.errors.jsonl").read_bytes()
+    # Interrupted after 20 complete output lines and one error, in the middle of writing the next line.
+    out_lines = want_out.splitlines(keepends=True)
+    head = 21 if fmt == "csv" else 20   # csv: header + 20 records
+    cut = tmp_path / f"cut.{fmt}"
+    cut.write_bytes(b"".join(out_lines[:head]) + out_lines[head][: len(out_lines[head]) // 2])
+    (tmp_path / f"cut.{fmt}.errors.jsonl").write_bytes(want_err.splitlines(keepends=True)[0] + b'{"line": 2')
+    resumed = run(tmp_path / "in.jsonl", "--out", cut, "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert "resumed after 21 records" in resumed.output
+    assert cut.read_bytes() == want_out
+    assert (tmp_path / f"cut.{fmt}.errors.jsonl").read_bytes() == want_err
+    # Resuming a finished run does nothing more.
+    again = run(tmp_path / "in.jsonl", "--out", cut, "--resume")
+    assert again.exit_code == 0 and "batch: 0 records" in again.output
+    assert cut.read_bytes() == want_out
+
+
+def test_complete_lines_cuts_a_partial_line(tmp_path):
+    p = tmp_path / "x.jsonl"
+    p.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c"')
+    assert complete_lines(p) == 2 and p.read_bytes() == b'{"a": 1}\n{"b": 2}\n'
+    assert complete_lines(tmp_path / "none.jsonl") == 0
+
+
+def test_assess_records_library_keeps_order_and_reports_errors(mini_engine):
+    cases = make_cases(30, seed=3)
+    cases[4] = {"id": "bad"}
+    one = list(assess_records(mini_engine, cases))
+    two = list(assess_records((MINI / "rules", MINI / "knowledge"), cases, workers=2, chunksize=4))
+    assert [i for i, _ in two] == list(range(30))
+    assert isinstance(two[4][1], CaseError) and "received" in two[4][1].message
+    for (_, a), (_, b) in zip(one, two):
+        if isinstance(a, Assessment):
+            assert a.model_dump_json() == b.model_dump_json()
+    experta = list(assess_records(mini_engine, cases[:6], engine="experta"))
+    assert experta[0][1].engine == "experta" and one[0][1].engine == "compiled"
