@@ -342,6 +342,11 @@ def knowledge_show(kind: str, entry_id: str, rules: str | None, knowledge: str |
         raise SystemExit(1) from None
 
 
+from .cli_batch import batch  # noqa: E402  (the batch command lives in its own module)
+
+main.add_command(batch)
+
+
 def run() -> None:  # pragma: no cover - console entry wrapper
     try:
         main()
@@ -352,3 +357,4 @@ def run() -> None:  # pragma: no cover - console entry wrapper
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
