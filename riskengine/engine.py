@@ -67,8 +67,10 @@ class Engine:
                 raise CaseError(f"signals[{i}]: unknown signal '{sid}' ({hint})", location, code="RE202")
         return case
 
-    def state(self, case: Case) -> tuple[CaseState, list[NarrativeHit]]:
-        hits = self.scanner.scan(case.narrative) if case.narrative else []
+    def state(self, case: Case, hits: list[NarrativeHit] | None = None) -> tuple[CaseState, list[NarrativeHit]]:
+        """The evaluators' input. ``hits`` lets what-if questions reuse a narrative scan already done."""
+        if hits is None:
+            hits = self.scanner.scan(case.narrative) if case.narrative else []
         declared = set(case.signals)
         from_text = {h.signal for h in hits}
         sources = {s: ("declared+narrative" if s in declared and s in from_text else

@@ -36,7 +36,8 @@ def _clamp(value: int, low: int = 0, high: int = 100) -> int:
 
 
 def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
-           narrative_hits: list, engine_name: str) -> out.Assessment:
+           narrative_hits: list, engine_name: str, explain: bool = True) -> out.Assessment:
+    """``explain=False`` leaves the step-by-step explanation out (what-if questions do not need it)."""
     k = rs.knowledge
     scoring = k.scoring
     firings = ev.firings
@@ -102,7 +103,7 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
         findings=sorted(ev.findings),
         signals=out.Signals(declared=sorted(declared), from_narrative=[
             out.NarrativeSignal(signal=h.signal, text=h.text, start=h.start, end=h.end) for h in narrative_hits]),
-        explanation=[_step(f) for f in firings],
+        explanation=[_step(f) for f in firings] if explain else [],
     )
 
 

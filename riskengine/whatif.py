@@ -104,7 +104,7 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
 
     rs = engine.ruleset
     knowledge = rs.knowledge
-    state, _hits = engine.state(case)
+    state, base_hits = engine.state(case)
     before = outcome(base)
     raw = case.model_dump(mode="json")
     results: list[MissingFact] = []
@@ -114,10 +114,11 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
             what_if = Case.model_validate(data)
         except ValueError:
             return None
-        s, hits = engine.state(what_if)
+        # The narrative is the same in every trial: reuse its scan.
+        s, hits = engine.state(what_if, base_hits)
         ev = engine.fast.evaluate(s)
         fired = {f.rule.id for f in ev.firings}
-        a = decide(rs, s, ev, list(what_if.signals), hits, "compiled")
+        a = decide(rs, s, ev, list(what_if.signals), hits, "compiled", explain=False)
         return a, sorted(fired - set(base_fired))
 
     base_fired = [s.rule for s in base.explanation]
