@@ -6,6 +6,12 @@ One class is built with ``type()`` per ruleset load; each case is assessed with 
 finding. Effective salience puts every rule of a lower stratum before any rule of a higher one, so
 ``not finding`` tests only run once the finding can no longer appear (see :mod:`riskengine.plan`).
 
+Rule order and two experta workarounds: every rule gets its own effective salience (stratum first,
+then the rule's salience, then file order), which also avoids an agenda bug of experta 1.9.4 (see
+``TIE_SPAN``). Three adaptations make it cheaper without changing what it computes: identical leaf
+tests share one predicate (so one alpha node), ``reset()`` resets each network node once, and after a
+firing only the conflict-set nodes a token reached are polled (none when nothing was declared).
+
 experta 1.9.4 is not thread-safe (``Rule.__get__`` stores the engine on the shared class-level Rule,
 and its check caches are global), so :class:`ExpertaEvaluator` serialises ``evaluate`` with a lock.
 """
@@ -13,15 +19,20 @@ from __future__ import annotations
 
 import threading
 
-from experta import AND, NOT, OR, Fact, KnowledgeEngine, P
+from experta import AND, NOT, OR, Fact, KnowledgeEngine, P, watchers
 from experta import Rule as ExpertaRule
 
 from .firing import CaseState, Evaluation, Firing
 from .language import (AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition, NotCondition,
-                       SignalCondition, SignalsCondition, count_signals, test_field)
+                       SignalCondition, SignalsCondition, count_signals, test_field, to_data)
 from .plan import Plan
 
 STRATUM_SPAN = 10_000  # rule salience is bounded to ±1000, so strata never overlap
+# Every rule gets its own effective salience (ties broken by file order). experta 1.9.4's depth strategy
+# removes a cancelled activation by bisecting on (salience, fact ids) and only looks one place either
+# side: with three or more activations of equal key, the wrong one may be left on the agenda and fire
+# although its `not finding` no longer holds. Unique saliences keep every key distinct.
+TIE_SPAN = 100_000
 
 
 class CaseFact(Fact):
@@ -32,19 +43,33 @@ class Finding(Fact):
     """A conclusion asserted by a rule, matched by later rules (forward chaining)."""
 
 
-def _pattern(cond: Condition):
+def _pattern(cond: Condition, shared: dict | None = None):
+    """The experta pattern of a condition. ``shared`` maps each distinct leaf test to one ``P`` object,
+    so that experta builds one alpha node for a test many rules make (``jurisdiction = CN`` is tested
+    by dozens of rules): the same predicate on the same field, evaluated once per fact instead of once
+    per rule."""
+    shared = {} if shared is None else shared
     if isinstance(cond, AllCondition):
-        return AND(*(_pattern(c) for c in cond.all))
+        return AND(*(_pattern(c, shared) for c in cond.all))
     if isinstance(cond, AnyCondition):
-        return OR(*(_pattern(c) for c in cond.any))
+        return OR(*(_pattern(c, shared) for c in cond.any))
     if isinstance(cond, NotCondition):
-        return NOT(_pattern(cond.not_))
+        return NOT(_pattern(cond.not_, shared))
     if isinstance(cond, FieldCondition):
-        return CaseFact(**{cond.field.replace(".", "__"): P(lambda v, c=cond: test_field(c, v))})
+        key = ("field", repr(to_data(cond)))
+        if key not in shared:
+            shared[key] = P(lambda v, c=cond: test_field(c, v))
+        return CaseFact(**{cond.field.replace(".", "__"): shared[key]})
     if isinstance(cond, SignalCondition):
-        return CaseFact(signals=P(lambda s, sid=cond.signal: sid in s))
+        key = ("signal", cond.signal)
+        if key not in shared:
+            shared[key] = P(lambda s, sid=cond.signal: sid in s)
+        return CaseFact(signals=shared[key])
     if isinstance(cond, SignalsCondition):
-        return CaseFact(signals=P(lambda s, c=cond: count_signals(c, s) >= c.min))
+        key = ("signals", cond.signals, cond.min)
+        if key not in shared:
+            shared[key] = P(lambda s, c=cond: count_signals(c, s) >= c.min)
+        return CaseFact(signals=shared[key])
     if isinstance(cond, FindingCondition):
         return Finding(id=cond.finding)
     raise TypeError(f"not a condition: {cond!r}")
@@ -67,14 +92,90 @@ def _body(rule, name: str):
     return fire
 
 
+class _PollingEngine(KnowledgeEngine):
+    """experta's engine, minus two costs that do not change what it computes.
+
+    ``run()`` asks the matcher for agenda changes before every firing, and the matcher then polls every
+    rule's conflict-set node. Nodes only gain or lose activations while fact changes flow through
+    the network, which happens only inside that same call; when no fact was declared or retracted
+    since the last poll every node is empty, so the poll is skipped. (Rules that assert nothing new
+    declare nothing, so most firings need no poll.)
+    """
+
+    def get_activations(self):
+        added, removed = self.facts.changes
+        if not added and not removed:
+            return [], []
+        return self.matcher.changes(added, removed)
+
+
+def _unique_nodes(root) -> list:
+    seen: dict[int, object] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen[id(node)] = node
+        stack.extend(child.node for child in node.children)
+    return list(seen.values())
+
+
+def _fast_reset(matcher) -> None:
+    """``matcher.reset()`` walks the network as a tree, resetting shared nodes once per path to them;
+    each node's ``_reset`` only clears its own memory, so resetting every node once is the same."""
+    nodes = _unique_nodes(matcher.root_node)
+    original = matcher.reset
+
+    def reset():
+        if watchers.worth("MATCHER", "DEBUG"):
+            return original()
+        for node in nodes:
+            node._reset()
+    matcher.reset = reset
+
+
+def _poll_dirty_only(matcher) -> None:
+    """``matcher.changes()`` polls every rule's conflict-set node after passing the fact changes on;
+    only nodes a token reached since the last poll can have activations to report. Each node records
+    itself when activated, and only those are polled (in network order, as before)."""
+    nodes = matcher._get_conflict_set_nodes()
+    rank = {id(n): i for i, n in enumerate(nodes)}
+    dirty: dict[int, object] = {}
+    for node in nodes:
+        def _activate(token, _orig=node._activate, _node=node):
+            dirty[id(_node)] = _node
+            return _orig(token)
+        node._activate = _activate
+    root = matcher.root_node
+
+    def changes(adding=None, deleting=None):
+        if deleting is not None:
+            for fact in deleting:
+                root.remove(fact)
+        if adding is not None:
+            for fact in adding:
+                root.add(fact)
+        added: list = []
+        removed: list = []
+        for key in sorted(dirty, key=rank.__getitem__):
+            c_added, c_removed = dirty[key].get_activations()
+            added.extend(c_added)
+            removed.extend(c_removed)
+        dirty.clear()
+        return added, removed
+    matcher.changes = changes
+
+
 def build_engine_class(plan: Plan) -> type[KnowledgeEngine]:
     attrs = {}
+    shared: dict = {}
     top = plan.depth
     for i, rule in enumerate(plan.rules):
         name = f"r{i:04d}_{rule.id.replace(':', '_').replace('-', '_')}"
-        salience = (top - plan.stratum[rule.id]) * STRATUM_SPAN + rule.salience
-        attrs[name] = ExpertaRule(_pattern(rule.when), salience=salience)(_body(rule, name))
-    return type("CompiledRiskRules", (KnowledgeEngine,), attrs)
+        salience = ((top - plan.stratum[rule.id]) * STRATUM_SPAN + rule.salience) * TIE_SPAN + (TIE_SPAN - 1 - i)
+        attrs[name] = ExpertaRule(_pattern(rule.when, shared), salience=salience)(_body(rule, name))
+    return type("CompiledRiskRules", (_PollingEngine,), attrs)
 
 
 class ExpertaEvaluator:
@@ -82,6 +183,8 @@ class ExpertaEvaluator:
 
     def __init__(self, plan: Plan):
         self._engine = build_engine_class(plan)()
+        _fast_reset(self._engine.matcher)
+        _poll_dirty_only(self._engine.matcher)
         self._lock = threading.Lock()
 
     def evaluate(self, state: CaseState) -> Evaluation:

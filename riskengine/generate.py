@@ -347,6 +347,8 @@ class CaseGenerator:
     def _field(self, case: dict, cond: FieldCondition, want: bool) -> None:
         rng = self.rng
         path, op, v = cond.field, cond.op, cond.value
+        if path in ("id", "received"):
+            return   # the case's identity and clock stay as drawn (ids must stay unique)
         if path.startswith("derived."):
             self._derived(case, path, op, v, want)
             return
