@@ -36,14 +36,19 @@ def comparable(a: Assessment) -> dict:
 
 
 def both(engine, cases: list[dict]) -> list[tuple[str, object, object]]:
-    slow = dict(assess_records(engine, cases, workers=2, engine="experta", chunksize=16))
+    """(case id, compiled result, experta result) per case; experta runs in two worker processes while
+    this process runs the compiled path on the cases they are not busy with."""
     out = []
+    slow = assess_records(engine, cases, workers=2, engine="experta", chunksize=16)
     for i, case in enumerate(cases):
         try:
             fast = engine.assess(case, engine="compiled", missing_facts=False)
         except CaseError as exc:
             fast = exc
-        out.append((case.get("id", f"#{i}"), fast, slow[i]))
+        index, other = next(slow)
+        assert index == i
+        out.append((case.get("id", f"#{i}"), fast, other))
+    assert next(slow, None) is None
     return out
 
 
