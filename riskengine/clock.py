@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-import chinese_calendar
-import holidays
+# chinese_calendar and holidays are imported on first use: holidays alone takes a few tenths of a
+# second to import, which every command would otherwise pay at start-up (most cases never need it).
 
 
 @lru_cache(maxsize=8)
 def _western(jurisdiction: str, year: int):
+    import holidays
     if jurisdiction == "UK":
         return holidays.country_holidays("GB", subdiv="ENG", years=year)
     return holidays.country_holidays("US", years=year)
@@ -23,6 +24,7 @@ def _western(jurisdiction: str, year: int):
 def is_working_day(day: dt.date, jurisdiction: str) -> tuple[bool, bool]:
     """(working?, exact?) — exact is False when the official calendar does not cover that year."""
     if jurisdiction == "CN":
+        import chinese_calendar
         try:
             return chinese_calendar.is_workday(day), True
         except NotImplementedError:

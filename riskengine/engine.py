@@ -11,7 +11,6 @@ from pydantic import ValidationError
 
 from .assessment import Assessment
 from .case import Case
-from .compiler import ExpertaEvaluator
 from .errors import CaseError, did_you_mean
 from .facts import case_facts
 from .fastpath import FastEvaluator
@@ -34,7 +33,7 @@ class Engine:
         self.scanner = NarrativeScanner(list(ruleset.knowledge.signals.values()))
         self.fast = FastEvaluator(self.plan)
         self.default_engine = engine
-        self._experta: ExpertaEvaluator | None = None
+        self._experta = None   # ExpertaEvaluator, built on first use
 
     @property
     def version(self) -> str:
@@ -45,6 +44,7 @@ class Engine:
         if name == "compiled":
             return self.fast
         if self._experta is None:
+            from .compiler import ExpertaEvaluator   # experta is imported only when it is used
             self._experta = ExpertaEvaluator(self.plan)
         return self._experta
 
