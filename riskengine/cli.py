@@ -64,6 +64,8 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
     engine = _engine(rules, knowledge)
     try:
         raw = read_case_file(case_file)
+        if "case" in raw and "expect" in raw:  # a rule-test file: assess the case it holds
+            raw = raw["case"]
         result = engine.assess(engine.parse_case(raw, case_file))
     except CaseError as exc:
         click.echo(f"error: {exc}", err=True)

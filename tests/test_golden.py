@@ -75,3 +75,29 @@ def test_examples_cover_the_required_situations(engine):
 def test_shipped_ruleset_validates_without_errors(engine):
     errors = [str(p) for p in engine.ruleset.problems if p.severity == "error"]
     assert errors == []
+
+
+def test_scripts_ask_fitting_questions_and_never_say_a_taboo(engine, results):
+    forbidden = [t for taboo in engine.ruleset.knowledge.taboos.values() for t in taboo.never_say]
+    for path, r in results.items():
+        a = r.assessment
+        say = a.script.say
+        assert 3 <= len(say) <= 6, path.stem
+        assert [s.situation for s in say][0] == "opening" and any(s.situation == "question" for s in say), path.stem
+        for line in say:
+            for bad in forbidden:
+                assert bad.zh not in line.text.zh and bad.en.lower() not in line.text.en.lower(), (path.stem, bad.zh)
+        assert {x.taboo for x in a.script.avoid} <= {t.id for t in a.taboos}
+        assert a.profile.nature is not None and a.profile.priority is not None
+
+
+@pytest.mark.parametrize("category, question", [
+    ("claim_denial", "q_claim_"), ("surrender_refund", "q_surrender_"),
+])
+def test_questions_fit_the_demand_type(engine, results, category, question):
+    matching = [r.assessment for p, r in results.items() if load_test(p)[1]["category"] == category
+                and not r.assessment.agent.suspected]
+    assert matching, category
+    for a in matching:
+        ids = [s.id for s in a.script.say if s.situation == "question"]
+        assert any(i.startswith(question) or i.startswith("q_excessive") for i in ids), (a.case_id, ids)
