@@ -5,6 +5,8 @@ from typing import Any
 
 from .assessment import Assessment
 
+MISSING_SHOWN = 10  # the text view lists the highest-impact questions; JSON has them all
+
 LABELS = {
     "zh": {
         "title": "投诉风险评估", "case": "案件", "ruleset": "规则版本", "risk": "风险", "score": "分值",
@@ -147,6 +149,8 @@ def render_text(a: Assessment, lang: str = "zh") -> str:
     if a.missing_facts:
         lines.append("")
         lines.append(f"{L['missing']}:")
-        for m in a.missing_facts:
+        for m in a.missing_facts[:MISSING_SHOWN]:
             lines.append(f"  ? {t(m.question)}  [{m.fact}] → {'; '.join(m.would_change)}")
+        if len(a.missing_facts) > MISSING_SHOWN:
+            lines.append(f"  (+{len(a.missing_facts) - MISSING_SHOWN} more: --format json)")
     return "\n".join(lines) + "\n"

@@ -10,10 +10,10 @@ from typing import Any
 
 from .assessment import Assessment, MissingFact
 from .knowledge import RISK_LEVELS, Text
-from .language import FieldCondition, leaves
+from .language import FieldCondition, leaves, lookup
 from .policy import decide
 
-MAX_MISSING = 12
+MAX_MISSING = 40
 
 # How a handler asks for each case field a rule may test (derived fields are asked for through these).
 FIELD_QUESTIONS: dict[str, Text] = {
@@ -44,6 +44,9 @@ FIELD_QUESTIONS: dict[str, Text] = {
                                                   en="How many complaints has this buyer filed against the same "
                                                      "seller in 30 days?"),
 }
+# Derived ratios: the case field a handler is asked for instead (the ratio's denominator).
+RATIO_INPUTS = {"derived.demand_over_entitlement": "entitlement_amount",
+                "derived.demand_over_dispute": "amount_in_dispute"}
 WEIGHTS = {"risk.level": 3, "agent.suspected": 3, "strategy": 2, "escalation.level": 2, "channels": 1}
 
 
@@ -141,8 +144,20 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
     conditions += [d.applies_when for d in knowledge.deadlines.values() if d.applies_when is not None]
     for cond in conditions:
         for leaf, negated in leaves(cond):
-            if isinstance(leaf, FieldCondition) and not negated and leaf.field in FIELD_QUESTIONS:
-                from .language import lookup
+            if not isinstance(leaf, FieldCondition) or negated:
+                continue
+            if leaf.field in RATIO_INPUTS:
+                # A ratio is asked for through its unknown denominator, sized to meet the rule.
+                denominator = RATIO_INPUTS[leaf.field]
+                asked = (state.facts.get("demand") or {}).get("amount")
+                if asked and lookup(state.facts, denominator) is None:
+                    for ratio in _candidate_values(leaf):
+                        if ratio and ratio > 0:
+                            value = round(asked / ratio, 2)
+                            if value not in tried.setdefault(denominator, []):
+                                tried[denominator].append(value)
+                continue
+            if leaf.field in FIELD_QUESTIONS:
                 current = lookup(state.facts, leaf.field)
                 if current is None or (leaf.field == "complainant.vulnerable" and not current):
                     for value in _candidate_values(leaf):
