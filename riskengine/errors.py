@@ -39,6 +39,7 @@ CODES: dict[str, str] = {
     "RW302": "rule-without-effect",
     "RW303": "strategy-tie",
     "RW304": "strategy-shadowed",
+    "RW305": "channel-tie",
 }
 
 

@@ -157,6 +157,7 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
                    "deadline uses it", "", "warning")
     problems.extend(_never_fire(rs))
     problems.extend(_strategy_conflicts(rs))
+    problems.extend(_channel_ties(rs))
     from .plan import stratify
     problems.extend(stratify(rs.rules, rs)[1])
     return problems
@@ -203,6 +204,14 @@ def _required(cond: Condition, finding: str) -> bool:
     return False
 
 
+def _flatten_all(cond: AllCondition) -> list:
+    """The conjuncts of nested `all`s as one list (all(all(a, b), c) is a, b, c)."""
+    out = []
+    for c in cond.all:
+        out.extend(_flatten_all(c) if isinstance(c, AllCondition) else [c])
+    return out
+
+
 def _contradiction(cond: Condition) -> bool:
     """Conflicting field tests side by side in one `all` (x = a and x = b; x ≥ 10 and x < 5; ...)."""
     if isinstance(cond, AnyCondition):
@@ -214,7 +223,7 @@ def _contradiction(cond: Condition) -> bool:
     if any(_contradiction(c) for c in cond.all):
         return True
     by_field: dict[str, list[FieldCondition]] = {}
-    for c in cond.all:
+    for c in _flatten_all(cond):
         if isinstance(c, FieldCondition):
             by_field.setdefault(c.field, []).append(c)
     for conds in by_field.values():
@@ -275,4 +284,30 @@ def _strategy_conflicts(rs: Ruleset) -> list[Problem]:
                                           f"{specific.id} recommends {specific.then.strategy}, but whenever it fires "
                                           f"{general.id} also fires and its {general.then.strategy} always wins",
                                           f"{general.id} is at {rs.sources[general.id]}", "warning"))
+    return out
+
+
+def _channel_ties(rs: Ruleset) -> list[Problem]:
+    """Warnings: rules that can fire together rank two different channels equally, and the channels share
+    the same default order, so which one is listed first would fall to the channel id."""
+    out: list[Problem] = []
+    k = rs.knowledge
+    picks = [(r, p) for r in rs.rules for p in r.then.channels if p.id in k.channels]
+    seen: set = set()
+    for i, (a, pa) in enumerate(picks):
+        for b, pb in picks[i + 1:]:
+            if a.id == b.id or pa.id == pb.id or pa.rank != pb.rank:
+                continue
+            if k.channels[pa.id].order != k.channels[pb.id].order:
+                continue
+            key = (a.id, b.id, pa.id, pb.id)
+            if key in seen or _contradiction(AllCondition(all=(a.when, b.when))):
+                continue
+            seen.add(key)
+            src, base = rs.located[b.id]
+            out.append(src.problem(base + ("then", "channels"), "RW305",
+                                   f"rules {a.id} and {b.id} can fire together and rank channels {pa.id} and "
+                                   f"{pb.id} equally ({pa.rank}); both channels have order "
+                                   f"{k.channels[pa.id].order}, so their order would fall to the id",
+                                   f"give one pick a different rank ({a.id} is at {rs.sources[a.id]})", "warning"))
     return out

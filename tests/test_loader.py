@@ -166,3 +166,59 @@ def test_unsafe_narrative_pattern_in_knowledge(tree):
     problems = problems_for(tree, None, indicators=text.replace("[再次投诉]", "['(再+)+投诉']"))
     p = only(problems, "RE013")
     assert p.file.endswith("indicators.yaml") and p.line == 12
+
+
+def _load_with(tree, text):
+    (tree / "rules" / "extra.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return load_ruleset(tree / "rules", tree / "knowledge")
+
+
+def test_strategy_tie_and_shadowing_are_warned(tree):
+    rs = _load_with(tree, """\
+    rules:
+      - id: TIE-A
+        description: {zh: a, en: a}
+        when: {field: industry, eq: banking}
+        then: {strategy: care}
+      - id: TIE-B
+        description: {zh: b, en: b}
+        when: {field: channel, eq: app}
+        then: {strategy: care}
+      - id: SHADOWED
+        description: {zh: s, en: s}
+        when: {all: [{field: industry, eq: banking}, {field: channel, eq: visit}]}
+        then: {strategy: routine}
+      - id: NEVER-TOGETHER
+        description: {zh: n, en: n}
+        when: {all: [{field: industry, eq: insurance}, {field: channel, eq: visit}]}
+        then: {strategy: settlement}
+    """)
+    warnings = {p.code: p for p in rs.problems}
+    shadow = warnings["RW304"]
+    assert "SHADOWED recommends routine, but whenever it fires TIE-A also fires" in shadow.message
+    assert shadow.hint.startswith("TIE-A is at") and shadow.line == 13
+    assert not any("NEVER-TOGETHER" in p.message and "TIE-A" in p.message for p in rs.problems)
+
+
+def test_channel_tie_is_warned_unless_the_rules_exclude_each_other(tree):
+    rs = _load_with(tree, """\
+    rules:
+      - id: CH-A
+        description: {zh: a, en: a}
+        when: {all: [{field: industry, eq: banking}]}
+        then: {channels: [{id: internal, reason: {zh: a, en: a}, rank: 5}]}
+      - id: CH-B
+        description: {zh: b, en: b}
+        when: {all: [{field: channel, eq: app}]}
+        then: {channels: [{id: mediation, reason: {zh: b, en: b}, rank: 5}]}
+    """)
+    assert [p.code for p in rs.problems] == []  # internal and mediation have different default orders
+    (tree / "knowledge" / "channels.yaml").write_text(
+        (tree / "knowledge" / "channels.yaml").read_text(encoding="utf-8").replace("order: 20", "order: 10"),
+        encoding="utf-8")
+    rs = load_ruleset(tree / "rules", tree / "knowledge")
+    assert [p.code for p in rs.problems] == ["RW305"] and "CH-A and CH-B" in rs.problems[0].message
+    text = (tree / "rules" / "extra.yaml").read_text(encoding="utf-8")
+    (tree / "rules" / "extra.yaml").write_text(
+        text.replace("{field: channel, eq: app}", "{field: industry, eq: insurance}"), encoding="utf-8")
+    assert load_ruleset(tree / "rules", tree / "knowledge").problems == []
