@@ -94,3 +94,15 @@ def case_facts(case: Case) -> dict:
     if data.get("demand") is None:
         data["demand"] = {"type": None, "amount": None}
     return data
+
+
+def set_path(data: dict, path: str, value: Any) -> None:
+    """Set a dotted case field (``complainant.age``) in a raw case dict, creating the blocks on the way."""
+    parts = path.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = value

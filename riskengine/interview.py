@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from .assessment import Assessment
 from .errors import CaseError
-from .facts import FIELD_TYPES, allowed_values, kind_of
+from .facts import FIELD_TYPES, allowed_values, kind_of, set_path
 
 REQUIRED = ("id", "received", "industry", "channel", "category")
 SKIP = {"", "?", "skip", "unknown", "不知道", "跳过"}
@@ -59,14 +59,6 @@ def parse_answer(field: str, text: str) -> Any:
     return text
 
 
-def _set(data: dict, path: str, value: Any) -> None:
-    node = data
-    parts = path.split(".")
-    for p in parts[:-1]:
-        node = node.setdefault(p, {})
-    node[parts[-1]] = value
-
-
 def run_interview(engine, data: dict, ask: Callable[[str], str], say: Callable[[str], None],
                   lang: str = "zh") -> tuple[dict, Assessment]:
     data = dict(data)
@@ -76,7 +68,7 @@ def run_interview(engine, data: dict, ask: Callable[[str], str], say: Callable[[
             hint = f" [{'/'.join(choices)}]" if choices else " [YYYY-MM-DD]" if field == "received" else ""
             answer = ask(f"{field}{hint}")
             try:
-                _set(data, field, parse_answer(field, answer))
+                set_path(data, field, parse_answer(field, answer))
             except ValueError as exc:
                 say(f"  ! {exc}")
     asked: set[str] = set()
@@ -110,7 +102,7 @@ def run_interview(engine, data: dict, ask: Callable[[str], str], say: Callable[[
 
 def _record(data: dict, field: str, is_signal: bool, answer: str) -> None:
     if not is_signal:
-        _set(data, field, parse_answer(field, answer))
+        set_path(data, field, parse_answer(field, answer))
         return
     low = answer.strip().lower()
     if low not in YES | NO:

@@ -11,6 +11,7 @@ from typing import Any
 from .assessment import Assessment, MissingFact
 from .knowledge import RISK_LEVELS, Text
 from .language import FieldCondition, leaves, lookup
+from .facts import set_path
 from .policy import decide
 
 MAX_MISSING = 40
@@ -92,16 +93,6 @@ def _candidate_values(cond: FieldCondition) -> list[Any]:
     return []
 
 
-def _set(data: dict, path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = data
-    for p in parts[:-1]:
-        if node.get(p) is None:
-            node[p] = {}
-        node = node[p]
-    node[parts[-1]] = [value] if path == "complainant.vulnerable" else value
-
-
 def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
     from .case import Case
 
@@ -167,7 +158,7 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
         best = None
         for value in tried[field]:
             data = _deep_copy(raw)
-            _set(data, field, value)
+            set_path(data, field, [value] if field == "complainant.vulnerable" else value)
             got = trial(data)
             if got is None:
                 continue
