@@ -263,7 +263,11 @@ def _build_engine(spec: tuple):
     return load_engine(spec[1], spec[2], engine="compiled")
 
 
-def _init_worker(spec: tuple, engine_name: str, missing_facts: bool, mode: str, source: str) -> None:
+def _init_worker(spec: tuple, engine_name: str, missing_facts: bool, mode: str, source: str,
+                 pool_worker: bool = False) -> None:
+    if pool_worker:   # Ctrl-C is handled by the parent, which stops the pool; workers just end
+        import signal
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER.update(engine=_build_engine(spec), engine_name=engine_name, missing_facts=missing_facts, mode=mode,
                    source=source)
 
@@ -334,7 +338,8 @@ def _results(spec: tuple, records: Iterable[Record], workers: int, engine_name: 
             yield record
 
     ctx = _pool_context()
-    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(spec, engine_name, missing_facts, mode, source))
+    pool = ctx.Pool(workers, initializer=_init_worker,
+                    initargs=(spec, engine_name, missing_facts, mode, source, True))
     try:
         for result in pool.imap(_assess_one, bounded(), chunk):
             permits.release()
