@@ -14,7 +14,7 @@ from .errors import CaseError, RulesetError
 
 @click.command("batch")
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
-@click.option("--out", "output", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", "output", required=True, type=click.Path(dir_okay=False), metavar="OUTPUT",
               help="Output file: one assessment JSON per line (.jsonl) or a CSV summary (.csv).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
               help="Output format (default: from the OUTPUT suffix; .csv gives csv, anything else jsonl).")

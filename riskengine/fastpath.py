@@ -13,11 +13,13 @@ How it is fast:
   path splitting per evaluation. The meaning of each operator is still the one in
   :mod:`riskengine.language` (``test_field`` / ``OPERATORS``); ``tests/test_fastpath.py`` checks every
   compiled leaf against it.
-- Each rule gets a *trigger*: a set of signals and findings at least one of which must be present
-  for its condition to hold (``{signal: A}`` needs A; ``all: [.., {finding: F}, ..]`` needs F; an
-  ``any`` needs one of its branches' triggers). A rule with a trigger is only tested when the case
-  has one of those signals or findings, so the ~100 implicit signal rules and most chained rules cost
-  nothing on a case that does not concern them. Rules without a trigger are tested once per case.
+- Each rule gets a *trigger*: a set of atoms at least one of which must hold for its condition to
+  hold — a signal present (``{signal: A}`` needs A), a finding asserted (``all: [.., {finding: F}, ..]``
+  needs F), or a closed field having one value (``{field: jurisdiction, eq: CN}``, ``in: [...]`` on an
+  enum or boolean field); an ``any`` needs one of its branches' triggers. A rule with a trigger is
+  only tested when the case has one of those atoms, so the ~100 implicit signal rules and most rules
+  about another jurisdiction, industry or category cost nothing. Rules without a trigger are tested
+  once per case.
 - Inside a stratum, evaluation is semi-naive: after the first sweep, only the rules that test a
   finding asserted in the previous wave are tested again.
 
