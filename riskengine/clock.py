@@ -32,6 +32,7 @@ def is_working_day(day: dt.date, jurisdiction: str) -> tuple[bool, bool]:
     return day.isoweekday() <= 5 and day not in _western(jurisdiction, day.year), True
 
 
+@lru_cache(maxsize=4096)  # pure function of its arguments; batches see the same received dates again and again
 def add_days(start: dt.date, days: int, day_type: str, jurisdiction: str) -> tuple[dt.date, bool]:
     """The due date and whether it is exact. Working days count from the day after ``start``."""
     if day_type == "calendar":

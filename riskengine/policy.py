@@ -112,9 +112,20 @@ def firings_by(ev: Evaluation, rule_id: str):
 
 
 def _step(f) -> out.Step:
-    effect = f.rule.then.model_dump(mode="json", exclude_defaults=True)
     return out.Step(order=f.order, rule=f.rule.id, description=f.rule.description, matched=f.matched,
-                    effect=effect)
+                    effect=_effect(f.rule.then))
+
+
+_EFFECTS: dict[int, tuple] = {}
+
+
+def _effect(effects) -> dict:
+    """A rule's effects as plain data. Rules are immutable, so each is serialised once per process (the
+    entry holds the effects object itself, so its id cannot be reused by another)."""
+    hit = _EFFECTS.get(id(effects))
+    if hit is None:
+        hit = _EFFECTS[id(effects)] = (effects, effects.model_dump(mode="json", exclude_defaults=True))
+    return hit[1]
 
 
 def _strategy(rs: Ruleset, ev: Evaluation) -> out.Strategy | None:
