@@ -157,7 +157,7 @@ def flat_to_case(flat: Mapping[str, Any]) -> dict:
     in the case model (``riskengine.facts.kind_of``): numbers (``1,200`` is read as 1200), booleans
     (true/false, yes/no, 1/0), lists split on ``;`` or ``,``. A value that does not convert is passed
     on as it is, so the case validation names the field and what is wrong."""
-    from .facts import FIELD_TYPES, kind_of
+    from .facts import FIELD_TYPES, kind_of, set_path
     case: dict[str, Any] = {}
     for column, raw in flat.items():
         path = str(column).strip()
@@ -170,7 +170,7 @@ def flat_to_case(flat: Mapping[str, Any]) -> dict:
                 continue
         if path in FIELD_TYPES and not path.startswith("derived."):
             value = _convert(value, kind_of(path), FIELD_TYPES[path])
-        _set_path(case, path, value)
+        set_path(case, path, value)
     return case
 
 
@@ -221,17 +221,6 @@ def _convert(value: Any, kind: str, annotation: Any) -> Any:
         if low in _FALSE:
             return False
     return value
-
-
-def _set_path(case: dict, path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = case
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            child = node[part] = {}
-        node = child
-    node[parts[-1]] = value
 
 
 def summary_row(a) -> dict[str, Any]:
