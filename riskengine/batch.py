@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
 from .errors import CaseError, did_you_mean
+from .facts import parse_bool
 
 EngineName = Literal["compiled", "experta"]
 SUMMARY_COLUMNS = (
@@ -44,8 +45,6 @@ SUMMARY_COLUMNS = (
 DEFAULT_CHUNKSIZE = {"compiled": 32, "experta": 4}
 _LIST_SPLIT = re.compile(r"[;,]")
 _GROUPED_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_TRUE = {"true", "yes", "y", "1", "t", "是"}
-_FALSE = {"false", "no", "n", "0", "f", "否"}
 
 
 # -- records ----------------------------------------------------------------------------------------
@@ -215,11 +214,9 @@ def _convert(value: Any, kind: str, annotation: Any) -> Any:
                 return value
             return int(number) if annotation is int and number.is_integer() else number
     if kind == "bool":
-        low = value.lower()
-        if low in _TRUE:
-            return True
-        if low in _FALSE:
-            return False
+        parsed = parse_bool(value)
+        if parsed is not None:
+            return parsed
     return value
 
 

@@ -106,3 +106,13 @@ def set_path(data: dict, path: str, value: Any) -> None:
             child = node[part] = {}
         node = child
     node[parts[-1]] = value
+
+
+_TRUE = frozenset({"true", "yes", "y", "1", "t", "是", "有"})
+_FALSE = frozenset({"false", "no", "n", "0", "f", "否", "没有", "无"})
+
+
+def parse_bool(text: str) -> bool | None:
+    """A yes/no answer or CSV cell as a boolean (Chinese or English); None when it is neither."""
+    low = text.strip().lower()
+    return True if low in _TRUE else False if low in _FALSE else None

@@ -12,12 +12,10 @@ from typing import Any, Callable
 
 from .assessment import Assessment
 from .errors import CaseError
-from .facts import FIELD_TYPES, allowed_values, kind_of, set_path
+from .facts import FIELD_TYPES, allowed_values, kind_of, parse_bool, set_path
 
 REQUIRED = ("id", "received", "industry", "channel", "category")
 SKIP = {"", "?", "skip", "unknown", "不知道", "跳过"}
-YES = {"y", "yes", "是", "有", "true", "1"}
-NO = {"n", "no", "否", "没有", "无", "false", "0"}
 MAX_QUESTIONS = 40
 
 
@@ -47,12 +45,10 @@ def parse_answer(field: str, text: str) -> Any:
             raise ValueError(f"expected one of {', '.join(allowed)}")
         return text
     if kind == "bool":
-        low = text.lower()
-        if low in YES:
-            return True
-        if low in NO:
-            return False
-        raise ValueError("expected yes or no")
+        parsed = parse_bool(text)
+        if parsed is None:
+            raise ValueError("expected yes or no")
+        return parsed
     if kind == "number":
         number = float(text)
         return int(number) if number.is_integer() and "int" in str(FIELD_TYPES[field]) else number
@@ -104,10 +100,10 @@ def _record(data: dict, field: str, is_signal: bool, answer: str) -> None:
     if not is_signal:
         set_path(data, field, parse_answer(field, answer))
         return
-    low = answer.strip().lower()
-    if low not in YES | NO:
+    present = parse_bool(answer)
+    if present is None:
         raise ValueError("expected yes or no")
-    if low in YES:
+    if present:
         data["signals"] = list(data.get("signals", [])) + [field.split(":", 1)[1]]
 
 
