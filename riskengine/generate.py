@@ -29,7 +29,7 @@ from typing import Any, Iterable
 
 from .facts import FIELD_TYPES, allowed_values, kind_of
 from .language import (AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition, NotCondition,
-                       SignalCondition, SignalsCondition)
+                       SignalCondition, SignalsCondition, lookup)
 
 try:
     from re import _parser as _sre  # type: ignore[attr-defined]
@@ -362,7 +362,7 @@ class CaseGenerator:
         if op == "matches":
             if want:
                 text = sample_pattern(cond.pattern.pattern, rng) or ""
-                _set(case, path, (_get(case, path) or "") + text)
+                _set(case, path, (lookup(case, path) or "") + text)
             else:
                 _unset(case, path)
             return
@@ -389,12 +389,12 @@ class CaseGenerator:
         elif op in ("contains", "contains_any"):
             item = rng.choice(list(v)) if op == "contains_any" else v
             if kind == "list":
-                current = list(_get(case, path) or [])
+                current = list(lookup(case, path) or [])
                 if item not in current:
                     current.append(item)
                 _set(case, path, current)
             else:
-                _set(case, path, f"{_get(case, path) or ''}{item}")
+                _set(case, path, f"{lookup(case, path) or ''}{item}")
 
     def _number_satisfying(self, path: str, op: str, v: float) -> float:
         rng = self.rng
@@ -503,15 +503,6 @@ class CaseGenerator:
                 if holds(day.isoweekday()) == want:
                     case["received"] = day.isoformat()
                     return
-
-
-def _get(case: dict, path: str) -> Any:
-    node: Any = case
-    for part in path.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
 
 
 def _set(case: dict, path: str, value: Any) -> None:

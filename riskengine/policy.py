@@ -46,7 +46,7 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
     agent_points = 0
     agent_rules: list[str] = []
     floor = "low"
-    floor_by: list[str] = []
+    floors: list[tuple[str, str]] = []  # (min_level, rule id)
     for f in firings:
         for dim, pts in f.rule.then.points.items():
             points[dim] += pts
@@ -56,7 +56,7 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
                 agent_rules.append(f.rule.id)
         lvl = f.rule.then.min_level
         if lvl:
-            floor_by.append(f.rule.id)
+            floors.append((lvl, f.rule.id))
             if RISK_LEVELS.index(lvl) > RISK_LEVELS.index(floor):
                 floor = lvl
     dims = {d: _clamp(points[d]) for d in DIMENSIONS}
@@ -67,7 +67,7 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
             level = name
     raised_by = []
     if RISK_LEVELS.index(floor) > RISK_LEVELS.index(level):
-        raised_by = sorted(r for r in floor_by if firings_by(ev, r).rule.then.min_level == floor)
+        raised_by = sorted(rid for lvl, rid in floors if lvl == floor)
         level = floor
     risk = out.Risk(score=score, level=level, dimensions=out.Dimensions(**dims), level_floor_by=raised_by)
 
@@ -105,10 +105,6 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
             out.NarrativeSignal(signal=h.signal, text=h.text, start=h.start, end=h.end) for h in narrative_hits]),
         explanation=[_step(f) for f in firings] if explain else [],
     )
-
-
-def firings_by(ev: Evaluation, rule_id: str):
-    return next(f for f in ev.firings if f.rule.id == rule_id)
 
 
 def _step(f) -> out.Step:
