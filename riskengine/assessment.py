@@ -209,5 +209,11 @@ class Assessment(_Out):
     explanation: list[Step]
     missing_facts: list[MissingFact] = []
 
+    def key_decisions(self) -> dict[str, Any]:
+        """The decisions compared by what-if questions and ruleset diffs (``policy.outcome`` gives the same)."""
+        return {"risk.level": self.risk.level, "agent.suspected": self.agent.suspected,
+                "strategy": self.strategy.id if self.strategy else None, "escalation.level": self.escalation.level,
+                "channels": [c.id for c in self.channels]}
+
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

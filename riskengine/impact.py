@@ -12,12 +12,6 @@ from .errors import CaseError
 FIELDS = ("risk.level", "agent.suspected", "strategy", "escalation.level", "channels")
 
 
-def outcome(a) -> dict[str, Any]:
-    return {"risk.level": a.risk.level, "agent.suspected": a.agent.suspected,
-            "strategy": a.strategy.id if a.strategy else None, "escalation.level": a.escalation.level,
-            "channels": [c.id for c in a.channels]}
-
-
 @dataclass
 class CaseImpact:
     case_id: str
@@ -90,7 +84,7 @@ def compare(base_engine, new_engine, paths: list[Path]) -> ImpactReport:
         except CaseError as exc:
             report.cases.append(CaseImpact(str(raw.get("id", "?")), location, error=str(exc)))
             continue
-        before, after = outcome(old), outcome(new)
+        before, after = old.key_decisions(), new.key_decisions()
         report.cases.append(CaseImpact(old.case_id, location,
                                        {f: (before[f], after[f]) for f in FIELDS if before[f] != after[f]}))
     return report

@@ -82,26 +82,37 @@ class NarrativeScanner:
         for entry in entries:
             for lang in ("zh", "en"):
                 for pattern in getattr(entry.patterns, lang):
+                    check_pattern_safety(normalise(pattern))   # refuse unsafe patterns now, not mid-batch
                     self._matchers.append(_Matcher(entry.id, pattern, lang == "en"))
-        # Prefilter: literal -> matchers needing it; matchers with no usable literal always run.
-        # One-character literals are looked up in the text's set of characters; longer ones by one
-        # of their two-character substrings in the text's set of those, then confirmed with ``in``.
-        self._always: list[int] = []
-        self._by_literal: dict[str, list[int]] = {}
-        for i, m in enumerate(self._matchers):
-            literals = _required_literals(_parse(m.pattern))
-            if literals is None:
-                self._always.append(i)
-                continue
-            for lit in literals:
-                self._by_literal.setdefault(lit, []).append(i)
-        self._by_char: dict[str, list[int]] = {}
-        self._by_bigram: dict[str, list[str]] = {}
-        for lit, users in self._by_literal.items():
-            if len(lit) == 1:
-                self._by_char[lit] = users
-            else:
-                self._by_bigram.setdefault(_key_bigram(lit), []).append(lit)
+        # Built on the first narrative (parsing every pattern costs ~60 ms; many runs never scan one).
+        # Two threads racing here build the same index twice, harmlessly.
+        self._index: tuple | None = None
+
+    def _prefilter(self) -> tuple[list[int], dict[str, list[int]], dict[str, list[int]], dict[str, list[str]]]:
+        """Literal -> matchers needing it; matchers with no usable literal always run.
+
+        One-character literals are looked up in the text's set of characters; longer ones by one of
+        their two-character substrings in the text's set of those, then confirmed with ``in``.
+        """
+        if self._index is None:
+            always: list[int] = []
+            by_literal: dict[str, list[int]] = {}
+            for i, m in enumerate(self._matchers):
+                literals = _required_literals(_parse(m.pattern))
+                if literals is None:
+                    always.append(i)
+                    continue
+                for lit in literals:
+                    by_literal.setdefault(lit, []).append(i)
+            by_char: dict[str, list[int]] = {}
+            by_bigram: dict[str, list[str]] = {}
+            for lit, users in by_literal.items():
+                if len(lit) == 1:
+                    by_char[lit] = users
+                else:
+                    by_bigram.setdefault(_key_bigram(lit), []).append(lit)
+            self._index = (always, by_literal, by_char, by_bigram)
+        return self._index
 
     def candidates(self, text: str) -> list[_Matcher]:
         """The matchers that can match ``text`` (normalised), in knowledge order."""
@@ -110,13 +121,11 @@ class NarrativeScanner:
             for odd, plain in _ASCII_FOLD:
                 if odd in folded:
                     folded = folded.replace(odd, plain)
-        chosen = set(self._always)
-        by_char = self._by_char
+        always, by_literal, by_char, by_bigram = self._prefilter()
+        chosen = set(always)
         for ch in by_char:
             if ch in folded:
                 chosen.update(by_char[ch])
-        by_literal = self._by_literal
-        by_bigram = self._by_bigram
         for gram in by_bigram.keys() & set(map(_concat, folded, folded[1:])):
             for lit in by_bigram[gram]:
                 if len(lit) == 2 or lit in folded:

@@ -35,25 +35,14 @@ def _clamp(value: int, low: int = 0, high: int = 100) -> int:
     return max(low, min(high, value))
 
 
-def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
-           narrative_hits: list, engine_name: str, explain: bool = True) -> out.Assessment:
-    """``explain=False`` leaves the step-by-step explanation out (what-if questions do not need it)."""
-    k = rs.knowledge
-    scoring = k.scoring
-    firings = ev.firings
-
+def _risk(scoring, firings) -> tuple[dict[str, int], int, str, list[str]]:
+    """(clamped dimensions, score, level, rules that raised the level above what the score gives)."""
     points = defaultdict(int)
-    agent_points = 0
-    agent_rules: list[str] = []
     floor = "low"
     floors: list[tuple[str, str]] = []  # (min_level, rule id)
     for f in firings:
         for dim, pts in f.rule.then.points.items():
             points[dim] += pts
-        if f.rule.then.agent_points:
-            agent_points += f.rule.then.agent_points
-            if not f.rule.id.startswith(SIGNAL_RULE_PREFIX):
-                agent_rules.append(f.rule.id)
         lvl = f.rule.then.min_level
         if lvl:
             floors.append((lvl, f.rule.id))
@@ -69,18 +58,48 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
     if RISK_LEVELS.index(floor) > RISK_LEVELS.index(level):
         raised_by = sorted(rid for lvl, rid in floors if lvl == floor)
         level = floor
+    return dims, score, level, raised_by
+
+
+def _agent(scoring, ev: Evaluation) -> tuple[int, bool, list[str]]:
+    """(score, suspected, rules that added agent points or asserted ``suspected_agent``)."""
+    points = 0
+    rules: list[str] = []
+    for f in ev.firings:
+        if f.rule.then.agent_points:
+            points += f.rule.then.agent_points
+            if not f.rule.id.startswith(SIGNAL_RULE_PREFIX):
+                rules.append(f.rule.id)
+    asserted = "suspected_agent" in ev.findings
+    if asserted:
+        rules += [f.rule.id for f in ev.firings if "suspected_agent" in f.rule.then.findings]
+    score = _clamp(points)
+    return score, score >= scoring.agent_suspected_at or asserted, sorted(set(rules))
+
+
+def outcome(rs: Ruleset, state: CaseState, ev: Evaluation) -> dict:
+    """``Assessment.key_decisions()`` without building the assessment (what-if trials need only these)."""
+    k = rs.knowledge
+    level = _risk(k.scoring, ev.firings)[2]
+    ranked = _ranked_strategies(k, ev)[0]
+    return {"risk.level": level, "agent.suspected": _agent(k.scoring, ev)[1],
+            "strategy": ranked[0] if ranked else None,
+            "escalation.level": _escalation_level(k, ev, level)[0],
+            "channels": [cid for cid, _rules, _reasons, eligible in _channel_picks(rs, state, ev) if eligible]}
+
+
+def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
+           narrative_hits: list, engine_name: str) -> out.Assessment:
+    k = rs.knowledge
+    dims, score, level, raised_by = _risk(k.scoring, ev.firings)
     risk = out.Risk(score=score, level=level, dimensions=out.Dimensions(**dims), level_floor_by=raised_by)
 
-    # Agent suspicion
-    agent_score = _clamp(agent_points)
-    if "suspected_agent" in ev.findings:
-        agent_rules += [f.rule.id for f in firings if "suspected_agent" in f.rule.then.findings]
+    agent_score, suspected, agent_rules = _agent(k.scoring, ev)
     hits = [out.AgentSignHit(id=s, name=k.agent_signs[s].name, group=k.agent_signs[s].group,
                              weight=k.agent_signs[s].weight, source=state.signal_sources[s])
             for s in sorted(state.signals) if s in k.agent_signs]
-    agent = out.Agent(score=agent_score,
-                      suspected=agent_score >= scoring.agent_suspected_at or "suspected_agent" in ev.findings,
-                      signs=[h.id for h in hits], sign_details=hits, reasons=sorted(set(agent_rules)))
+    agent = out.Agent(score=agent_score, suspected=suspected, signs=[h.id for h in hits], sign_details=hits,
+                      reasons=agent_rules)
 
     channels, excluded = _channels(rs, state, ev)
     escalation = _escalation(rs, state, ev, level)
@@ -103,7 +122,7 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
         findings=sorted(ev.findings),
         signals=out.Signals(declared=sorted(declared), from_narrative=[
             out.NarrativeSignal(signal=h.signal, text=h.text, start=h.start, end=h.end) for h in narrative_hits]),
-        explanation=[_step(f) for f in firings] if explain else [],
+        explanation=[_step(f) for f in ev.firings],
     )
 
 
@@ -124,8 +143,8 @@ def _effect(effects) -> dict:
     return hit[1]
 
 
-def _strategy(rs: Ruleset, ev: Evaluation) -> out.Strategy | None:
-    k = rs.knowledge
+def _ranked_strategies(k, ev: Evaluation) -> tuple[list[str], dict[str, list], dict[str, list]]:
+    """Recommended strategies, winner first; the rules behind each; the ``also`` strategies' rule ids."""
     by_strategy: dict[str, list] = defaultdict(list)
     also: dict[str, list] = defaultdict(list)
     for f in ev.firings:
@@ -133,13 +152,18 @@ def _strategy(rs: Ruleset, ev: Evaluation) -> out.Strategy | None:
             by_strategy[f.rule.then.strategy].append(f.rule)
         for s in f.rule.then.also_strategies:
             also[s].append(f.rule.id)
-    if not by_strategy:
-        return None
 
     def key(sid: str):
         return (-k.strategies[sid].precedence, -max(r.salience for r in by_strategy[sid]), sid)
 
-    ranked = sorted(by_strategy, key=key)
+    return sorted(by_strategy, key=key), by_strategy, also
+
+
+def _strategy(rs: Ruleset, ev: Evaluation) -> out.Strategy | None:
+    k = rs.knowledge
+    ranked, by_strategy, also = _ranked_strategies(k, ev)
+    if not ranked:
+        return None
     win = k.strategies[ranked[0]]
 
     def ref(sid: str, rules: list[str]) -> out.StrategyRef:
@@ -153,16 +177,20 @@ def _strategy(rs: Ruleset, ev: Evaluation) -> out.Strategy | None:
     )
 
 
-def _escalation(rs: Ruleset, state: CaseState, ev: Evaluation, risk_level: str) -> out.Escalation:
-    k = rs.knowledge
+def _escalation_level(k, ev: Evaluation, risk_level: str) -> tuple[int, list[str], bool]:
+    """(level, rules that set it, whether the risk level alone calls for it)."""
     from_level = k.scoring.level_escalation[risk_level]
     by_rules = [(f.rule.then.escalation, f.rule.id) for f in ev.firings if f.rule.then.escalation]
     level = max([from_level] + [lvl for lvl, _ in by_rules])
-    rules = sorted(rid for lvl, rid in by_rules if lvl == level)
-    entry = k.escalation[level]
+    return level, sorted(rid for lvl, rid in by_rules if lvl == level), from_level == level
+
+
+def _escalation(rs: Ruleset, state: CaseState, ev: Evaluation, risk_level: str) -> out.Escalation:
+    level, rules, from_risk = _escalation_level(rs.knowledge, ev, risk_level)
+    entry = rs.knowledge.escalation[level]
     deadline, respond_by = _deadline(rs, state, ev)
     return out.Escalation(level=level, name=entry.name, owner=entry.owner, within_hours=entry.within_hours,
-                          respond_by=respond_by, deadline=deadline, rules=rules, from_risk_level=from_level == level)
+                          respond_by=respond_by, deadline=deadline, rules=rules, from_risk_level=from_risk)
 
 
 def _deadline(rs: Ruleset, state: CaseState, ev: Evaluation):
@@ -184,22 +212,32 @@ def _deadline(rs: Ruleset, state: CaseState, ev: Evaluation):
                            exact=exact), due
 
 
-def _channels(rs: Ruleset, state: CaseState, ev: Evaluation):
+def _channel_picks(rs: Ruleset, state: CaseState, ev: Evaluation) -> list[tuple[str, list[str], list, bool]]:
+    """(channel id, rules, reasons, eligible) for each recommended channel, in policy order."""
     k = rs.knowledge
     picks: dict[str, list] = defaultdict(list)
     for f in ev.firings:
         for pick in f.rule.then.channels:
             picks[pick.id].append((pick, f.rule.id))
-    chosen, excluded = [], []
+    result = []
     for cid in sorted(picks, key=lambda c: (min(p.rank for p, _ in picks[c]), k.channels[c].order, c)):
         ch = k.channels[cid]
-        rules = sorted({rid for _p, rid in picks[cid]})
         reasons = []
         for pick, _rid in sorted(picks[cid], key=lambda t: (t[0].rank, t[1])):
             if pick.reason not in reasons:
                 reasons.append(pick.reason)
-        reason = Text(zh="；".join(r.zh for r in reasons), en="; ".join(r.en for r in reasons))
-        if ch.eligible_when is None or evaluate(ch.eligible_when, state.facts, state.signals, ev.findings):
+        eligible = ch.eligible_when is None or evaluate(ch.eligible_when, state.facts, state.signals, ev.findings)
+        result.append((cid, sorted({rid for _p, rid in picks[cid]}), reasons, eligible))
+    return result
+
+
+def _channels(rs: Ruleset, state: CaseState, ev: Evaluation):
+    k = rs.knowledge
+    chosen, excluded = [], []
+    for cid, rules, reasons, eligible in _channel_picks(rs, state, ev):
+        ch = k.channels[cid]
+        if eligible:
+            reason = Text(zh="；".join(r.zh for r in reasons), en="; ".join(r.en for r in reasons))
             chosen.append(out.ChannelOut(id=cid, name=ch.name, reason=reason, rules=rules))
         else:
             why = ch.ineligible_reason or Text(zh="不满足适用条件", en="eligibility condition not met")

@@ -12,7 +12,7 @@ from .assessment import Assessment, MissingFact
 from .knowledge import RISK_LEVELS, Text
 from .language import FieldCondition, leaves, lookup
 from .facts import set_path
-from .policy import decide
+from .policy import outcome as decide_outcome
 
 MAX_MISSING = 40
 
@@ -48,13 +48,8 @@ FIELD_QUESTIONS: dict[str, Text] = {
 # Derived ratios: the case field a handler is asked for instead (the ratio's denominator).
 RATIO_INPUTS = {"derived.demand_over_entitlement": "entitlement_amount",
                 "derived.demand_over_dispute": "amount_in_dispute"}
+# The decisions of Assessment.key_decisions(), weighted by how much a change matters to the handler.
 WEIGHTS = {"risk.level": 3, "agent.suspected": 3, "strategy": 2, "escalation.level": 2, "channels": 1}
-
-
-def outcome(a: Assessment) -> dict[str, Any]:
-    return {"risk.level": a.risk.level, "agent.suspected": a.agent.suspected,
-            "strategy": a.strategy.id if a.strategy else None, "escalation.level": a.escalation.level,
-            "channels": tuple(c.id for c in a.channels)}
 
 
 def _impact(before: dict, after: dict) -> tuple[int, list[str]]:
@@ -99,30 +94,29 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
     rs = engine.ruleset
     knowledge = rs.knowledge
     state, base_hits = engine.state(case)
-    before = outcome(base)
+    before = base.key_decisions()
     raw = case.model_dump(mode="json")
     results: list[MissingFact] = []
 
-    def trial(data: dict) -> tuple[Assessment, list[str]] | None:
+    base_fired = {s.rule for s in base.explanation}
+
+    def trial(data: dict) -> tuple[dict[str, Any], list[str]] | None:
+        """The outcome with one more fact, and the rules that would newly fire."""
         try:
             what_if = Case.model_validate(data)
         except ValueError:
             return None
         # The narrative is the same in every trial: reuse its scan.
-        s, hits = engine.state(what_if, base_hits)
+        s, _hits = engine.state(what_if, base_hits)
         ev = engine.fast.evaluate(s)
-        fired = {f.rule.id for f in ev.firings}
-        a = decide(rs, s, ev, list(what_if.signals), hits, "compiled", explain=False)
-        return a, sorted(fired - set(base_fired))
-
-    base_fired = [s.rule for s in base.explanation]
+        return decide_outcome(rs, s, ev), sorted({f.rule.id for f in ev.firings} - base_fired)
 
     for sid in sorted(set(knowledge.signals) - state.signals):
         data = dict(raw, signals=list(raw["signals"]) + [sid])
         got = trial(data)
         if got is None:
             continue
-        score, changes = _impact(before, outcome(got[0]))
+        score, changes = _impact(before, got[0])
         if score:
             entry = knowledge.signals[sid]
             question = entry.question or Text(zh=f"是否存在：{entry.name.zh}？", en=f"Is this present: {entry.name.en}?")
@@ -162,7 +156,7 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
             got = trial(data)
             if got is None:
                 continue
-            score, changes = _impact(before, outcome(got[0]))
+            score, changes = _impact(before, got[0])
             if score and (best is None or score > best[0]):
                 best = (score, changes, got[1], value)
         if best:
