@@ -210,7 +210,7 @@ class Assessment(_Out):
     missing_facts: list[MissingFact] = []
 
     def key_decisions(self) -> dict[str, Any]:
-        """The decisions compared by what-if questions and ruleset diffs (``policy.outcome`` gives the same)."""
+        """The decisions compared by what-if questions and ruleset diffs."""
         return {"risk.level": self.risk.level, "agent.suspected": self.agent.suspected,
                 "strategy": self.strategy.id if self.strategy else None, "escalation.level": self.escalation.level,
                 "channels": [c.id for c in self.channels]}

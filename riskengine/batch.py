@@ -220,19 +220,16 @@ def _convert(value: Any, kind: str, annotation: Any) -> Any:
     return value
 
 
-def summary_row(a) -> dict[str, Any]:
-    """The flat CSV summary of one assessment (``SUMMARY_COLUMNS``)."""
-    d = a.risk.dimensions
-    return {
-        "case_id": a.case_id, "risk.score": a.risk.score, "risk.level": a.risk.level,
-        "risk.time": d.time, "risk.space": d.space, "risk.emotion": d.emotion, "risk.interest": d.interest,
-        "risk.communication": d.communication, "agent.score": a.agent.score,
-        "agent.suspected": "true" if a.agent.suspected else "false",
-        "strategy.id": a.strategy.id if a.strategy else "", "escalation.level": a.escalation.level,
-        "escalation.respond_by": a.escalation.respond_by.isoformat() if a.escalation.respond_by else "",
-        "channels": ";".join(c.id for c in a.channels), "taboos": ";".join(t.id for t in a.taboos),
-        "ruleset.version": a.ruleset.version,
-    }
+def summary_row(figures: dict[str, Any]) -> dict[str, Any]:
+    """One CSV row (``SUMMARY_COLUMNS``) from ``Engine.summarise``'s figures."""
+    row = dict(figures)
+    row["agent.suspected"] = "true" if figures["agent.suspected"] else "false"
+    row["strategy.id"] = figures["strategy.id"] or ""
+    due = figures["escalation.respond_by"]
+    row["escalation.respond_by"] = due.isoformat() if due else ""
+    row["channels"] = ";".join(figures["channels"])
+    row["taboos"] = ";".join(figures["taboos"])
+    return row
 
 
 # -- workers ----------------------------------------------------------------------------------------
@@ -268,19 +265,18 @@ def _assess_one(record: Record) -> tuple:
     case_id = data.get("id") if isinstance(data, dict) else None
     location = f"{w['source']}:{record.line}" if w["source"] else f"record {record.index + 1}"
     engine = w["engine"]
+    mode = w["mode"]
     try:
         case = engine.parse_case(data, location)
+        if mode == "csv":   # one summary row: the explanation, profile and script are not needed
+            figures = engine.summarise(case, engine=w["engine_name"])
+            return (record.index, record.line, "ok", summary_row(figures), figures["risk.level"],
+                    figures["strategy.id"])
         result = engine.assess(case, engine=w["engine_name"], missing_facts=w["missing_facts"])
     except CaseError as exc:
         return (record.index, record.line, "error", (exc.message, exc.location, exc.code),
                 case_id if isinstance(case_id, str) else None)
-    mode = w["mode"]
-    if mode == "jsonl":
-        payload: Any = result.model_dump_json()
-    elif mode == "csv":
-        payload = summary_row(result)
-    else:
-        payload = result
+    payload: Any = result.model_dump_json() if mode == "jsonl" else result
     return (record.index, record.line, "ok", payload, result.risk.level,
             result.strategy.id if result.strategy else None)
 

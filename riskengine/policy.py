@@ -77,15 +77,22 @@ def _agent(scoring, ev: Evaluation) -> tuple[int, bool, list[str]]:
     return score, score >= scoring.agent_suspected_at or asserted, sorted(set(rules))
 
 
-def outcome(rs: Ruleset, state: CaseState, ev: Evaluation) -> dict:
-    """``Assessment.key_decisions()`` without building the assessment (what-if trials need only these)."""
+def key_figures(rs: Ruleset, state: CaseState, ev: Evaluation) -> dict:
+    """The figures of a summary (batch CSV, what-if trials) without building the ``Assessment``: the
+    same helpers as :func:`decide`, so they always agree with it (tests/test_batch.py checks)."""
     k = rs.knowledge
-    level = _risk(k.scoring, ev.firings)[2]
+    dims, score, level, _raised_by = _risk(k.scoring, ev.firings)
+    agent_score, suspected, _rules = _agent(k.scoring, ev)
     ranked = _ranked_strategies(k, ev)[0]
-    return {"risk.level": level, "agent.suspected": _agent(k.scoring, ev)[1],
-            "strategy": ranked[0] if ranked else None,
+    return {"case_id": state.facts["id"], "risk.score": score, "risk.level": level,
+            **{f"risk.{d}": v for d, v in dims.items()},
+            "agent.score": agent_score, "agent.suspected": suspected,
+            "strategy.id": ranked[0] if ranked else None,
             "escalation.level": _escalation_level(k, ev, level)[0],
-            "channels": [cid for cid, _rules, _reasons, eligible in _channel_picks(rs, state, ev) if eligible]}
+            "escalation.respond_by": _deadline(rs, state, ev)[1],
+            "channels": [cid for cid, _rules, _reasons, eligible in _channel_picks(rs, state, ev) if eligible],
+            "taboos": [tid for tid, _rules in _taboo_rules(k, ev)],
+            "ruleset.version": rs.version}
 
 
 def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
@@ -245,17 +252,22 @@ def _channels(rs: Ruleset, state: CaseState, ev: Evaluation):
     return chosen, excluded
 
 
-def _taboos(rs: Ruleset, ev: Evaluation) -> list[out.TabooOut]:
-    k = rs.knowledge
+def _taboo_rules(k, ev: Evaluation) -> list[tuple[str, list[str]]]:
+    """(taboo id, rules that flagged it), by severity (critical first) then id."""
     rules: dict[str, list] = defaultdict(list)
     for f in ev.firings:
         for t in f.rule.then.taboos:
             rules[t].append(f.rule.id)
+    ordered = sorted(rules, key=lambda t: (SEVERITY_ORDER[k.taboos[t].severity], t))
+    return [(tid, sorted(set(rules[tid]))) for tid in ordered]
+
+
+def _taboos(rs: Ruleset, ev: Evaluation) -> list[out.TabooOut]:
     items = []
-    for tid in sorted(rules, key=lambda t: (SEVERITY_ORDER[k.taboos[t].severity], t)):
-        t = k.taboos[tid]
+    for tid, rules in _taboo_rules(rs.knowledge, ev):
+        t = rs.knowledge.taboos[tid]
         items.append(out.TabooOut(id=tid, name=t.name, severity=t.severity, why=t.why, say_instead=t.say_instead,
-                                  legal_bases=list(t.legal_bases), rules=sorted(set(rules[tid]))))
+                                  legal_bases=list(t.legal_bases), rules=rules))
     return items
 
 

@@ -12,7 +12,7 @@ from .assessment import Assessment, MissingFact
 from .knowledge import RISK_LEVELS, Text
 from .language import FieldCondition, leaves, lookup
 from .facts import set_path
-from .policy import outcome as decide_outcome
+from .policy import key_figures
 
 MAX_MISSING = 40
 
@@ -109,7 +109,9 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
         # The narrative is the same in every trial: reuse its scan.
         s, _hits = engine.state(what_if, base_hits)
         ev = engine.fast.evaluate(s)
-        return decide_outcome(rs, s, ev), sorted({f.rule.id for f in ev.firings} - base_fired)
+        figures = key_figures(rs, s, ev)
+        return ({key: figures["strategy.id" if key == "strategy" else key] for key in WEIGHTS},
+                sorted({f.rule.id for f in ev.firings} - base_fired))
 
     for sid in sorted(set(knowledge.signals) - state.signals):
         data = dict(raw, signals=list(raw["signals"]) + [sid])

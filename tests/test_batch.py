@@ -215,3 +215,31 @@ def test_assess_records_library_keeps_order_and_reports_errors(mini_engine):
             assert a.model_dump_json() == b.model_dump_json()
     experta = list(assess_records(mini_engine, cases[:6], engine="experta"))
     assert experta[0][1].engine == "experta" and one[0][1].engine == "compiled"
+
+
+def _row_from_assessment(a: Assessment) -> dict:
+    """What a summary must say, read from the full assessment (an oracle independent of key_figures)."""
+    d = a.risk.dimensions
+    return {"case_id": a.case_id, "risk.score": a.risk.score, "risk.level": a.risk.level, "risk.time": d.time,
+            "risk.space": d.space, "risk.emotion": d.emotion, "risk.interest": d.interest,
+            "risk.communication": d.communication, "agent.score": a.agent.score, "agent.suspected": a.agent.suspected,
+            "strategy.id": a.strategy.id if a.strategy else None, "escalation.level": a.escalation.level,
+            "escalation.respond_by": a.escalation.respond_by, "channels": [c.id for c in a.channels],
+            "taboos": [t.id for t in a.taboos], "ruleset.version": a.ruleset.version}
+
+
+def test_summary_figures_agree_with_the_full_assessment(engine):
+    """The CSV batch path skips the explanation; its figures must still be the assessment's own."""
+    from riskengine.generate import generate_cases
+    from riskengine.ruletest import collect, load_test
+    from tests.conftest import ROOT
+    golden = [load_test(p)[1] for p in collect([ROOT / "tests" / "cases"])]
+    cases = golden + generate_cases(400, seed=11, knowledge=engine)
+    levels = set()
+    for data in cases:
+        full = engine.assess(data, engine="compiled", missing_facts=False)
+        figures = engine.summarise(data, engine="compiled")
+        assert figures == _row_from_assessment(full), data.get("id")
+        assert list(figures) == list(SUMMARY_COLUMNS)
+        levels.add(full.risk.level)
+    assert levels == {"low", "medium", "high", "critical"}   # the comparison saw every level
