@@ -51,11 +51,13 @@ _GROUPED_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 @dataclass
 class Record:
     """One input record: its 0-based ``index`` among records, the 1-based ``line`` it starts on, and
-    either the raw case ``data`` or the ``error`` (message, location, code) found while reading it."""
+    either the raw case ``data`` or the ``error`` (message, location, code) found while reading it.
+    ``location`` names where it came from in messages (default: the input file and line)."""
     index: int
     line: int
     data: dict | None = None
     error: tuple[str, str, str] | None = None
+    location: str | None = None
 
 
 def input_format(path: str | Path) -> str:
@@ -263,7 +265,7 @@ def _assess_one(record: Record) -> tuple:
         return (record.index, record.line, "error", record.error, None)
     data = record.data
     case_id = data.get("id") if isinstance(data, dict) else None
-    location = f"{w['source']}:{record.line}" if w["source"] else f"record {record.index + 1}"
+    location = record.location or (f"{w['source']}:{record.line}" if w["source"] else f"record {record.index + 1}")
     engine = w["engine"]
     mode = w["mode"]
     try:

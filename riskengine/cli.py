@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .cli_options import engine_option, knowledge_option, lang_option, rules_option, workers_option
 from .errors import CaseError, RiskEngineError, RulesetError
 
 FORMATS = ("text", "json", "markdown", "html")
@@ -32,14 +33,6 @@ def _print_problems(problems) -> None:
     click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
 
 
-rules_option = click.option("--rules", "rules", type=click.Path(file_okay=False), default=None,
-                            help="Folder of rule files (default: the shipped rules).")
-knowledge_option = click.option("--knowledge", "knowledge", type=click.Path(file_okay=False), default=None,
-                                help="Folder of knowledge files (default: the shipped knowledge).")
-lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-                           help="Language of text output.")
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="riskengine")
 def main() -> None:
@@ -53,10 +46,11 @@ def main() -> None:
 @rules_option
 @knowledge_option
 @lang_option
+@engine_option("experta")
 @click.option("--log", "log", type=click.Path(dir_okay=False), default=None,
               help="Append a decision record (JSON line, personal data masked) to this file.")
 def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | None, lang: str,
-           log: str | None) -> None:
+           engine_name: str, log: str | None) -> None:
     """Assess one case from a YAML or JSON file."""
     from .casefile import read_case_file
     from .records import append_record, decision_record
@@ -66,7 +60,7 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
         raw = read_case_file(case_file)
         if "case" in raw and "expect" in raw:  # a rule-test file: assess the case it holds
             raw = raw["case"]
-        result = engine.assess(engine.parse_case(raw, case_file))
+        result = engine.assess(engine.parse_case(raw, case_file), engine=engine_name)
     except CaseError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
@@ -249,7 +243,10 @@ def test_command(paths: tuple[str, ...], rules: str | None, knowledge: str | Non
 @rules_option
 @knowledge_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def diff(cases: tuple[str, ...], base: str, rules: str | None, knowledge: str | None, fmt: str) -> None:
+@engine_option("compiled")
+@workers_option
+def diff(cases: tuple[str, ...], base: str, rules: str | None, knowledge: str | None, fmt: str, engine_name: str,
+         workers: int) -> None:
     """Change impact: assess CASES with the base and the new ruleset and report what changed."""
     import json
 
@@ -257,7 +254,7 @@ def diff(cases: tuple[str, ...], base: str, rules: str | None, knowledge: str | 
 
     old = _engine(str(Path(base) / "rules"), str(Path(base) / "knowledge"))
     new = _engine(rules, knowledge)
-    report = compare(old, new, [Path(c) for c in cases])
+    report = compare(old, new, [Path(c) for c in cases], workers=workers, engine=engine_name)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -282,13 +279,15 @@ def _show(v) -> str:
 @click.argument("log_file", type=click.Path(dir_okay=False, exists=True))
 @rules_option
 @knowledge_option
-def replay(log_file: str, rules: str | None, knowledge: str | None) -> None:
+@engine_option("compiled")
+@workers_option
+def replay(log_file: str, rules: str | None, knowledge: str | None, engine_name: str, workers: int) -> None:
     """Re-run logged decisions against the current ruleset; report those that now differ (exit 1 if any)."""
     from .records import replay as run_replay
 
     engine = _engine(rules, knowledge)
     total = differ = 0
-    for r in run_replay(engine, log_file):
+    for r in run_replay(engine, log_file, workers=workers, engine_name=engine_name):
         total += 1
         if not r.changed:
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from .cli_options import engine_option, knowledge_option, rules_option, workers_option
 from .errors import CaseError, RulesetError
 
 
@@ -18,14 +19,10 @@ from .errors import CaseError, RulesetError
               help="Output file: one assessment JSON per line (.jsonl) or a CSV summary (.csv).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
               help="Output format (default: from the OUTPUT suffix; .csv gives csv, anything else jsonl).")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes; each builds one engine and reuses it. Output stays in input order.")
-@click.option("--engine", "engine_name", type=click.Choice(["compiled", "experta"]), default="compiled",
-              show_default=True, help="compiled: the fast path (same results); experta: the reference engine.")
-@click.option("--rules", type=click.Path(file_okay=False), default=None,
-              help="Folder of rule files (default: the shipped rules).")
-@click.option("--knowledge", type=click.Path(file_okay=False), default=None,
-              help="Folder of knowledge files (default: the shipped knowledge).")
+@workers_option
+@engine_option("compiled")
+@rules_option
+@knowledge_option
 @click.option("--resume", is_flag=True,
               help="Continue after the last complete record of OUTPUT and the errors file.")
 @click.option("--errors", "errors_path", type=click.Path(dir_okay=False), default=None,

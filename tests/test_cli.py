@@ -44,6 +44,19 @@ def test_assess_json(runner, case_file):
     assert set(data) >= {"case_id", "ruleset", "risk", "agent", "strategy", "escalation", "channels", "taboos",
                          "legal_bases", "explanation", "missing_facts"}
     assert data["ruleset"]["rules"] == 10 and len(data["ruleset"]["version"]) == 16
+    assert data["engine"] == "experta"   # the reference engine is the default for one case
+
+
+def test_assess_with_the_compiled_engine_gives_the_same_answer(runner, case_file):
+    """Equal but for the engine's name and the firing order (as in tests/test_differential.py)."""
+    from riskengine import Assessment
+    from tests.test_differential import comparable
+    reference = runner.invoke(main, ["assess", str(case_file), "--format", "json", *MINI_ARGS]).stdout
+    res = runner.invoke(main, ["assess", str(case_file), "--format", "json", "--engine", "compiled", *MINI_ARGS])
+    assert res.exit_code == 0, res.output
+    fast, slow = Assessment.model_validate_json(res.stdout), Assessment.model_validate_json(reference)
+    assert (fast.engine, slow.engine) == ("compiled", "experta")
+    assert comparable(fast) == comparable(slow) and fast.explanation and fast.missing_facts == slow.missing_facts
 
 
 def test_assess_json_case_file_and_text_in_both_languages(runner, case_file, tmp_path):

@@ -77,7 +77,12 @@ def test_junit_records_failures(runner, tests_dir, tmp_path):
     assert len(failures) == 1 and "risk.level" in failures[0].get("message")
 
 
-def test_diff_reports_transitions(runner, tmp_path, tests_dir):
+# diff and replay run on the batch machinery: either engine, one process or a pool, same report.
+ENGINE_RUNS = [[], ["--engine", "experta"], ["--workers", "2"]]
+
+
+@pytest.mark.parametrize("run_args", ENGINE_RUNS, ids=["default", "experta", "workers2"])
+def test_diff_reports_transitions(runner, tmp_path, tests_dir, run_args):
     shutil.copytree(MINI, tmp_path / "new")
     rules = tmp_path / "new" / "rules" / "mini.yaml"
     rules.write_text(rules.read_text(encoding="utf-8").replace("escalation: 3", "escalation: 4"), encoding="utf-8")
@@ -89,7 +94,7 @@ def test_diff_reports_transitions(runner, tmp_path, tests_dir):
         {"id": "D-3", "industry": "nope"},
     ]) + "\n", encoding="utf-8")
     args = ["diff", "--base", str(MINI), "--rules", str(tmp_path / "new" / "rules"),
-            "--knowledge", str(tmp_path / "new" / "knowledge"), str(cases)]
+            "--knowledge", str(tmp_path / "new" / "knowledge"), str(cases), *run_args]
     text = runner.invoke(main, args)
     assert text.exit_code == 0
     assert "1 of 3 cases changed" in text.stdout and "D-1: escalation.level 3 → 4" in text.stdout
@@ -98,7 +103,8 @@ def test_diff_reports_transitions(runner, tmp_path, tests_dir):
     assert data["transitions"] == {"escalation.level": {"3 → 4": 1}} and data["changed"] == 1
 
 
-def test_decision_log_is_masked_and_replayable(runner, tmp_path):
+@pytest.mark.parametrize("run_args", ENGINE_RUNS, ids=["default", "experta", "workers2"])
+def test_decision_log_is_masked_and_replayable(runner, tmp_path, run_args):
     case = tmp_path / "case.yaml"
     case.write_text("id: L-1\nreceived: 2025-03-20\nindustry: insurance\nchannel: hotline\n"
                     "category: claim_denial\nhistory: {days_open: 12}\n"
@@ -112,13 +118,13 @@ def test_decision_log_is_masked_and_replayable(runner, tmp_path):
     assert set(rec) == {"timestamp", "case_id", "ruleset_version", "engine", "input", "output", "fired_rules"}
     assert "13812345678" not in json.dumps(rec, ensure_ascii=False) and "王女士" not in rec["input"]["narrative"]
     assert rec["fired_rules"][:1] == ["MEDIA-LONG"] and rec["case_id"] == "L-1"
-    same = runner.invoke(main, ["replay", str(log), *MINI_ARGS])
+    same = runner.invoke(main, ["replay", str(log), *MINI_ARGS, *run_args])
     assert same.exit_code == 0 and "2 decisions replayed" in same.stdout and "0 differ" in same.stdout
     # A changed ruleset: the media rule now needs 20 open days, so the logged decisions differ.
     shutil.copytree(MINI, tmp_path / "new")
     rules = tmp_path / "new" / "rules" / "mini.yaml"
     rules.write_text(rules.read_text(encoding="utf-8").replace("ge: 10", "ge: 20"), encoding="utf-8")
     changed = runner.invoke(main, ["replay", str(log), "--rules", str(tmp_path / "new" / "rules"),
-                                   "--knowledge", str(tmp_path / "new" / "knowledge")])
+                                   "--knowledge", str(tmp_path / "new" / "knowledge"), *run_args])
     assert changed.exit_code == 1 and "2 differ" in changed.stdout
     assert "escalation.level 3 → 1" in changed.stdout and "no longer fires" in changed.stdout
