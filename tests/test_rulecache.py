@@ -1,0 +1,350 @@
+"""The validated-ruleset cache: a hit is indistinguishable from a full load; anything else is a silent miss."""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import pickle
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from riskengine import Engine, load_ruleset, rulecache
+from riskengine.casefile import read_case_file
+from riskengine.cli import main
+from riskengine.loader import default_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+MINI = ROOT / "tests" / "fixtures" / "mini"
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))[:4]
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own cache directory; nothing is ever written into the real home."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("RISKENGINE_CACHE_DIR", str(folder))
+    monkeypatch.delenv("RISKENGINE_NO_CACHE", raising=False)
+    return folder
+
+
+@pytest.fixture
+def shipped(tmp_path) -> Path:
+    """A copy of the shipped rules and knowledge that the test may edit."""
+    tree = tmp_path / "shipped"
+    shutil.copytree(default_dir("rules"), tree / "rules")
+    shutil.copytree(default_dir("knowledge"), tree / "knowledge")
+    return tree
+
+
+@pytest.fixture
+def mini(tmp_path) -> Path:
+    tree = tmp_path / "mini"
+    shutil.copytree(MINI, tree)
+    return tree
+
+
+def entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+
+
+def is_hit(rs) -> bool:
+    return isinstance(rs.located, rulecache.LazyLocated)
+
+
+def assert_same_ruleset(a, b) -> None:
+    assert a.version == b.version
+    assert a.file_digests == b.file_digests
+    assert a.rules == b.rules and [r.id for r in a.rules] == [r.id for r in b.rules]
+    assert a.knowledge == b.knowledge
+    for kind in ("taboos", "indicators", "agent_signs", "legal_bases", "channels", "strategies", "escalation",
+                 "deadlines", "profiles", "phrases"):
+        assert list(getattr(a.knowledge, kind)) == list(getattr(b.knowledge, kind)), kind   # same order too
+    assert a.sources == b.sources and list(a.sources) == list(b.sources)
+    assert a.problems == b.problems and [p.severity for p in a.problems] == [p.severity for p in b.problems]
+    assert a.located == b.located       # rebuilt lazily on a hit: same marks, same entries
+    assert a == b
+
+
+def test_hit_gives_the_same_ruleset_and_byte_identical_assessments(cache):
+    cold = load_ruleset()
+    assert not is_hit(cold) and len(entries(cache)) == 1
+    warm = load_ruleset()
+    assert is_hit(warm)
+    assert_same_ruleset(warm, cold)
+    assert warm.knowledge.legal_bases and any(  # YAML dates come back as dates
+        isinstance(v, datetime.date) for lb in warm.knowledge.legal_bases.values() for v in lb.model_dump().values())
+    assert EXAMPLES
+    for name in ("compiled", "experta"):
+        cold_engine, warm_engine = Engine(cold, engine=name), Engine(warm, engine=name)
+        for path in EXAMPLES:
+            case = read_case_file(path)
+            assert warm_engine.assess(case).model_dump_json() == cold_engine.assess(case).model_dump_json(), path
+
+
+def test_warnings_and_their_locations_are_reproduced_exactly(mini, cache):
+    (mini / "rules" / "extra.yaml").write_text(textwrap.dedent("""\
+        rules:
+          - id: W
+            description: {zh: w, en: w}
+            when: {signal: threatens_media}
+            then: {findings: [unused_finding]}
+          - id: TIE-A
+            description: {zh: a, en: a}
+            when: {field: industry, eq: banking}
+            then: {strategy: care}
+          - id: TIE-B
+            description: {zh: b, en: b}
+            when: {field: channel, eq: app}
+            then: {strategy: care}
+          - id: SHADOWED
+            description: {zh: s, en: s}
+            when: {all: [{field: industry, eq: banking}, {field: channel, eq: visit}]}
+            then: {strategy: routine}
+        """), encoding="utf-8")
+    args = ["validate", "--rules", str(mini / "rules"), "--knowledge", str(mini / "knowledge")]
+    cold_cli = CliRunner().invoke(main, args)
+    cold = load_ruleset(mini / "rules", mini / "knowledge")
+    assert is_hit(cold)                 # the CLI run above stored it
+    warm_cli = CliRunner().invoke(main, args)
+    assert cold_cli.exit_code == warm_cli.exit_code == 0
+    assert warm_cli.output == cold_cli.output and "RW301" in cold_cli.output and "RW304" in cold_cli.output
+    warm = load_ruleset(mini / "rules", mini / "knowledge")
+    shutil.rmtree(cache)
+    full = load_ruleset(mini / "rules", mini / "knowledge")
+    assert not is_hit(full) and full.problems
+    assert_same_ruleset(warm, full)
+
+
+def test_a_ruleset_with_errors_is_never_cached(mini, cache):
+    (mini / "rules" / "extra.yaml").write_text("rules:\n  - id: X\n    when: {signal: nope}\n", encoding="utf-8")
+    rs = load_ruleset(mini / "rules", mini / "knowledge", strict=False)
+    assert any(p.severity == "error" for p in rs.problems)
+    assert entries(cache) == []
+
+
+def test_editing_a_rule_file_invalidates(shipped, cache):
+    rules, knowledge = shipped / "rules", shipped / "knowledge"
+    before = load_ruleset(rules, knowledge)
+    assert is_hit(load_ruleset(rules, knowledge))
+    path = sorted(rules.glob("*.yaml"))[0]
+    original = path.read_text(encoding="utf-8")
+    rule = before.rules_by_id[next(r for r in before.sources if before.sources[r].file.endswith(path.name))]
+    edited_text = original.replace(f"salience: {rule.salience}\n", f"salience: {rule.salience + 1}\n", 1) \
+        if f"salience: {rule.salience}\n" in original else original + "\n# edited\n"
+    path.write_text(edited_text, encoding="utf-8")
+    edited = load_ruleset(rules, knowledge)
+    assert not is_hit(edited)
+    assert edited.version != before.version
+    assert edited.file_digests != before.file_digests
+    # a knowledge edit too, of the same length (digests, not sizes or times, decide)
+    kpath = knowledge / "strategies.yaml"
+    ktext = kpath.read_text(encoding="utf-8")
+    strategy = next(iter(edited.knowledge.strategies.values()))
+    changed = ktext.replace(f"precedence: {strategy.precedence}\n", f"precedence: {strategy.precedence + 1 if strategy.precedence % 10 != 9 else strategy.precedence - 1}\n", 1)
+    assert len(changed) == len(ktext) and changed != ktext
+    kpath.write_text(changed, encoding="utf-8")
+    again = load_ruleset(rules, knowledge)
+    assert not is_hit(again) and again.knowledge.strategies[strategy.id].precedence != strategy.precedence
+    # reverting both serves the original entry again, equal to a full load
+    path.write_text(original, encoding="utf-8")
+    kpath.write_text(ktext, encoding="utf-8")
+    reverted = load_ruleset(rules, knowledge)
+    assert is_hit(reverted)
+    assert_same_ruleset(reverted, before)
+
+
+def test_adding_or_removing_a_file_invalidates(mini, cache):
+    rules, knowledge = mini / "rules", mini / "knowledge"
+    first = load_ruleset(rules, knowledge)
+    (rules / "zz_more.yaml").write_text(
+        "rules:\n  - id: MORE\n    description: {zh: m, en: m}\n    when: {signal: threatens_media}\n"
+        "    then: {points: {time: 5}}\n", encoding="utf-8")
+    more = load_ruleset(rules, knowledge)
+    assert not is_hit(more) and "MORE" in more.rules_by_id and more.version != first.version
+    (rules / "zz_more.yaml").unlink()
+    assert is_hit(fewer := load_ruleset(rules, knowledge)) and fewer.version == first.version
+
+
+def test_the_same_files_seen_from_another_directory_keep_their_paths(mini, tmp_path, monkeypatch):
+    rules, knowledge = mini / "rules", mini / "knowledge"
+    monkeypatch.chdir(tmp_path)
+    here = load_ruleset(rules, knowledge)
+    assert next(iter(here.sources.values())).file.startswith("mini/")
+    monkeypatch.chdir(mini)
+    there = load_ruleset(rules, knowledge)
+    assert not is_hit(there)            # the displayed paths are part of the key
+    assert next(iter(there.sources.values())).file.startswith(("rules/", "knowledge/"))
+    assert is_hit(load_ruleset(rules, knowledge))
+    monkeypatch.chdir(tmp_path)
+    assert load_ruleset(rules, knowledge).sources == here.sources
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "body-edited", "header-only",
+                                    "valid-but-wrong-shape", "directory"])
+def test_a_damaged_cache_file_falls_back_silently(mini, cache, capsys, damage):
+    rules, knowledge = mini / "rules", mini / "knowledge"
+    full = load_ruleset(rules, knowledge)
+    [path] = entries(cache)
+    data = path.read_bytes()
+    head, _, body = data.partition(b"\n")
+    if damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(b"\x00\xff not json at all")
+    elif damage == "empty":
+        path.write_bytes(b"")
+    elif damage == "body-edited":
+        path.write_bytes(head + b"\n" + body.replace(b'"salience"', b'"salienze"', 1))
+    elif damage == "header-only":
+        path.write_bytes(head)
+    elif damage == "valid-but-wrong-shape":   # a well-formed file of the right key with nonsense inside
+        payload = json.loads(body)
+        payload["entries"][-1][5]["id"] = 5           # not a valid rule id: the models refuse it
+        bad = json.dumps(payload).encode()
+        header = json.loads(head)
+        header.update(length=len(bad), sha256=hashlib.sha256(bad).hexdigest())
+        path.write_bytes(json.dumps(header).encode() + b"\n" + bad)
+    elif damage == "directory":
+        path.unlink()
+        path.mkdir()
+    again = load_ruleset(rules, knowledge)
+    assert not is_hit(again)
+    assert_same_ruleset(again, full)
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+    if damage != "directory":
+        assert is_hit(load_ruleset(rules, knowledge))   # the full load rewrote it
+
+
+def test_a_cache_of_another_format_or_key_is_ignored(mini, cache, monkeypatch):
+    rules, knowledge = mini / "rules", mini / "knowledge"
+    load_ruleset(rules, knowledge)
+    monkeypatch.setattr(rulecache, "FORMAT", rulecache.FORMAT + 1)
+    monkeypatch.setattr(rulecache, "_ENV_FINGERPRINT", None)
+    assert not is_hit(load_ruleset(rules, knowledge))
+    assert len(entries(cache)) == 2
+    monkeypatch.setattr(rulecache, "_ENV_FINGERPRINT", None)
+    monkeypatch.setattr(rulecache, "_package_version", lambda: "99.0")
+    assert not is_hit(load_ruleset(rules, knowledge))
+
+
+def test_no_cache_env_writes_nothing(mini, cache, monkeypatch):
+    monkeypatch.setenv("RISKENGINE_NO_CACHE", "1")
+    rs = load_ruleset(mini / "rules", mini / "knowledge")
+    assert not is_hit(load_ruleset(mini / "rules", mini / "knowledge"))
+    assert not cache.exists()
+    monkeypatch.delenv("RISKENGINE_NO_CACHE")
+    load_ruleset(mini / "rules", mini / "knowledge")
+    monkeypatch.setenv("RISKENGINE_NO_CACHE", "1")
+    assert not is_hit(again := load_ruleset(mini / "rules", mini / "knowledge"))   # nor reads
+    assert again == rs
+
+
+def test_unwritable_cache_locations_fall_back_silently(mini, tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    monkeypatch.setenv("RISKENGINE_CACHE_DIR", str(blocker / "cache"))
+    first = load_ruleset(mini / "rules", mini / "knowledge")
+    second = load_ruleset(mini / "rules", mini / "knowledge")
+    assert not is_hit(second) and second == first
+    monkeypatch.delenv("RISKENGINE_CACHE_DIR")                # a home that cannot hold ~/.cache
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(blocker))
+    assert load_ruleset(mini / "rules", mini / "knowledge") == first
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert load_ruleset(mini / "rules", mini / "knowledge") == first
+    assert capsys.readouterr() == ("", "")
+
+
+def test_cache_location(tmp_path, monkeypatch):
+    monkeypatch.delenv("RISKENGINE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert rulecache.cache_dir() == tmp_path / "xdg" / "riskengine"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert rulecache.cache_dir() == tmp_path / "home" / ".cache" / "riskengine"
+    monkeypatch.setenv("RISKENGINE_CACHE_DIR", str(tmp_path / "explicit"))
+    assert rulecache.cache_dir() == tmp_path / "explicit"
+
+
+def test_old_entries_are_pruned(mini, cache, monkeypatch):
+    monkeypatch.setattr(rulecache, "MAX_ENTRIES", 2)
+    rules, knowledge = mini / "rules", mini / "knowledge"
+    for n in range(4):
+        (rules / "zz.yaml").write_text(
+            f"rules:\n  - id: N{n}\n    description: {{zh: n, en: n}}\n    when: {{signal: threatens_media}}\n"
+            "    then: {points: {time: 5}}\n", encoding="utf-8")
+        load_ruleset(rules, knowledge)
+    assert len(entries(cache)) == 2
+    assert is_hit(load_ruleset(rules, knowledge))     # the newest is kept
+
+
+def test_json_cannot_carry_it_so_nothing_is_written(cache):
+    assert not rulecache.store("0" * 64, {"a": {1: "int key"}})
+    assert not rulecache.store("0" * 64, {"a": float("nan")})
+    assert entries(cache) == []
+
+
+def test_dates_round_trip_exactly():
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    value = {"effective": datetime.date(2024, 7, 1), "list": [1, datetime.datetime(2024, 7, 1, 9, 30, tzinfo=tz)],
+             "plain": "2024-07-01"}
+    plain, patches = rulecache.encode(value)
+    back = rulecache.decode(json.loads(json.dumps(plain)), patches)
+    assert rulecache.same(back, value)
+    assert type(back["plain"]) is str and type(back["effective"]) is datetime.date
+
+
+def test_a_ruleset_from_the_cache_pickles(mini):
+    load_ruleset(mini / "rules", mini / "knowledge")
+    warm = load_ruleset(mini / "rules", mini / "knowledge")
+    assert is_hit(warm)
+    assert pickle.loads(pickle.dumps(warm)) == warm
+
+
+def test_lazy_located_behaves_like_a_dict(mini):
+    import copy
+    import dataclasses
+    cold = load_ruleset(mini / "rules", mini / "knowledge")
+    warm = load_ruleset(mini / "rules", mini / "knowledge")
+    assert is_hit(warm)
+    assert copy.deepcopy(warm.located) == cold.located
+    assert dataclasses.asdict(warm)["located"] == dataclasses.asdict(cold)["located"]
+    rid = cold.rules[0].id
+    src, path = warm.located[rid]
+    assert (src.file, src.where(path)) == (cold.located[rid][0].file, cold.located[rid][0].where(path))
+    assert sorted(warm.located) == sorted(cold.located) and len(warm.located) == len(cold.located)
+
+
+def test_locations_survive_a_file_edited_after_a_cache_hit(mini):
+    rules, knowledge = mini / "rules", mini / "knowledge"
+    cold = load_ruleset(rules, knowledge)
+    warm = load_ruleset(rules, knowledge)
+    assert is_hit(warm)
+    rid = cold.rules[0].id
+    path = mini / "rules" / Path(cold.sources[rid].file).name
+    path.write_text("# moved everything down a line\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    src, where = warm.located[rid]              # the file is no longer the one loaded: the cached line is used
+    assert src.where(where)[0] == cold.sources[rid].line == cold.located[rid][0].where(where)[0]
+    assert src.problem(where + ("then",), "RW301", "x").line == cold.sources[rid].line
+
+
+@pytest.mark.parametrize("value", [{1: "int key"}, {"a": {True: 1}}, {"s": {1, 2}}, {"b": b"bytes"}, (1, 2)])
+def test_encode_refuses_what_json_cannot_give_back(value):
+    with pytest.raises(TypeError):
+        rulecache.encode(value)
+
+
+def test_a_yaml_value_json_cannot_carry_is_not_cached(mini, cache):
+    # `!!set` is plain YAML the models accept for a tuple; JSON has no set, so this ruleset is not cached
+    (mini / "rules" / "extra.yaml").write_text(
+        "rules:\n  - id: S\n    description: {zh: s, en: s}\n    when: {signal: threatens_media}\n"
+        "    then: {points: {time: 5}, taboos: !!set {?  ignore_emotions}}\n", encoding="utf-8")
+    rs = load_ruleset(mini / "rules", mini / "knowledge")
+    assert isinstance(rs.rules_by_id["S"].then.taboos, tuple)
+    assert entries(cache) == []
+    assert not is_hit(load_ruleset(mini / "rules", mini / "knowledge"))
