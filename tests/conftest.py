@@ -10,6 +10,16 @@ ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _ruleset_cache(tmp_path_factory):
+    """The suite's ruleset cache lives in a temporary folder, never in the user's home (and its hits are
+    exercised by every test that loads a ruleset twice)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("RISKENGINE_CACHE_DIR", str(tmp_path_factory.mktemp("rulecache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def mini_engine():
     return load_engine(MINI / "rules", MINI / "knowledge")
