@@ -275,11 +275,11 @@ class UnsafePatternError(ConditionSyntaxError):
     pass
 
 
-def compile_safe_regex(value: Any, path: tuple = ()) -> re.Pattern:
+def compile_safe_regex(value: Any, path: tuple = (), flags: int = re.IGNORECASE) -> re.Pattern:
     """Compile a pattern written by compliance staff, refusing ones that can backtrack catastrophically."""
     check_pattern_safety(value, path)
     try:
-        return re.compile(value, re.IGNORECASE)
+        return re.compile(value, flags)
     except re.error as exc:
         raise ConditionSyntaxError(f"pattern {value!r} is not a valid regular expression: {exc}", path) from None
 

@@ -50,6 +50,26 @@ def normalise(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFKC", text)).casefold().strip()
 
 
+_ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.DOTALL)
+
+
+def normalise_pattern(pattern: str) -> str:
+    """As :func:`normalise`, but escapes keep their case: folding ``\\S`` or ``\\D`` would change their meaning."""
+    text = _WS.sub(" ", unicodedata.normalize("NFKC", pattern)).strip()
+    return _ESCAPE_OR_TEXT.sub(lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).casefold(), text)
+
+
+def fold_ascii(text: str) -> str:
+    """Normalised text with the few characters case-insensitive matching equates with an ASCII letter
+    replaced by that letter (one for one, so positions stay). Patterns then match exactly, which lets
+    re search for their literal prefix: several times faster than IGNORECASE on English text."""
+    if not text.isascii():
+        for odd, plain in _ASCII_FOLD:
+            if odd in text:
+                text = text.replace(odd, plain)
+    return text
+
+
 @dataclass(frozen=True)
 class NarrativeHit:
     signal: str
@@ -82,7 +102,7 @@ class NarrativeScanner:
         for entry in entries:
             for lang in ("zh", "en"):
                 for pattern in getattr(entry.patterns, lang):
-                    check_pattern_safety(normalise(pattern))   # refuse unsafe patterns now, not mid-batch
+                    check_pattern_safety(normalise_pattern(pattern))   # refuse unsafe ones now, not mid-batch
                     self._matchers.append(_Matcher(entry.id, pattern, lang == "en"))
         # Built on the first narrative (parsing every pattern costs ~60 ms; many runs never scan one).
         # Two threads racing here build the same index twice, harmlessly.
@@ -114,18 +134,12 @@ class NarrativeScanner:
             self._index = (always, by_literal, by_char, by_bigram)
         return self._index
 
-    def candidates(self, text: str) -> list[_Matcher]:
-        """The matchers that can match ``text`` (normalised), in knowledge order."""
-        folded = text
-        if not text.isascii():
-            for odd, plain in _ASCII_FOLD:
-                if odd in folded:
-                    folded = folded.replace(odd, plain)
+    def candidates(self, folded: str) -> list[_Matcher]:
+        """The matchers that can match ``folded`` (normalised, then :func:`fold_ascii`), in knowledge order."""
         always, by_literal, by_char, by_bigram = self._prefilter()
         chosen = set(always)
-        for ch in by_char:
-            if ch in folded:
-                chosen.update(by_char[ch])
+        for ch in by_char.keys() & set(folded):
+            chosen.update(by_char[ch])
         for gram in by_bigram.keys() & set(map(_concat, folded, folded[1:])):
             for lit in by_bigram[gram]:
                 if len(lit) == 2 or lit in folded:
@@ -135,15 +149,17 @@ class NarrativeScanner:
     def scan(self, narrative: str) -> list[NarrativeHit]:
         """The first un-negated match of each signal, ordered by position then signal id."""
         text = normalise(narrative[:MAX_NARRATIVE_SCAN])
+        folded = fold_ascii(text)
         found: dict[str, NarrativeHit] = {}
         clauses: list[int] | None = None
-        for m in self.candidates(text):
-            for match in m.regex.finditer(text):
+        for m in self.candidates(folded):
+            for match in (_word_matches(m.regex, folded) if m.english else m.regex.finditer(folded)):
+                start, end = match.span()
                 if clauses is None:
                     clauses = [c.end() for c in _CLAUSE_END.finditer(text)]
-                if _negated(text, match.start(), m.english, clauses):
+                if _negated(text, start, m.english, clauses):
                     continue
-                hit = NarrativeHit(m.signal, match.group(0), match.start(), match.end(), m.pattern)
+                hit = NarrativeHit(m.signal, text[start:end], start, end, m.pattern)
                 best = found.get(m.signal)
                 if best is None or (hit.start, hit.pattern) < (best.start, best.pattern):
                     found[m.signal] = hit
@@ -152,16 +168,39 @@ class NarrativeScanner:
 
 
 def _compile(pattern: str, english: bool) -> re.Pattern:
-    regex = compile_safe_regex(normalise(pattern))
+    """Compiled to run over :func:`fold_ascii` text, case-sensitively (see there)."""
+    source = normalise_pattern(pattern)
     if english:
-        # Whole words only: "sue" must not fire inside "issue".
-        regex = re.compile(r"(?<![a-z0-9])(?:" + regex.pattern + r")(?![a-z0-9])", re.IGNORECASE)
-    return regex
+        # Whole words only: "sue" must not fire inside "issue". The word start is checked by
+        # _word_matches: a leading look-behind here would also keep re from searching for the
+        # pattern's literal prefix.
+        source = r"(?:" + source + r")(?![a-z0-9])"
+    return compile_safe_regex(source, flags=0)
+
+
+_WORD_CHAR = re.compile(r"[a-z0-9]")
+
+
+def _word_matches(regex: re.Pattern, text: str):
+    """``regex.finditer(text)`` as if the pattern began with ``(?<![a-z0-9])``: a match right after a
+    letter or digit is skipped and the search resumes one character later, as re itself would."""
+    pos = 0
+    end = len(text)
+    while pos <= end:
+        match = regex.search(text, pos)
+        if match is None:
+            return
+        start = match.start()
+        if start and _WORD_CHAR.match(text, start - 1):
+            pos = start + 1
+            continue
+        yield match
+        pos = match.end() if match.end() > start else start + 1
 
 
 def _parse(pattern: str):
     """Check and parse a pattern (as :func:`_compile` will compile it) without compiling it."""
-    source = normalise(pattern)
+    source = normalise_pattern(pattern)
     check_pattern_safety(source)
     try:
         return _sre_parse.parse(source, re.IGNORECASE)

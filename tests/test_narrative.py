@@ -1,6 +1,8 @@
 """Narrative signals: normalisation, negation, spans, whole English words."""
 from __future__ import annotations
 
+import pytest
+
 from riskengine.knowledge import Indicator
 from riskengine.narrative import NarrativeScanner, normalise
 
@@ -49,3 +51,24 @@ def test_english_keywords_match_whole_words_only():
 def test_huge_hostile_input_is_bounded():
     text = "媒" * 200_000 + "体"
     assert MEDIA.scan(text) == []  # beyond the scan limit, and no catastrophic pattern is possible
+
+
+def test_pattern_escapes_keep_their_case():
+    """Patterns are case-folded to match folded text, but \\S, \\D, \\W, \\B keep their meaning."""
+    from riskengine.narrative import normalise_pattern
+    assert normalise_pattern(r"ＣＦＰＢ\S+ \D  \W\B[A-Z]") == r"cfpb\S+ \D \W\B[a-z]"
+    scanner = NarrativeScanner([Indicator(id=i, dimension="space", points=1, name={"zh": i, "en": i}, patterns=p)
+                                for i, p in (("a", {"zh": [r"编号\S+号"], "en": []}), ("b", {"zh": [], "en": [r"ref \D\d"]}))])
+    assert [h.text for h in scanner.scan("投诉编号AB-12号，REF X9")] == ["编号ab-12号", "ref x9"]
+    assert scanner.scan("编号 号 ref 99") == []
+
+
+@pytest.mark.parametrize("text, signal, expected", [
+    ("the difficulty was that nobody answered", "serious_illness", False),   # "icu" inside a word
+    ("父亲在ICU抢救", "serious_illness", True),
+    ("上周投诉到了监管局", "regulator_letter_sent", True),
+    ("我要投诉到银保监会", "regulator_letter_sent", False),                   # an intent, not done yet
+    ("客户准备举报给监管局", "regulator_letter_sent", False),
+])
+def test_shipped_patterns_on_known_false_positives(engine, text, signal, expected):
+    assert (signal in {h.signal for h in engine.scanner.scan(text)}) is expected
