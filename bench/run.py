@@ -114,22 +114,32 @@ def batch_speedup(path: Path, workers_list: list[int], fmt: str = "jsonl") -> di
 
 
 def cli_cold_start(example: Path, runs: int = 5) -> dict:
+    """Whole `riskengine assess` processes: the default (experta) and --engine compiled, each with the
+    ruleset cache warm (the usual case after the first run) and disabled (RISKENGINE_NO_CACHE=1)."""
     exe = Path(sys.executable).with_name("riskengine")
-    cmd = [str(exe) if exe.exists() else sys.executable, *([] if exe.exists() else ["-m", "riskengine.cli"]),
-           "assess", str(example), "--format", "json"]
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - t)
+    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "riskengine.cli"]
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        for label, extra, no_cache in (("experta", [], False), ("compiled", ["--engine", "compiled"], False),
+                                       ("experta, no cache", [], True),
+                                       ("compiled, no cache", ["--engine", "compiled"], True)):
+            env = dict(os.environ, RISKENGINE_CACHE_DIR=cache, RISKENGINE_NO_CACHE="1" if no_cache else "0")
+            cmd = [*base, "assess", str(example), "--format", "json", *extra]
+            subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fills it
+            times = []
+            for _ in range(runs):
+                t = time.perf_counter()
+                subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                times.append(time.perf_counter() - t)
+            out[label] = {"median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3)}
     imports = subprocess.run([sys.executable, "-X", "importtime", "-c", "import riskengine.cli, riskengine.engine"],
                              cwd=ROOT, capture_output=True, text=True)
     total_import = 0.0
     for line in imports.stderr.splitlines():
         if line.rstrip().endswith("| riskengine.engine") or line.rstrip().endswith("| riskengine.cli"):
             total_import += int(line.split("|")[1]) / 1e6
-    return {"command": " ".join(["riskengine", *cmd[-4:]]), "median_s": statistics.median(times),
-            "min_s": min(times), "runs": runs, "import_s": round(total_import, 3)}
+    return {"command": f"riskengine assess {example.name} --format json", "runs": runs, **out,
+            "import_s": round(total_import, 3)}
 
 
 def rss_kib(pid: int) -> int:
@@ -221,10 +231,16 @@ def main() -> None:
     for s in states[:n_slow]:
         engine.evaluator("experta").evaluate(s)
     results["rules_only_experta_per_s"] = round(n_slow / (time.perf_counter() - t), 1)
+    results["rules_only_ratio"] = round(results["rules_only_compiled_per_s"] / results["rules_only_experta_per_s"], 1)
+    t = time.perf_counter()
+    for c in cases[:n_fast]:
+        engine.summarise(c, engine="compiled")
+    results["summarise_compiled_per_s"] = round(n_fast / (time.perf_counter() - t))
     results["breakdown_us_per_case"] = {k: round(v, 1) for k, v in breakdown(engine, cases[:n_fast]).items()}
     results["tracemalloc_peak_mib_200_compiled_assessments"] = round(peak / 2**20, 1)
     print(json.dumps({k: results[k] for k in ("compiled", "experta", "compiled_to_experta",
                                                "rules_only_compiled_per_s", "rules_only_experta_per_s",
+                                               "rules_only_ratio", "summarise_compiled_per_s",
                                                "breakdown_us_per_case")}, indent=1), flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -232,7 +248,8 @@ def main() -> None:
         write_jsonl(batch_in, cases, n_batch)
         workers = sorted({1, 2, os.cpu_count() or 1})
         results["batch"] = batch_speedup(batch_in, workers)
-        print("batch", json.dumps(results["batch"]), flush=True)
+        results["batch_csv"] = batch_speedup(batch_in, workers, fmt="csv")
+        print("batch", json.dumps(results["batch"]), json.dumps(results["batch_csv"]), flush=True)
         results["peak_rss_mib_this_process"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         results["peak_rss_mib_children"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
         examples = sorted((ROOT / "examples").glob("*.yaml"))
