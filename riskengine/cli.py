@@ -53,7 +53,6 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
            engine_name: str, log: str | None) -> None:
     """Assess one case from a YAML or JSON file."""
     from .casefile import read_case_file
-    from .records import append_record, decision_record
 
     engine = _engine(rules, knowledge)
     try:
@@ -65,17 +64,20 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
     if log:
+        from .records import append_record, decision_record
         append_record(log, decision_record(raw, result))
     fmt = fmt or ("text" if sys.stdout.isatty() else "json")
     click.echo(render(result, fmt, lang), nl=False)
 
 
 def render(result, fmt: str, lang: str) -> str:
+    if fmt == "json":
+        return result.to_json()
+    if fmt == "text":
+        from .render_text import render_text
+        return render_text(result, lang)
     from .render_report import render_html, render_markdown
-    from .render_text import render_text
-    renderers = {"json": lambda a, _lang: a.to_json(), "text": render_text, "markdown": render_markdown,
-                 "html": render_html}
-    return renderers[fmt](result, lang)
+    return (render_html if fmt == "html" else render_markdown)(result, lang)
 
 
 @main.command()
