@@ -70,11 +70,13 @@ def build_script(rs: Ruleset, ev: Evaluation, facts: dict, respond_by: str | Non
     for f in ev.firings:
         for pid in f.rule.then.phrases:
             named[pid].append(f.rule.id)
+    by_situation: dict[str, list[str]] = defaultdict(list)
+    for pid in named:
+        by_situation[phrases[pid].situation].append(pid)
     values = _placeholder_values(facts, respond_by)
     lines: list[out.ScriptLine] = []
     for situation in SCRIPT_ORDER:
-        chosen = sorted((p for p in named if phrases[p].situation == situation),
-                        key=lambda p: (phrases[p].order, p))
+        chosen = sorted(by_situation.get(situation, ()), key=lambda p: (phrases[p].order, p))
         taken = 0
         for pid in chosen:
             text = _fill(phrases[pid].text, values)
@@ -105,6 +107,8 @@ def _placeholder_values(facts: dict, respond_by: str | None) -> dict[str, str | 
 
 def _fill(text: Text, values: dict[str, str | None]) -> Text | None:
     """Substitute the allowed placeholders only (no format-string evaluation); None if one is unknown."""
+    if "{" not in text.zh and "{" not in text.en:
+        return text
     filled = {}
     for lang in ("zh", "en"):
         missing = False
