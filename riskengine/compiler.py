@@ -8,19 +8,25 @@ finding. Effective salience puts every rule of a lower stratum before any rule o
 
 Rule order and two experta workarounds: every rule gets its own effective salience (stratum first,
 then the rule's salience, then file order), which also avoids an agenda bug of experta 1.9.4 (see
-``TIE_SPAN``). Three adaptations make it cheaper without changing what it computes: identical leaf
-tests share one predicate (so one alpha node), ``reset()`` resets each network node once, and after a
-firing only the conflict-set nodes a token reached are polled (none when nothing was declared).
+``TIE_SPAN``). Adaptations that make it cheaper without changing what it computes: identical leaf
+tests share one predicate (so one alpha node); a conjunction's tests of the case are one pattern (no
+join between them); rules are emitted already in the normal form experta's matcher would rewrite them
+into, so building the network skips that pass (:class:`_PreparedRete`); ``reset()`` resets each
+network node once; and after a firing only the conflict-set nodes a token reached are polled (none
+when nothing was declared).
 
 experta 1.9.4 is not thread-safe (``Rule.__get__`` stores the engine on the shared class-level Rule,
 and its check caches are global), so :class:`ExpertaEvaluator` serialises ``evaluate`` with a lock.
 """
 from __future__ import annotations
 
+import inspect
 import threading
+from itertools import product
 
-from experta import AND, NOT, OR, Fact, KnowledgeEngine, P, watchers
+from experta import AND, NOT, OR, Fact, InitialFact, KnowledgeEngine, P, watchers
 from experta import Rule as ExpertaRule
+from experta.matchers import ReteMatcher
 
 from .firing import CaseState, Evaluation, Firing
 from .language import (AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition, NotCondition,
@@ -43,18 +49,11 @@ class Finding(Fact):
     """A conclusion asserted by a rule, matched by later rules (forward chaining)."""
 
 
-def _pattern(cond: Condition, shared: dict | None = None):
-    """The experta pattern of a condition. ``shared`` maps each distinct leaf test to one ``P`` object,
-    so that experta builds one alpha node for a test many rules make (``jurisdiction = CN`` is tested
-    by dozens of rules): the same predicate on the same field, evaluated once per fact instead of once
-    per rule."""
-    shared = {} if shared is None else shared
-    if isinstance(cond, AllCondition):
-        return AND(*(_pattern(c, shared) for c in cond.all))
-    if isinstance(cond, AnyCondition):
-        return OR(*(_pattern(c, shared) for c in cond.any))
-    if isinstance(cond, NotCondition):
-        return NOT(_pattern(cond.not_, shared))
+def _leaf(cond: Condition, shared: dict):
+    """The experta pattern of a leaf condition. ``shared`` maps each distinct leaf test to one ``P``
+    object, so that experta builds one alpha node for a test many rules make (``jurisdiction = CN`` is
+    tested by dozens of rules): the same predicate on the same field, evaluated once per fact instead
+    of once per rule."""
     if isinstance(cond, FieldCondition):
         key = ("field", repr(to_data(cond)))
         if key not in shared:
@@ -75,6 +74,84 @@ def _pattern(cond: Condition, shared: dict | None = None):
     raise TypeError(f"not a condition: {cond!r}")
 
 
+def _dnf(cond: Condition, negated: bool = False) -> list[list[tuple[bool, Condition]]]:
+    """``cond`` as a disjunction of conjunctions of (negated, leaf) literals: the conjunctions experta's
+    own DNF pass (experta/matchers/rete/dnf.py) makes of the nested pattern. ``not`` is pushed down to
+    the leaves by De Morgan; ``all`` distributes over ``any`` in product order, the first child varying
+    slowest (experta orders the branches alike, except that it keeps the branches of an ``any`` nested
+    in an ``all`` inside an ``any`` together; branch order only decides which is wired first)."""
+    if isinstance(cond, NotCondition):
+        return _dnf(cond.not_, not negated)
+    if isinstance(cond, (AllCondition, AnyCondition)):
+        parts = [_dnf(c, negated) for c in (cond.all if isinstance(cond, AllCondition) else cond.any)]
+        if isinstance(cond, AllCondition) != negated:   # a conjunction
+            return [[lit for conj in combo for lit in conj] for combo in product(*parts)]
+        return [conj for part in parts for conj in part]
+    return [[(negated, cond)]]
+
+
+def _join_case_tests(elems: list) -> list:
+    """A conjunction's positive ``CaseFact`` patterns as one pattern testing all their fields, where
+    the first of them was.
+
+    There is exactly one ``CaseFact`` per case, so ``AND(CaseFact(a=x), CaseFact(b=y))`` and
+    ``CaseFact(a=x, b=y)`` match the same fact and activate the rule once with the same facts. The
+    first costs an alpha path per pattern and a join node between them for every case; the second one
+    alpha path, which starts with the tests other patterns share. A pattern on a field already tested
+    stays apart (a fact pattern holds one test per field)."""
+    merged: dict | None = None
+    out = []
+    for elem in elems:
+        if type(elem) is CaseFact and merged is not None and not elem.keys() & merged.keys():
+            merged.update(elem)
+        elif type(elem) is CaseFact and merged is None:
+            merged = dict(elem)
+            out.append(merged)
+        else:
+            out.append(elem)
+    return [CaseFact(**e) if e is merged else e for e in out]
+
+
+def _conditions(cond: Condition, shared: dict) -> tuple:
+    """The rule's conditions in the shape experta's ``prepare_rule`` turns any pattern into before it
+    builds the network (see :class:`_PreparedRete`): disjunctive normal form, at most one ``OR`` and
+    only at the top, ``AND`` only as an ``OR`` branch, ``NOT`` only around one fact, and an
+    ``InitialFact()`` in front of a conjunction that starts with a ``NOT`` (a negation needs a left
+    input to join with)."""
+    def conjunction(literals):
+        elems = _join_case_tests([NOT(_leaf(c, shared)) if negated else _leaf(c, shared)
+                                  for negated, c in literals])
+        if isinstance(elems[0], NOT):
+            elems.insert(0, InitialFact())
+        return elems
+
+    branches = [conjunction(conj) for conj in _dnf(cond)]
+    if len(branches) == 1:
+        return tuple(branches[0])
+    return (OR(*(b[0] if len(b) == 1 else AND(*b) for b in branches)),)
+
+
+class _PreparedRete(ReteMatcher):
+    """experta's RETE matcher, minus its rule preparation pass.
+
+    ``ReteMatcher.prepare_ruleset`` rewrites every rule into disjunctive normal form (``prepare_rule``:
+    a fixpoint of ``dnf`` rewrites, each step copying the rule and calling ``inspect.signature`` on its
+    body): over half of the time it takes to build the network for the shipped rules. The compiler
+    already emits every rule in the prepared shape (:func:`_conditions`), so the pass would return
+    equal rules. tests/test_experta_build.py checks that ``prepare_rule`` leaves each compiled rule
+    unchanged, and that the rule has the conjunctions of experta's own preparation of the nested
+    pattern (with the case tests joined).
+
+    Each rule is still copied with ``new_conditions``, as the pass does: ``get_rules()`` binds the
+    class-level rules to the engine (``Rule.__get__``), and the network must hold unbound copies, which
+    ``run()`` calls with the engine as first argument.
+    """
+
+    @staticmethod
+    def prepare_ruleset(engine):
+        return {rule.new_conditions(*rule) for rule in engine.get_rules()}
+
+
 def _body(rule, name: str):
     def fire(engine, **_bound):
         # OR branches can activate one rule several times; a rule's effects count once per case.
@@ -89,7 +166,17 @@ def _body(rule, name: str):
             engine._evaluation.findings.update(new)
             engine.declare(*(Finding(id=f) for f in new))
     fire.__name__ = name
+    # experta's Rule calls inspect.signature on its body each time it wraps it (once per rule here and
+    # once per copy the matcher makes). Every body shares this code, hence this signature: compute it
+    # once and let inspect.signature find it on the function.
+    signature = _BODY_SIGNATURES.get(fire.__code__)
+    if signature is None:
+        signature = _BODY_SIGNATURES[fire.__code__] = inspect.signature(fire)
+    fire.__signature__ = signature
     return fire
+
+
+_BODY_SIGNATURES: dict = {}
 
 
 class _PollingEngine(KnowledgeEngine):
@@ -100,7 +187,11 @@ class _PollingEngine(KnowledgeEngine):
     the network, which happens only inside that same call; when no fact was declared or retracted
     since the last poll every node is empty, so the poll is skipped. (Rules that assert nothing new
     declare nothing, so most firings need no poll.)
+
+    Its network is built by :class:`_PreparedRete`, which skips experta's rule preparation.
     """
+
+    __matcher__ = _PreparedRete
 
     def get_activations(self):
         added, removed = self.facts.changes
@@ -167,14 +258,16 @@ def _poll_dirty_only(matcher) -> None:
     matcher.changes = changes
 
 
-def build_engine_class(plan: Plan) -> type[KnowledgeEngine]:
+def build_engine_class(plan: Plan, shared: dict | None = None) -> type[KnowledgeEngine]:
+    """The engine class for ``plan``. ``shared`` (see :func:`_leaf`) is filled in if given, so that a
+    test can build other patterns over the same predicate objects."""
     attrs = {}
-    shared: dict = {}
+    shared = {} if shared is None else shared
     top = plan.depth
     for i, rule in enumerate(plan.rules):
         name = f"r{i:04d}_{rule.id.replace(':', '_').replace('-', '_')}"
         salience = ((top - plan.stratum[rule.id]) * STRATUM_SPAN + rule.salience) * TIE_SPAN + (TIE_SPAN - 1 - i)
-        attrs[name] = ExpertaRule(_pattern(rule.when, shared), salience=salience)(_body(rule, name))
+        attrs[name] = ExpertaRule(*_conditions(rule.when, shared), salience=salience)(_body(rule, name))
     return type("CompiledRiskRules", (_PollingEngine,), attrs)
 
 
