@@ -253,6 +253,8 @@ def load_ruleset(rules_dir: str | Path | None = None, knowledge_dir: str | Path 
     if strict and any(p.severity == "error" for p in problems):
         raise RulesetError(problems)
     if record is not None and not any(p.severity == "error" for p in problems):
+        from .narrative import literal_table
+        ruleset.pattern_literals = literal_table(list(ruleset.knowledge.signals.values()))
         _store_cached(ruleset, record)
     return ruleset
 
@@ -284,7 +286,8 @@ def _store_cached(ruleset: Ruleset, record: dict) -> None:
         # encode() refuses whatever JSON would not give back exactly (and writes dates as tagged strings)
         entries = [entry[:5] + list(rulecache.encode(entry[5])) for entry in record["entries"]]
         rulecache.store(rulecache.ruleset_key(files), {"files": record["files"], "entries": entries,
-                                                        "problems": problems}, check=False)
+                                                        "problems": problems,
+                                                        "pattern_literals": ruleset.pattern_literals}, check=False)
     except Exception:       # the cache is an optimisation: never let it break a load
         pass
 
@@ -335,9 +338,15 @@ def _load_cached(knowledge_path: Path, rules_path: Path, root: Path) -> Ruleset 
             problems.append(Problem(*p))
         if any(p.severity == "error" for p in problems):
             return None
+        literals = payload["pattern_literals"]
+        if not isinstance(literals, dict) or not all(
+                type(k) is str and (v is None or (type(v) is list and v and all(type(x) is str and x for x in v)))
+                for k, v in literals.items()):
+            return None
         digests = {rel: digest for rel, _, _, digest in scan}
         return Ruleset(knowledge=knowledge, rules=rules, sources=sources, file_digests=digests,
-                       problems=sorted(problems), located=rulecache.LazyLocated(build=lambda: _relocate(scan, where)))
+                       problems=sorted(problems), located=rulecache.LazyLocated(build=lambda: _relocate(scan, where)),
+                       pattern_literals=literals)
     except Exception:       # missing, corrupt or foreign cache content: do the full load
         return None
 

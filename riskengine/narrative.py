@@ -96,8 +96,23 @@ class _Matcher:
         return self._regex
 
 
+def literal_table(entries: list[Indicator | AgentSign]) -> dict[str, list[str] | None]:
+    """Each pattern's required literals (None: it has none and always runs), as plain data: the loader
+    keeps the table in its cache, so a warm start need not parse a thousand patterns again."""
+    table: dict[str, list[str] | None] = {}
+    for entry in entries:
+        for lang in ("zh", "en"):
+            for pattern in getattr(entry.patterns, lang):
+                if pattern not in table:
+                    literals = _required_literals(_parse(pattern))
+                    table[pattern] = None if literals is None else sorted(literals)
+    return table
+
+
 class NarrativeScanner:
-    def __init__(self, entries: list[Indicator | AgentSign]):
+    def __init__(self, entries: list[Indicator | AgentSign], literals: dict[str, list[str] | None] | None = None):
+        """``literals``: a :func:`literal_table` of (some of) these patterns, computed earlier."""
+        self._known_literals = literals or {}
         self._matchers: list[_Matcher] = []
         for entry in entries:
             for lang in ("zh", "en"):
@@ -117,12 +132,16 @@ class NarrativeScanner:
         if self._index is None:
             always: list[int] = []
             by_literal: dict[str, list[int]] = {}
+            known = self._known_literals
             for i, m in enumerate(self._matchers):
-                literals = _required_literals(_parse(m.pattern))
+                if m.pattern in known:
+                    literals = known[m.pattern]
+                else:
+                    literals = _required_literals(_parse(m.pattern))
                 if literals is None:
                     always.append(i)
                     continue
-                for lit in literals:
+                for lit in sorted(literals):   # the same index whether parsed now or cached
                     by_literal.setdefault(lit, []).append(i)
             by_char: dict[str, list[int]] = {}
             by_bigram: dict[str, list[str]] = {}

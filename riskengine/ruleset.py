@@ -46,6 +46,8 @@ class Ruleset:
     file_digests: dict[str, str]            # relative path -> sha256 of its bytes
     problems: list = field(default_factory=list)    # warnings (and errors when loaded with strict=False)
     located: dict = field(default_factory=dict, repr=False)  # id -> (Located, path) for precise messages
+    # Narrative pattern -> its required literals (narrative.literal_table), when the loader has them.
+    pattern_literals: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def version(self) -> str:

@@ -348,3 +348,28 @@ def test_a_yaml_value_json_cannot_carry_is_not_cached(mini, cache):
     assert isinstance(rs.rules_by_id["S"].then.taboos, tuple)
     assert entries(cache) == []
     assert not is_hit(load_ruleset(mini / "rules", mini / "knowledge"))
+
+
+def test_narrative_literals_come_from_the_cache_and_equal_a_fresh_parse(cache):
+    from riskengine.narrative import NarrativeScanner, literal_table
+    cold = load_ruleset()
+    warm = load_ruleset()
+    assert is_hit(warm)
+    signals = list(warm.knowledge.signals.values())
+    fresh = literal_table(signals)
+    assert warm.pattern_literals == cold.pattern_literals == fresh and len(fresh) > 1000
+    # A scanner given the table builds the same prefilter index as one that parses every pattern.
+    assert NarrativeScanner(signals, warm.pattern_literals)._prefilter() == NarrativeScanner(signals)._prefilter()
+
+
+def test_a_malformed_literal_table_is_a_miss(mini, cache):
+    load_ruleset(mini / "rules", mini / "knowledge")
+    (path,) = entries(cache)
+    head, body = path.read_bytes().split(b"\n", 1)
+    payload = json.loads(body)
+    payload["pattern_literals"] = {"媒体": [""]}          # an empty literal would match everything
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    header = json.loads(head)
+    header.update(length=len(body), sha256=hashlib.sha256(body).hexdigest())
+    path.write_bytes(json.dumps(header).encode("ascii") + b"\n" + body)
+    assert not is_hit(load_ruleset(mini / "rules", mini / "knowledge"))
