@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 from .firing import CaseState, Evaluation, Firing, _plain
 from .language import (AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition, NotCondition,
-                       OPERATORS, SignalCondition, SignalsCondition, _contains, lookup)
+                       OPERATORS, SignalCondition, SignalsCondition, _contains, leaves, lookup)
 from .plan import Plan
 
 Test = Callable[[dict, Any, Any], bool]   # (facts, signals, findings) -> bool
@@ -369,6 +369,24 @@ class FastEvaluator:
         for st in self._strata:
             st.always.sort(key=lambda c: c.key)
         self._value_getters = tuple((path, compile_getter(path)) for path in sorted(value_paths))
+        # For reevaluate(): which rules read each signal, field and finding, anywhere in their condition.
+        self._by_id = {c.rule.id: c for c in self._compiled}
+        self._readers: dict[tuple, list[_Compiled]] = {}
+        for c in self._compiled:
+            for leaf, _negated in leaves(c.rule.when):
+                if isinstance(leaf, SignalCondition):
+                    atoms = [("s", leaf.signal)]
+                elif isinstance(leaf, SignalsCondition):
+                    atoms = [("s", sid) for sid in leaf.signals]
+                elif isinstance(leaf, FindingCondition):
+                    atoms = [("f", leaf.finding)]
+                else:
+                    atoms = [("p", leaf.field)]
+                for atom in atoms:
+                    readers = self._readers.setdefault(atom, [])
+                    if c not in readers:
+                        readers.append(c)
+        self._field_paths = sorted(a[1] for a in self._readers if a[0] == "p")
 
     def _atoms(self, state: CaseState) -> list:
         """The signal and field-value atoms of a case (findings are added stratum by stratum)."""
@@ -441,6 +459,70 @@ class FastEvaluator:
             firings.append(Firing(rule=c.rule, matched=matched, order=i))
         evaluation.firings = firings
         return evaluation
+
+
+    def reevaluate(self, base: CaseState, base_eval: Evaluation, state: CaseState) -> Evaluation:
+        """``evaluate(state)`` for a ``state`` that differs a little from ``base`` (a what-if question), in
+        no particular firing order and without matched facts (unchanged firings are ``base_eval``'s own).
+
+        Only the rules that read a changed signal or field, or a finding such a rule asserts (and so on),
+        are tested again; every other rule keeps its outcome in ``base_eval``. That is exact: a rule's
+        outcome depends only on what it reads, and strata put every rule that can assert a finding in
+        the reader's stratum or below, so testing the affected rules stratum by stratum to a fixed point,
+        with the unaffected rules' findings in place, reaches the findings a full evaluation would
+        (tests/test_fastpath.py compares the two on every what-if trial of the golden cases)."""
+        changed = [("s", sid) for sid in base.signals ^ state.signals]
+        paths = _changed_paths(base.facts, state.facts)
+        changed += [("p", p) for p in self._field_paths
+                    if any(p == c or p.startswith(c + ".") or c.startswith(p + ".") for c in paths)]
+        affected: dict[int, _Compiled] = {}
+        todo = [c for atom in changed for c in self._readers.get(atom, ())]
+        while todo:
+            c = todo.pop()
+            if id(c) not in affected:
+                affected[id(c)] = c
+                for f in c.findings:
+                    todo.extend(self._readers.get(("f", f), ()))
+        evaluation = Evaluation()
+        findings = evaluation.findings
+        firings = evaluation.firings
+        for firing in base_eval.firings:
+            c = self._by_id[firing.rule.id]
+            if id(c) not in affected:
+                firings.append(firing)
+                if c.findings:
+                    findings.update(c.findings)
+        facts, signals = state.facts, state.signals
+        by_stratum: dict[int, list[_Compiled]] = {}
+        for c in affected.values():
+            by_stratum.setdefault(c.key[0], []).append(c)
+        for stratum in sorted(by_stratum):
+            pending = sorted(by_stratum[stratum], key=lambda c: c.key)
+            progress = True
+            while progress:   # to a fixed point: a firing may assert what another pending rule reads
+                progress = False
+                for c in list(pending):
+                    if c.test(facts, signals, findings):
+                        pending.remove(c)
+                        firings.append(Firing(rule=c.rule, matched={}))
+                        if not findings.issuperset(c.findings):
+                            findings.update(c.findings)
+                            progress = True
+        return evaluation
+
+
+def _changed_paths(before: dict, after: dict, prefix: str = "") -> list[str]:
+    """Dotted paths whose value differs between two fact dicts (nested dicts compared key by key)."""
+    out = []
+    for key in before.keys() | after.keys():
+        a, b = before.get(key), after.get(key)
+        if a is b or a == b:
+            continue
+        if a.__class__ is dict and b.__class__ is dict:
+            out += _changed_paths(a, b, f"{prefix}{key}.")
+        else:
+            out.append(prefix + key)
+    return out
 
 
 def _order_key(t: tuple) -> tuple:

@@ -6,7 +6,7 @@ re-assessed with the plain-Python evaluator (proven equal to experta) and the ou
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from .assessment import Assessment, MissingFact
 from .knowledge import RISK_LEVELS, Text
@@ -88,47 +88,16 @@ def _candidate_values(cond: FieldCondition) -> list[Any]:
     return []
 
 
-def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
-    from .case import Case
-
-    rs = engine.ruleset
-    knowledge = rs.knowledge
-    state, base_hits = engine.state(case)
-    before = base.key_decisions()
+def trials(rs, case, state) -> Iterator[tuple[str, Any, dict]]:
+    """Every one-fact change missing facts tries, as ``(fact, value, case data)``: each unobserved
+    signal (fact ``signal:<id>``), then each unknown field with each value taken from the rules."""
     raw = case.model_dump(mode="json")
-    results: list[MissingFact] = []
-
-    base_fired = {s.rule for s in base.explanation}
-
-    def trial(data: dict) -> tuple[dict[str, Any], list[str]] | None:
-        """The outcome with one more fact, and the rules that would newly fire."""
-        try:
-            what_if = Case.model_validate(data)
-        except ValueError:
-            return None
-        # The narrative is the same in every trial: reuse its scan.
-        s, _hits = engine.state(what_if, base_hits)
-        ev = engine.fast.evaluate(s)
-        figures = key_figures(rs, s, ev)
-        return ({key: figures["strategy.id" if key == "strategy" else key] for key in WEIGHTS},
-                sorted({f.rule.id for f in ev.firings} - base_fired))
-
-    for sid in sorted(set(knowledge.signals) - state.signals):
-        data = dict(raw, signals=list(raw["signals"]) + [sid])
-        got = trial(data)
-        if got is None:
-            continue
-        score, changes = _impact(before, got[0])
-        if score:
-            entry = knowledge.signals[sid]
-            question = entry.question or Text(zh=f"是否存在：{entry.name.zh}？", en=f"Is this present: {entry.name.en}?")
-            results.append(MissingFact(fact=f"signal:{sid}", question=question, would_change=changes,
-                                       rules=[r for r in got[1] if not r.startswith("signal:")], impact=score))
-
+    for sid in sorted(set(rs.knowledge.signals) - state.signals):
+        yield f"signal:{sid}", sid, dict(raw, signals=list(raw["signals"]) + [sid])
     tried: dict[str, list] = {}
     conditions = [r.when for r in rs.rules]
-    conditions += [c.eligible_when for c in knowledge.channels.values() if c.eligible_when is not None]
-    conditions += [d.applies_when for d in knowledge.deadlines.values() if d.applies_when is not None]
+    conditions += [c.eligible_when for c in rs.knowledge.channels.values() if c.eligible_when is not None]
+    conditions += [d.applies_when for d in rs.knowledge.deadlines.values() if d.applies_when is not None]
     for cond in conditions:
         for leaf, negated in leaves(cond):
             if not isinstance(leaf, FieldCondition) or negated:
@@ -151,20 +120,47 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
                         if value not in tried.setdefault(leaf.field, []):
                             tried[leaf.field].append(value)
     for field in sorted(tried):
-        best = None
         for value in tried[field]:
             data = _deep_copy(raw)
             set_path(data, field, [value] if field == "complainant.vulnerable" else value)
-            got = trial(data)
-            if got is None:
-                continue
-            score, changes = _impact(before, got[0])
-            if score and (best is None or score > best[0]):
-                best = (score, changes, got[1], value)
-        if best:
-            results.append(MissingFact(fact=field, question=FIELD_QUESTIONS[field],
-                                       would_change=[f"if {field} = {best[3]}: " + c for c in best[1]],
-                                       rules=[r for r in best[2] if not r.startswith("signal:")], impact=best[0]))
+            yield field, value, data
+
+
+def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
+    from .case import Case
+
+    rs = engine.ruleset
+    knowledge = rs.knowledge
+    state, base_hits = engine.state(case)
+    base_ev = engine.fast.evaluate(state)
+    base_fired = {f.rule.id for f in base_ev.firings}
+    before = base.key_decisions()
+    signals: list[MissingFact] = []
+    best: dict[str, tuple] = {}          # field -> (impact, changes, new rules, value) of its best value
+    for fact, value, data in trials(rs, case, state):
+        try:
+            what_if = Case.model_validate(data)
+        except ValueError:
+            continue
+        # The narrative is the same in every trial: reuse its scan; only what the change touches is re-tested.
+        s, _hits = engine.state(what_if, base_hits)
+        ev = engine.fast.reevaluate(state, base_ev, s)
+        figures = key_figures(rs, s, ev)
+        score, changes = _impact(before, {key: figures["strategy.id" if key == "strategy" else key]
+                                          for key in WEIGHTS})
+        if not score:
+            continue
+        rules = sorted(r for r in {f.rule.id for f in ev.firings} - base_fired if not r.startswith("signal:"))
+        if fact.startswith("signal:"):
+            entry = knowledge.signals[value]
+            question = entry.question or Text(zh=f"是否存在：{entry.name.zh}？", en=f"Is this present: {entry.name.en}?")
+            signals.append(MissingFact(fact=fact, question=question, would_change=changes, rules=rules,
+                                       impact=score))
+        elif fact not in best or score > best[fact][0]:
+            best[fact] = (score, changes, rules, value)
+    results = signals + [MissingFact(fact=field, question=FIELD_QUESTIONS[field], rules=rules, impact=score,
+                                     would_change=[f"if {field} = {value}: " + c for c in changes])
+                         for field, (score, changes, rules, value) in best.items()]
     results.sort(key=lambda m: (-m.impact, m.fact))
     return results[:MAX_MISSING]
 
