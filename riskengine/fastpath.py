@@ -405,49 +405,45 @@ class FastEvaluator:
         signals = state.signals
         base_atoms = self._atoms(state)
         fired: list[tuple] = []                             # (stratum, wave, -salience, index, rule)
-        done: set[int] = set()                              # id() of fired compiled rules
+        done: set[_Compiled] = set()
         for st in self._strata:
-            # Wave 0: every rule that could hold given the case and the findings of lower strata.
-            candidates: dict[int, _Compiled] = {}
-            for c in st.always:
-                candidates[id(c)] = c
+            # Wave 0: every rule that could hold given the case and the findings of lower strata. A
+            # wave's findings become visible together, so the order rules are tested in within a wave
+            # does not matter (sets, not lists); the firing order is sorted out at the end.
+            candidates = set(st.always)
             by_atom = st.by_atom
             if by_atom:
                 for atom in base_atoms:
                     group = by_atom.get(atom)
                     if group:
-                        for c in group:
-                            candidates[id(c)] = c
+                        candidates.update(group)
                 for fid in findings:
                     group = by_atom.get(("f", fid))
                     if group:
-                        for c in group:
-                            candidates[id(c)] = c
+                        candidates.update(group)
+            candidates -= done
             wave = 0
             while candidates:
                 new: list[str] = []
-                for key, c in candidates.items():
-                    if key in done:
-                        continue
+                for c in candidates:
                     if c.test(facts, signals, findings):
-                        done.add(key)
+                        done.add(c)
                         fired.append((c.key[0], wave, c.key[1], c.key[2], c))
                         for f in c.findings:
                             if f not in findings:
                                 new.append(f)
                 if not new:
                     break
-                # Findings of a wave become visible together; then only rules that test them are retried.
                 findings.update(new)
                 wave += 1
+                # Then only the rules that test a new finding are tried again.
                 users_of = st.users_of
-                candidates = {}
+                candidates = set()
                 for fid in new:
                     group = users_of.get(fid)
                     if group:
-                        for c in group:
-                            if id(c) not in done:
-                                candidates[id(c)] = c
+                        candidates.update(group)
+                candidates -= done
         fired.sort(key=_order_key)
         # What each firing matched, against the final findings (as Evaluation.finish does, compiled).
         sources = state.signal_sources

@@ -22,7 +22,7 @@ class CaseState:
     signal_sources: dict  # signal id -> "declared" | "narrative" | "declared+narrative"
 
 
-@dataclass
+@dataclass(slots=True)
 class Firing:
     rule: Rule
     matched: dict[str, Any]
