@@ -20,7 +20,7 @@ what lets ``missing_facts`` ask for a field instead of guessing it.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Callable, Literal, Union
+from typing import Annotated, Any, Callable, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
