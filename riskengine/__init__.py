@@ -6,13 +6,29 @@ Library use::
     engine = load_engine()                 # shipped rules and knowledge
     result = engine.assess({"id": "C-1", ...})
     print(result.risk.level, result.strategy.id)
-"""
-from .assessment import Assessment
-from .case import Case
-from .engine import Engine, load_engine
-from .errors import CaseError, Problem, RiskEngineError, RulesetError
-from .loader import load_ruleset
-from .ruleset import Ruleset
 
-__all__ = ["Assessment", "Case", "CaseError", "Engine", "Problem", "RiskEngineError", "Ruleset", "RulesetError",
-           "load_engine", "load_ruleset"]
+The names below are imported on first use, so that ``import riskengine.cli`` (or any one submodule)
+does not pay for the whole package: the command line needs that to start quickly.
+"""
+from __future__ import annotations
+
+import importlib
+
+_EXPORTS = {"Assessment": "assessment", "Case": "case", "Engine": "engine", "load_engine": "engine",
+            "CaseError": "errors", "Problem": "errors", "RiskEngineError": "errors", "RulesetError": "errors",
+            "load_ruleset": "loader", "Ruleset": "ruleset"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'riskengine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

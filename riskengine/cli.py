@@ -10,19 +10,25 @@ from pathlib import Path
 
 import click
 
-from .cli_options import engine_option, knowledge_option, lang_option, rules_option, workers_option
+from .cli_options import (engine_option, knowledge_option, lang_option, pause_gc, resume_gc, rules_option,
+                          workers_option)
 from .errors import CaseError, RiskEngineError, RulesetError
 
 FORMATS = ("text", "json", "markdown", "html")
 
 
-def _engine(rules: str | None, knowledge: str | None):
+def _engine(rules: str | None, knowledge: str | None, build: str | None = None):
+    """Load the engine (and build the ``build`` evaluator now): the end of start-up (see ``pause_gc``)."""
     from .engine import load_engine
     try:
-        return load_engine(rules, knowledge)
+        engine = load_engine(rules, knowledge)
     except RulesetError as exc:
         _print_problems(exc.problems)
         raise SystemExit(1) from None
+    if build:
+        engine.evaluator(build)
+    resume_gc()
+    return engine
 
 
 def _print_problems(problems) -> None:
@@ -35,8 +41,10 @@ def _print_problems(problems) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="riskengine")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """riskengine — assess the risk of a customer complaint and say what to do about it."""
+    pause_gc(ctx)
 
 
 @main.command()
@@ -54,7 +62,7 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
     """Assess one case from a YAML or JSON file."""
     from .casefile import read_case_file
 
-    engine = _engine(rules, knowledge)
+    engine = _engine(rules, knowledge, build=engine_name)
     try:
         raw = read_case_file(case_file)
         if "case" in raw and "expect" in raw:  # a rule-test file: assess the case it holds

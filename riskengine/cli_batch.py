@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from .cli_options import engine_option, knowledge_option, rules_option, workers_option
+from .cli_options import engine_option, knowledge_option, resume_gc, rules_option, workers_option
 from .errors import CaseError, RulesetError
 
 
@@ -38,6 +38,7 @@ def batch(input_path: str, output: str, fmt: str | None, workers: int, engine_na
 
     try:
         engine = load_engine(rules, knowledge, engine="compiled")
+        resume_gc()   # before any worker process is forked
     except RulesetError as exc:
         errors = [p for p in exc.problems if p.severity == "error"]
         more = f" (+{len(errors) - 1} more; run `riskengine validate`)" if len(errors) > 1 else ""

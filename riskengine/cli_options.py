@@ -1,7 +1,43 @@
 """Command-line options shared by several commands (one definition, one help text)."""
 from __future__ import annotations
 
+import gc
+
 import click
+
+_GC_PAUSED = "riskengine.gc_paused"
+_GC_FROZEN = "riskengine.gc_frozen"
+
+
+def pause_gc(ctx: click.Context) -> None:
+    """Switch the cyclic garbage collector off for start-up.
+
+    Loading the engine creates hundreds of thousands of objects that live as long as the process
+    (pydantic schemas, rules, the experta network). Collecting while they are made walks them again
+    and again; :func:`resume_gc` then freezes them (``gc.freeze``: later collections skip them) and
+    switches collection back on, before any assessment, batch work or worker process. When the
+    command ends, both are undone, so a process that runs commands in turn (tests) is left as it was.
+    """
+    if gc.isenabled():
+        gc.disable()
+        ctx.meta[_GC_PAUSED] = True
+        ctx.call_on_close(lambda: _restore_gc(ctx))
+
+
+def resume_gc(ctx: click.Context | None = None) -> None:
+    ctx = ctx or click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.pop(_GC_PAUSED, False):
+        gc.freeze()
+        ctx.meta[_GC_FROZEN] = True
+        gc.enable()
+
+
+def _restore_gc(ctx: click.Context) -> None:
+    if ctx.meta.pop(_GC_PAUSED, False):
+        gc.enable()
+    if ctx.meta.pop(_GC_FROZEN, False):
+        gc.unfreeze()
+
 
 rules_option = click.option("--rules", "rules", type=click.Path(file_okay=False), default=None,
                             help="Folder of rule files (default: the shipped rules).")

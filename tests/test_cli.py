@@ -148,3 +148,28 @@ def test_hostile_case_files(runner, tmp_path):
         res = runner.invoke(main, ["assess", str(path), *MINI_ARGS])
         assert res.exit_code == 1 and message in res.stderr, (path, res.output)
         assert "Traceback" not in res.output
+
+
+def test_garbage_collection_is_paused_for_start_up_only(runner, case_file, tmp_path, monkeypatch):
+    """Loading runs without the cyclic collector; assessing runs with it; it is back on after any command."""
+    import gc
+
+    from riskengine import engine as engine_module
+    seen = {}
+    load, assess = engine_module.load_engine, engine_module.Engine.assess
+
+    def spy_load(*args, **kwargs):
+        seen["load"] = gc.isenabled()
+        return load(*args, **kwargs)
+
+    def spy_assess(self, *args, **kwargs):
+        seen["assess"] = gc.isenabled()
+        return assess(self, *args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "load_engine", spy_load)
+    monkeypatch.setattr(engine_module.Engine, "assess", spy_assess)
+    assert gc.isenabled()
+    res = runner.invoke(main, ["assess", str(case_file), "--format", "json", *MINI_ARGS])
+    assert res.exit_code == 0 and seen == {"load": False, "assess": True} and gc.isenabled()
+    broken = runner.invoke(main, ["assess", str(case_file), "--rules", str(tmp_path / "missing")])
+    assert broken.exit_code != 0 and gc.isenabled()
