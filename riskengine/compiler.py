@@ -280,7 +280,8 @@ class ExpertaEvaluator:
         _poll_dirty_only(self._engine.matcher)
         self._lock = threading.Lock()
 
-    def evaluate(self, state: CaseState) -> Evaluation:
+    def evaluate(self, state: CaseState, matched: bool = True) -> Evaluation:
+        """``matched=False`` leaves each firing's matched facts empty (summaries do not show them)."""
         case_fact = dict(state.facts)
         case_fact["signals"] = tuple(sorted(state.signals))
         with self._lock:
@@ -292,4 +293,4 @@ class ExpertaEvaluator:
             engine.declare(CaseFact(**case_fact))
             engine.run()
             engine._evaluation = None
-        return evaluation.finish(state)
+        return evaluation.finish(state) if matched else evaluation

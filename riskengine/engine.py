@@ -96,8 +96,8 @@ class Engine:
     def summarise(self, data: Case | dict[str, Any], *, engine: EngineName | None = None) -> dict[str, Any]:
         """The summary figures of ``assess`` (scores, level, strategy, escalation, channels, taboos) without
         the explanation, profile and script: about 3x cheaper when a batch wants one row per case."""
-        state, _hits, evaluation = self.evaluate(self.parse_case(data), engine)
-        return key_figures(self.ruleset, state, evaluation)
+        state, _hits = self.state(self.parse_case(data))
+        return key_figures(self.ruleset, state, self.evaluator(engine).evaluate(state, matched=False))
 
 
 def describe_case_error(exc: ValidationError) -> str:

@@ -398,7 +398,8 @@ class FastEvaluator:
                 atoms.append(("v", path, value))
         return atoms
 
-    def evaluate(self, state: CaseState) -> Evaluation:
+    def evaluate(self, state: CaseState, matched: bool = True) -> Evaluation:
+        """``matched=False`` leaves each firing's matched facts empty (summaries do not show them)."""
         evaluation = Evaluation()
         findings = evaluation.findings
         facts = state.facts
@@ -450,9 +451,10 @@ class FastEvaluator:
         firings = []
         for i, t in enumerate(fired, 1):
             c = t[4]
-            matched: dict = {}
-            c.matched(matched, facts, signals, sources, findings)
-            firings.append(Firing(rule=c.rule, matched=matched, order=i))
+            seen: dict = {}
+            if matched:
+                c.matched(seen, facts, signals, sources, findings)
+            firings.append(Firing(rule=c.rule, matched=seen, order=i))
         evaluation.firings = firings
         return evaluation
 

@@ -132,7 +132,7 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
     rs = engine.ruleset
     knowledge = rs.knowledge
     state, base_hits = engine.state(case)
-    base_ev = engine.fast.evaluate(state)
+    base_ev = engine.fast.evaluate(state, matched=False)
     base_fired = {f.rule.id for f in base_ev.firings}
     before = base.key_decisions()
     signals: list[MissingFact] = []

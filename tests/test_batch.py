@@ -243,3 +243,5 @@ def test_summary_figures_agree_with_the_full_assessment(engine):
         assert list(figures) == list(SUMMARY_COLUMNS)
         levels.add(full.risk.level)
     assert levels == {"low", "medium", "high", "critical"}   # the comparison saw every level
+    for data in golden:   # and on the reference engine
+        assert engine.summarise(data, engine="experta") == engine.summarise(data, engine="compiled"), data["id"]
