@@ -7,7 +7,8 @@ The pieces, usable on their own:
 - :func:`flat_to_case` turns one flat row (CSV columns or a DataFrame row; nested fields as dotted
   names such as ``complainant.age``; lists ``;``- or ``,``-separated; empty = unknown) into a case;
 - :func:`assess_records` assesses an iterable of cases, on one process or a pool, and yields
-  ``(index, Assessment | CaseError)`` in input order — what ``diff`` and ``replay`` reuse;
+  ``(index, Assessment | CaseError)`` in input order; :func:`assess_tagged`, the same with a value
+  kept beside each case, is what ``diff`` and ``replay`` use;
 - :func:`run_batch` is ``riskengine batch``: writes one whole line per record (flushed), sends bad
   records to an errors file with their line number, resumes after the last complete record, shows
   progress on a terminal and returns a :class:`BatchReport`.
@@ -28,7 +29,7 @@ import re
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping
@@ -360,6 +361,30 @@ def assess_records(engine_or_dirs, records: Iterable[dict | Record], workers: in
         else:
             message, location, code = payload
             yield index, CaseError(message, location, code)
+
+
+def assess_tagged(engine_or_dirs, items: Iterable[tuple[Any, str, dict | CaseError]], workers: int = 1,
+                  engine: EngineName = "compiled") -> Iterator[tuple[Any, Any]]:
+    """:func:`assess_records` for callers that keep something beside each case (``diff`` its location
+    and raw case, ``replay`` the logged decision). ``items``: ``(tag, location, case dict or the
+    CaseError met reading it)``; yields ``(tag, Assessment | CaseError)`` in input order. Tags wait in
+    this process, never more of them than records in flight, so the input is read once."""
+    pending: deque = deque()
+
+    def records() -> Iterator[Record]:
+        for i, (tag, location, case) in enumerate(items):
+            pending.append(tag)   # before the record goes out, so its result always finds it
+            if isinstance(case, CaseError):
+                yield Record(i, i + 1, error=(case.message, case.location, case.code), location=location)
+            else:
+                yield Record(i, i + 1, data=case, location=location)
+
+    results = assess_records(engine_or_dirs, records(), workers, engine)
+    try:
+        for _index, result in results:
+            yield pending.popleft(), result
+    finally:   # stop the worker pool even when the caller stops early
+        results.close()
 
 
 # -- output -----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .batch import EngineName, Record, assess_records
+from .batch import EngineName, assess_tagged
 from .casefile import iter_jsonl, read_case_file
 from .errors import CaseError
 
@@ -73,24 +73,19 @@ def iter_cases(paths: list[Path]) -> Iterator[tuple[str, dict | CaseError]]:
             yield str(p), data["case"] if "case" in data and "expect" in data else data
 
 
-def _records(paths: list[Path]) -> Iterator[Record]:
-    for i, (location, raw) in enumerate(iter_cases(paths)):
-        if isinstance(raw, CaseError):
-            yield Record(i, i + 1, error=(raw.message, raw.location, raw.code), location=location)
-        else:
-            yield Record(i, i + 1, data=raw, location=location)
-
-
 def compare(base_engine, new_engine, paths: list[Path], *, workers: int = 1,
             engine: EngineName = "compiled") -> ImpactReport:
     """Assess every case with both rulesets (through the batch machinery: ``workers`` processes per
     ruleset, input order kept, a bad case reported and skipped) and list what changed."""
+    def items():
+        return (((location, raw), location, raw) for location, raw in iter_cases(paths))
+
     report = ImpactReport(base_engine.version, new_engine.version)
-    olds = assess_records(base_engine, _records(paths), workers, engine)
-    news = assess_records(new_engine, _records(paths), workers, engine)
+    olds = assess_tagged(base_engine, items(), workers, engine)
+    news = assess_tagged(new_engine, items(), workers, engine)
     try:
-        for (location, raw), (_i, old), (_j, new) in zip(iter_cases(paths), olds, news):
-            error = next((r for r in (raw, old, new) if isinstance(r, CaseError)), None)
+        for ((location, raw), old), (_same, new) in zip(olds, news):
+            error = next((r for r in (old, new) if isinstance(r, CaseError)), None)
             if error is not None:
                 case_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
                 report.cases.append(CaseImpact(case_id, location, error=str(error)))
@@ -98,7 +93,7 @@ def compare(base_engine, new_engine, paths: list[Path], *, workers: int = 1,
             before, after = old.key_decisions(), new.key_decisions()
             report.cases.append(CaseImpact(old.case_id, location,
                                            {f: (before[f], after[f]) for f in FIELDS if before[f] != after[f]}))
-    finally:   # stop the worker pools even when the caller stops early
+    finally:
         olds.close()
         news.close()
     return report

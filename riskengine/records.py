@@ -83,32 +83,23 @@ def read_records(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
 
 def replay(engine, path: str | Path, *, workers: int = 1, engine_name: str = "compiled") -> Iterator[ReplayResult]:
     """Re-run each logged input with the current ruleset (through the batch machinery); one result per record."""
-    from .batch import Record, assess_records   # not imported by `assess --log`, which needs only the writer
+    from .batch import assess_tagged   # not imported by `assess --log`, which needs only the writer
 
-    def inputs() -> Iterator[Record]:
-        for i, (lineno, rec) in enumerate(read_records(path)):
-            if isinstance(rec, CaseError):
-                yield Record(i, lineno, error=(rec.message, rec.location, rec.code))
-            else:
-                yield Record(i, lineno, data=rec["input"], location=f"{path}:{lineno}")
-
-    results = assess_records(engine, inputs(), workers, engine_name)
-    try:
-        for (lineno, rec), (_i, now) in zip(read_records(path), results):
-            if isinstance(rec, CaseError):
-                yield ReplayResult(lineno, "?", "?", error=str(rec))
-                continue
-            case_id = str(rec.get("case_id", "?"))
-            if isinstance(now, CaseError):
-                yield ReplayResult(lineno, case_id, rec.get("ruleset_version", "?"), error=str(now))
-                continue
-            before = key_outcome(rec["output"])
-            after = key_outcome(mask(now.model_dump(mode="json")))
-            fired_now = [s.rule for s in now.explanation]
-            yield ReplayResult(
-                lineno, case_id, rec.get("ruleset_version", "?"),
-                changes={k: (before[k], after[k]) for k in COMPARED if before[k] != after[k]},
-                fired_added=sorted(set(fired_now) - set(rec["fired_rules"])),
-                fired_removed=sorted(set(rec["fired_rules"]) - set(fired_now)))
-    finally:   # stop the worker pool even when the caller stops early
-        results.close()
+    items = (((lineno, rec), f"{path}:{lineno}", rec if isinstance(rec, CaseError) else rec["input"])
+             for lineno, rec in read_records(path))
+    for (lineno, rec), now in assess_tagged(engine, items, workers, engine_name):
+        if isinstance(rec, CaseError):
+            yield ReplayResult(lineno, "?", "?", error=str(rec))
+            continue
+        case_id = str(rec.get("case_id", "?"))
+        if isinstance(now, CaseError):
+            yield ReplayResult(lineno, case_id, rec.get("ruleset_version", "?"), error=str(now))
+            continue
+        before = key_outcome(rec["output"])
+        after = key_outcome(mask(now.model_dump(mode="json")))
+        fired_now = [s.rule for s in now.explanation]
+        yield ReplayResult(
+            lineno, case_id, rec.get("ruleset_version", "?"),
+            changes={k: (before[k], after[k]) for k in COMPARED if before[k] != after[k]},
+            fired_added=sorted(set(fired_now) - set(rec["fired_rules"])),
+            fired_removed=sorted(set(rec["fired_rules"]) - set(fired_now)))
