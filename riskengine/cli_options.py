@@ -1,4 +1,5 @@
-"""Command-line options shared by several commands (one definition, one help text)."""
+"""What several commands share: their common options (one definition, one help text) and the
+garbage-collector pause around start-up."""
 from __future__ import annotations
 
 import gc
