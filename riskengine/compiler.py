@@ -11,7 +11,8 @@ then the rule's salience, then file order), which also avoids an agenda bug of e
 ``TIE_SPAN``). Adaptations that make it cheaper without changing what it computes: identical leaf
 tests share one predicate (so one alpha node); a conjunction's tests of the case are one pattern (no
 join between them); rules are emitted already in the normal form experta's matcher would rewrite them
-into, so building the network skips that pass (:class:`_PreparedRete`); ``reset()`` resets each
+into, so building the network skips that pass, and wires those simple shapes without experta's
+per-rule dispatch (:class:`_PreparedRete`); ``reset()`` resets each
 network node once; and after a firing only the conflict-set nodes a token reached are polled (none
 when nothing was declared).
 
@@ -27,6 +28,9 @@ from itertools import product
 from experta import AND, NOT, OR, Fact, InitialFact, KnowledgeEngine, P, watchers
 from experta import Rule as ExpertaRule
 from experta.matchers import ReteMatcher
+from experta.matchers.rete.check import SameContextCheck
+from experta.matchers.rete.nodes import ConflictSetNode, NotNode, OrdinaryMatchNode
+from experta.matchers.rete.utils import wire_rule
 
 from .firing import CaseState, Evaluation, Firing
 from .language import (AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition, NotCondition,
@@ -150,6 +154,49 @@ class _PreparedRete(ReteMatcher):
     @staticmethod
     def prepare_ruleset(engine):
         return {rule.new_conditions(*rule) for rule in engine.get_rules()}
+
+    @staticmethod
+    def build_beta_part(ruleset, alpha_terminals):
+        """The beta network experta's ``wire_rule`` builds, for the shapes :func:`_conditions` emits.
+
+        ``wire_rule`` creates a new ``singledispatch`` function for every rule and OR branch, so each
+        of its dispatches recomputes the class MRO: about two thirds of the network build for the
+        shipped rules. Our conjunctions hold only facts and ``NOT(fact)``, which need no dispatch:
+        the first two elements join in a match node, each further element joins the node before, and
+        the last node feeds the rule's conflict-set node; a ``NOT`` joins through a ``NotNode`` on
+        its fact's alpha terminal. Same node classes, same checks, children added in the same order:
+        tests/test_experta_build.py compares the two networks node by node. Any other shape goes to
+        experta's own ``wire_rule``."""
+        for rule in ruleset:
+            branches = tuple(rule[0]) if isinstance(rule[0], OR) else (rule,)
+            for lhs in branches:
+                last = _wire_conjunction(lhs, alpha_terminals)
+                if last is None:
+                    wire_rule(rule, alpha_terminals, lhs=lhs)
+                    continue
+                conflict_set = ConflictSetNode(rule)
+                last.add_child(conflict_set, conflict_set.activate)
+
+
+def _wire_conjunction(lhs, alpha_terminals):
+    """The last beta node of a conjunction of facts and ``NOT(fact)`` (``None`` for any other shape)."""
+    elems = (lhs,) if isinstance(lhs, Fact) else tuple(lhs)
+    if not elems or not isinstance(elems[0], Fact):
+        return None
+    for elem in elems[1:]:
+        if not (isinstance(elem, Fact) or (isinstance(elem, NOT) and len(elem) == 1
+                                           and isinstance(elem[0], Fact))):
+            return None
+    current = alpha_terminals[elems[0]]
+    for elem in elems[1:]:
+        if isinstance(elem, NOT):
+            node, right = NotNode(SameContextCheck()), alpha_terminals[elem[0]]
+        else:
+            node, right = OrdinaryMatchNode(SameContextCheck()), alpha_terminals[elem]
+        current.add_child(node, node.activate_left)
+        right.add_child(node, node.activate_right)
+        current = node
+    return current
 
 
 def _body(rule, name: str):

@@ -10,7 +10,8 @@ from itertools import product
 from experta import AND, NOT, OR, Fact
 from experta import Rule as ExpertaRule
 from experta.fieldconstraint import FieldConstraint
-from experta.matchers.rete.nodes import ConflictSetNode
+from experta.matchers import ReteMatcher
+from experta.matchers.rete.nodes import BusNode, ConflictSetNode
 from experta.matchers.rete.utils import prepare_rule
 
 from riskengine.compiler import ExpertaEvaluator, _join_case_tests, _leaf, _PreparedRete, build_engine_class
@@ -157,3 +158,41 @@ def test_the_network_holds_unbound_copies_of_every_rule(engine):
     # run() calls a rule with the engine as first argument: a rule still bound to it would get it twice.
     assert all(n.rule._wrapped_self is None for n in nodes)
     assert len({n.rule._wrapped for n in nodes}) == len(engine.plan.rules)
+
+
+def _network(ruleset: set, build_beta) -> list[tuple]:
+    """The RETE network built for ``ruleset`` with the given beta-part builder, as a list of nodes in
+    depth-first order from the root: (node class, check class, rule of a conflict-set node, children
+    as (callback name, index of the child node)). Equal lists mean the same graph, wired in the same
+    order (experta delivers tokens to children in that order)."""
+    root = BusNode()
+    build_beta(ruleset, ReteMatcher.build_alpha_part(ruleset, root))
+    index: dict[int, int] = {}
+    order, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in index:
+            continue
+        index[id(node)] = len(order)
+        order.append(node)
+        stack.extend(reversed([child.node for child in node.children]))
+    rows = []
+    for node in order:
+        rule = getattr(node, "rule", None)
+        rows.append((type(node).__name__, type(getattr(node, "matcher", None)).__name__,
+                     rule._wrapped.__name__ if rule is not None else None,
+                     tuple((child.callback.__name__, index[id(child.node)]) for child in node.children)))
+    return rows
+
+
+def test_beta_network_is_the_one_experta_wires(engine, mini_engine):
+    """``_PreparedRete.build_beta_part`` wires without experta's per-rule singledispatch; the network
+    must be node for node the one experta's own ``wire_rule`` builds."""
+    for plan in (engine.plan, mini_engine.plan, shapes_plan()):
+        # One prepared ruleset for both: a set, whose iteration order (and so the order rules are
+        # wired in) differs from one engine class to the next.
+        ruleset = _PreparedRete.prepare_ruleset(ExpertaEvaluator(plan)._engine)
+        ours = _network(ruleset, _PreparedRete.build_beta_part)
+        assert ours == _network(ruleset, ReteMatcher.build_beta_part)
+        assert sum(row[0] == "NotNode" for row in ours) > 0
+        assert sum(row[0] == "ConflictSetNode" for row in ours) >= len(plan.rules)
