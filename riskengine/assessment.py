@@ -14,7 +14,7 @@ from .knowledge import Text
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class RulesetInfo(_Out):

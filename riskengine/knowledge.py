@@ -20,7 +20,7 @@ ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class Text(_Entry):

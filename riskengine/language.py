@@ -67,7 +67,7 @@ LIST_OPS = {"in", "not_in", "contains_any"}
 
 
 class _Node(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
 
 class FieldCondition(_Node):

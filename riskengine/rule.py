@@ -14,7 +14,7 @@ from .language import Condition, parse_condition
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class ChannelPick(_Model):
