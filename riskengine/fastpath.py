@@ -297,12 +297,14 @@ def trigger(cond: Condition) -> frozenset | None:
     return None   # negations hold without any signal, finding or value
 
 
-_KIND_RANK = {"s": 0, "v": 1, "f": 2}
+_KIND_RANK = {"s": 0, "f": 1, "v": 2}
 
 
 def _selectivity(atoms: frozenset) -> tuple:
-    """Signals are rare in a case, field values common, findings are re-checked anyway: prefer
-    signals, then value atoms covering few values, then findings."""
+    """Prefer signals (few per case), then findings, then field values (a value like jurisdiction CN
+    holds in most cases), each covering few atoms. A finding is the better trigger because a rule
+    that tests one is tried again whenever it is asserted anyway (``users_of``): triggered by a value,
+    it would also be tried, and fail, before the finding exists (~40 fewer tests per generated case)."""
     return (max(_KIND_RANK[a[0]] for a in atoms), len(atoms))
 
 
