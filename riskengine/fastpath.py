@@ -29,6 +29,7 @@ firings, the findings and the matched facts are the same.
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Callable
 
 from .firing import CaseState, Evaluation, Firing, _plain
@@ -116,12 +117,72 @@ def compile_field_test(cond: FieldCondition) -> Callable[[Any], bool]:
     return lambda a: a is not None and bool(test(a, expected))
 
 
+_COMPARE = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+
+
+def compile_field_leaf(cond: FieldCondition) -> Test:
+    """``compile_field_test(cond)`` applied to ``compile_getter(cond.field)``, fused into one closure
+    for the leaves rules use most (equality with a string or a boolean, membership in strings, numeric
+    comparison) on one- and two-part paths: they are most of the leaves tested per case, and each would
+    otherwise cost three calls. The tests below are the ones ``compile_field_test`` uses for these
+    operators and values (a non-string never equals or is in strings; booleans are not numbers)."""
+    getter = compile_getter(cond.field)
+    test = compile_field_test(cond)
+    parts = cond.field.split(".")
+    op, expected = cond.op, cond.value
+    if len(parts) > 2 or not (
+            (op == "eq" and expected.__class__ in (str, bool)) or op in _COMPARE
+            or (op == "in" and expected and all(v.__class__ is str for v in expected))):
+        return lambda facts, signals, findings: test(getter(facts))
+    one, key, inner = len(parts) == 1, parts[0], parts[-1]
+    # One closure per (operator family, path length): the value is fetched inline.
+    if op == "eq" and expected.__class__ is str:
+        if one:
+            return lambda facts, signals, findings: facts.get(key) == expected
+
+        def eq_str2(facts, signals, findings):
+            o = facts.get(key)
+            return (o.get(inner) if o.__class__ is dict else getter(facts)) == expected
+        return eq_str2
+    if op == "eq":
+        if one:
+            return lambda facts, signals, findings: facts.get(key) is expected
+
+        def eq_bool2(facts, signals, findings):
+            o = facts.get(key)
+            return (o.get(inner) if o.__class__ is dict else getter(facts)) is expected
+        return eq_bool2
+    if op == "in":
+        strings = frozenset(expected)
+        if one:
+            def in_strs(facts, signals, findings):
+                a = facts.get(key)
+                return a.__class__ is str and a in strings
+            return in_strs
+
+        def in_strs2(facts, signals, findings):
+            o = facts.get(key)
+            a = o.get(inner) if o.__class__ is dict else getter(facts)
+            return a.__class__ is str and a in strings
+        return in_strs2
+    compare, limit = _COMPARE[op], expected
+    if one:
+        def number(facts, signals, findings):
+            a = facts.get(key)
+            return (a.__class__ is int or a.__class__ is float) and compare(a, limit)
+        return number
+
+    def number2(facts, signals, findings):
+        o = facts.get(key)
+        a = o.get(inner) if o.__class__ is dict else getter(facts)
+        return (a.__class__ is int or a.__class__ is float) and compare(a, limit)
+    return number2
+
+
 def compile_condition(cond: Condition) -> Test:
     """The whole tree as one closure, equal to ``language.evaluate(cond, facts, signals, findings)``."""
     if isinstance(cond, FieldCondition):
-        get = compile_getter(cond.field)
-        test = compile_field_test(cond)
-        return lambda facts, signals, findings: test(get(facts))
+        return compile_field_leaf(cond)
     if isinstance(cond, SignalCondition):
         sid = cond.signal
         return lambda facts, signals, findings: sid in signals
@@ -325,11 +386,12 @@ def findings_tested(cond: Condition) -> set[str]:
 
 
 class _Compiled:
-    __slots__ = ("rule", "test", "key", "findings", "matched")
+    __slots__ = ("rule", "test", "key", "rank", "findings", "matched")
 
     def __init__(self, rule, key: tuple, test: Test, matched):
         self.rule = rule
         self.key = key                      # (stratum, -salience, file index): the firing order in a wave
+        self.rank = 0                       # position in ``key`` order over all rules (set by the evaluator)
         self.test = test
         self.matched = matched
         self.findings = tuple(rule.then.findings)
@@ -367,6 +429,8 @@ class FastEvaluator:
                         value_paths.add(atom[1])
             for f in findings_tested(rule.when):
                 st.users_of.setdefault(f, []).append(c)
+        for rank, c in enumerate(sorted(self._compiled, key=lambda c: c.key)):
+            c.rank = rank
         self._strata = [strata[s] for s in sorted(strata)]
         for st in self._strata:
             st.always.sort(key=lambda c: c.key)
@@ -407,9 +471,10 @@ class FastEvaluator:
         facts = state.facts
         signals = state.signals
         base_atoms = self._atoms(state)
-        fired: list[tuple] = []                             # (stratum, wave, -salience, index, rule)
+        fired: list[_Compiled] = []
         done: set[_Compiled] = set()
         for st in self._strata:
+            in_stratum: list[tuple] = []                    # (wave, rank, rule): the firing order
             # Wave 0: every rule that could hold given the case and the findings of lower strata. A
             # wave's findings become visible together, so the order rules are tested in within a wave
             # does not matter (sets, not lists); the firing order is sorted out at the end.
@@ -431,7 +496,7 @@ class FastEvaluator:
                 for c in candidates:
                     if c.test(facts, signals, findings):
                         done.add(c)
-                        fired.append((c.key[0], wave, c.key[1], c.key[2], c))
+                        in_stratum.append((wave, c.rank, c))
                         for f in c.findings:
                             if f not in findings:
                                 new.append(f)
@@ -447,17 +512,19 @@ class FastEvaluator:
                     if group:
                         candidates.update(group)
                 candidates -= done
-        fired.sort(key=_order_key)
+            in_stratum.sort()   # by wave, then rank; ranks are unique, so rules are never compared
+            fired += [t[2] for t in in_stratum]
         # What each firing matched, against the final findings (as Evaluation.finish does, compiled).
-        sources = state.signal_sources
-        firings = []
-        for i, t in enumerate(fired, 1):
-            c = t[4]
-            seen: dict = {}
-            if matched:
+        if matched:
+            sources = state.signal_sources
+            firings = []
+            for i, c in enumerate(fired, 1):
+                seen: dict = {}
                 c.matched(seen, facts, signals, sources, findings)
-            firings.append(Firing(rule=c.rule, matched=seen, order=i))
-        evaluation.firings = firings
+                firings.append(Firing(c.rule, seen, i))
+            evaluation.firings = firings
+        else:
+            evaluation.firings = [Firing(c.rule, {}, i) for i, c in enumerate(fired, 1)]
         return evaluation
 
 
@@ -523,10 +590,6 @@ def _changed_paths(before: dict, after: dict, prefix: str = "") -> list[str]:
         else:
             out.append(prefix + key)
     return out
-
-
-def _order_key(t: tuple) -> tuple:
-    return t[:4]
 
 
 __all__ = ["FastEvaluator", "compile_condition", "compile_field_test", "compile_getter", "trigger"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskengine.fastpath import compile_condition, compile_field_test, compile_getter, compile_matched, trigger
+from riskengine.fastpath import (compile_condition, compile_field_leaf, compile_field_test, compile_getter,
+                                 compile_matched, trigger)
 from riskengine.firing import CaseState, matched_facts
 from riskengine.language import evaluate, lookup, parse_condition
 from riskengine.language import test_field as reference_test_field
@@ -38,6 +39,37 @@ def field_conditions(draw):
 @given(field_conditions(), values)
 def test_every_compiled_field_test_equals_the_language(cond, actual):
     assert compile_field_test(cond)(actual) == reference_test_field(cond, actual)
+
+
+@st.composite
+def field_leaves(draw):
+    """Field conditions on one-, two- and three-part paths, most of them of the operators and value
+    types ``compile_field_leaf`` fuses (eq with a string or boolean, in over strings, comparisons)."""
+    path = draw(st.sampled_from(["a", "b", "a.c", "b.d", "a.c.d"]))
+    op = draw(st.sampled_from(["eq", "eq", "in", "in", "gt", "ge", "lt", "le", "ne", "exists"]))
+    if op == "eq":
+        value = draw(st.booleans() | st.sampled_from(["a", "x", ""]) | st.integers(-2, 2))
+    elif op == "in":
+        value = draw(st.lists(st.sampled_from(["a", "x", "CN"]), min_size=1, max_size=3)
+                     | st.lists(expected_scalars, min_size=1, max_size=3))
+    elif op == "exists":
+        value = draw(st.booleans())
+    elif op == "ne":
+        value = draw(expected_scalars)
+    else:
+        value = draw(st.integers(-3, 3) | st.floats(-3, 3, allow_nan=False))
+    return parse_condition({"field": path, op: value})
+
+
+scalars = values | st.sampled_from(["a", "x", "CN"])
+nested = st.fixed_dictionaries({}, optional={"c": scalars | st.fixed_dictionaries({"d": scalars}), "d": scalars})
+leaf_facts = st.fixed_dictionaries({}, optional={"a": nested | scalars, "b": nested | scalars})
+
+
+@settings(max_examples=800, deadline=None)
+@given(field_leaves(), leaf_facts)
+def test_fused_field_leaves_equal_the_language(cond, facts):
+    assert compile_field_leaf(cond)(facts, frozenset(), set()) == evaluate(cond, facts, frozenset(), set())
 
 
 @settings(max_examples=200, deadline=None)
