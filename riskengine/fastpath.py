@@ -272,6 +272,21 @@ def compile_matched(cond: Condition, negated: bool = False) -> Matched:
                 part(out, facts, signals, sources, findings)
         return all_parts
     if isinstance(cond, AnyCondition):
+        if all(isinstance(c, (SignalCondition, FindingCondition)) for c in cond.any):
+            # The usual ``any`` of signals and findings, in one loop: each branch holds when its id is
+            # present, and reports presence (a finding) or the signal's source (a signal).
+            items = tuple((f"finding:{c.finding}", c.finding, True) if isinstance(c, FindingCondition)
+                          else (f"signal:{c.signal}", c.signal, False) for c in cond.any)
+
+            def any_present(out, facts, signals, sources, findings):
+                for key, ident, is_finding in items:
+                    if is_finding:
+                        present = ident in findings
+                        if present != negated:
+                            out[key] = present
+                    elif (ident in signals) != negated:
+                        out[key] = sources.get(ident, False)
+            return any_present
         branches = tuple((compile_condition(c), compile_matched(c, negated)) for c in cond.any)
 
         def any_parts(out, facts, signals, sources, findings):

@@ -84,6 +84,8 @@ TREES = [
     {"any": [{"signals": ["s1", "s2", "s1"], "min": 2}, {"all": [{"finding": "f2"}, {"field": "b", "in": ["x", "y"]}]}]},
     {"not": {"any": [{"field": "a", "exists": False}, {"signal": "s2"}]}},
     {"any": [{"field": "b", "eq": "x"}, {"not": {"all": [{"signal": "s1"}, {"field": "a", "lt": 1}]}}]},
+    {"all": [{"any": [{"finding": "f1"}, {"signal": "s2"}, {"finding": "f2"}]},
+             {"not": {"any": [{"signal": "s3"}, {"finding": "f2"}]}}]},
 ]
 
 
