@@ -467,7 +467,13 @@ class FastEvaluator:
                     readers = self._readers.setdefault(atom, [])
                     if c not in readers:
                         readers.append(c)
-        self._field_paths = sorted(a[1] for a in self._readers if a[0] == "p")
+        # A changed path reaches the rules reading it, a path inside it or a path it lies inside.
+        self._field_paths = frozenset(a[1] for a in self._readers if a[0] == "p")
+        self._paths_inside: dict[str, list[str]] = {}
+        for path in sorted(self._field_paths):
+            parts = path.split(".")
+            for i in range(1, len(parts)):
+                self._paths_inside.setdefault(".".join(parts[:i]), []).append(path)
 
     def _atoms(self, state: CaseState) -> list:
         """The signal and field-value atoms of a case (findings are added stratum by stratum)."""
@@ -555,8 +561,12 @@ class FastEvaluator:
         (tests/test_fastpath.py compares the two on every what-if trial of the golden cases)."""
         changed = [("s", sid) for sid in base.signals ^ state.signals]
         paths = _changed_paths(base.facts, state.facts)
-        changed += [("p", p) for p in self._field_paths
-                    if any(p == c or p.startswith(c + ".") or c.startswith(p + ".") for c in paths)]
+        read: set[str] = set()
+        for path in paths:
+            read.update(self._paths_inside.get(path, ()))
+            parts = path.split(".")
+            read.update(p for p in (".".join(parts[:i]) for i in range(1, len(parts) + 1)) if p in self._field_paths)
+        changed += [("p", p) for p in sorted(read)]
         affected: dict[int, _Compiled] = {}
         todo = [c for atom in changed for c in self._readers.get(atom, ())]
         while todo:
