@@ -1,7 +1,8 @@
 """The compiler emits experta rules already in the shape experta's own rule preparation produces, and
-its matcher (``compiler._PreparedRete``) skips that pass to build the network faster. If experta's
-preparation ever changed, or the compiler emitted a shape the pass would rewrite or conjunctions other
-than the pass would make (up to joining a conjunction's tests of the one CaseFact), these fail.
+its matcher (``compiler._PreparedRete``) skips that pass and wires the beta network itself to build
+the network faster. If experta's preparation ever changed, or the compiler emitted a shape the pass
+would rewrite or conjunctions other than the pass would make (up to joining a conjunction's tests of
+the one CaseFact), or the network differed from the one experta's ``wire_rule`` builds, these fail.
 """
 from __future__ import annotations
 
