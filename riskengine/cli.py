@@ -268,17 +268,18 @@ def diff(cases: tuple[str, ...], base: str, rules: str | None, knowledge: str | 
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
+    failed = [c for c in report.cases if c.error]
     click.echo(f"ruleset {report.base_version} → {report.new_version}: {len(report.changed)} of "
-               f"{len(report.cases)} cases changed")
+               f"{len(report.cases) - len(failed)} cases changed"
+               + (f"; {len(failed)} could not be assessed (listed on stderr)" if failed else ""))
     for c in report.changed:
         click.echo(f"  {c.case_id}: " + "; ".join(f"{k} {_show(v[0])} → {_show(v[1])}" for k, v in c.changes.items()))
     for field, table in report.transitions().items():
         click.echo(f"{field}:")
         for transition, n in sorted(table.items(), key=lambda t: (-t[1], t[0])):
             click.echo(f"  {transition}: {n} cases")
-    for c in report.cases:
-        if c.error:
-            click.echo(f"error: {c.error}", err=True)
+    for c in failed:
+        click.echo(f"error: {c.error}", err=True)
 
 
 def _show(v) -> str:

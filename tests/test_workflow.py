@@ -97,7 +97,8 @@ def test_diff_reports_transitions(runner, tmp_path, tests_dir, run_args):
             "--knowledge", str(tmp_path / "new" / "knowledge"), str(cases), *run_args]
     text = runner.invoke(main, args)
     assert text.exit_code == 0
-    assert "1 of 3 cases changed" in text.stdout and "D-1: escalation.level 3 → 4" in text.stdout
+    assert "1 of 2 cases changed; 1 could not be assessed" in text.stdout
+    assert "D-1: escalation.level 3 → 4" in text.stdout
     assert "3 → 4: 1 cases" in text.stdout and "cases.jsonl:3" in text.stderr
     data = json.loads(runner.invoke(main, args + ["--format", "json"]).stdout)
     assert data["transitions"] == {"escalation.level": {"3 → 4": 1}} and data["changed"] == 1
