@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
+from .casefile import parse_json_line
 from .errors import CaseError, did_you_mean
 from .facts import parse_bool
 
@@ -87,15 +88,11 @@ def _jsonl_records(fh, shown: str, skip: int) -> Iterator[Record]:
         if index < skip:
             index += 1
             continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Record(index, lineno, error=(f"invalid JSON: {exc.msg}", f"{shown}:{lineno}:{exc.colno}", "RE203"))
+        data = parse_json_line(line, f"{shown}:{lineno}")
+        if isinstance(data, CaseError):
+            yield Record(index, lineno, error=(data.message, data.location, data.code))
         else:
-            if isinstance(data, dict):
-                yield Record(index, lineno, data=data)
-            else:
-                yield Record(index, lineno, error=("each line must be one JSON object", f"{shown}:{lineno}", "RE203"))
+            yield Record(index, lineno, data=data)
         index += 1
 
 

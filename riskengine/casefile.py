@@ -40,25 +40,27 @@ def read_case_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def parse_json_line(line: str | bytes, location: str) -> dict | CaseError:
+    """One JSON object from one line of untrusted input, or the error for it (with the column where the
+    JSON breaks). Never raises, so one bad line never stops the lines after it."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return CaseError(f"invalid JSON: {exc.msg}", f"{location}:{exc.colno}", "RE203")
+    except RecursionError:
+        return CaseError("JSON nesting is too deep", location, "RE203")
+    if not isinstance(data, dict):
+        return CaseError("each line must be one JSON object", location, "RE203")
+    return data
+
+
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
     """(line number, raw case or the error for that line); a bad line never stops the others."""
     p = Path(path)
     with p.open(encoding="utf-8", errors="replace") as fh:
         for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield lineno, CaseError(f"invalid JSON: {exc.msg}", f"{p}:{lineno}:{exc.colno}", "RE203")
-                continue
-            except RecursionError:
-                yield lineno, CaseError("JSON nesting is too deep", f"{p}:{lineno}", "RE203")
-                continue
-            if not isinstance(data, dict):
-                yield lineno, CaseError("each line must be one JSON object", f"{p}:{lineno}", "RE203")
-                continue
-            yield lineno, data
+            if line.strip():
+                yield lineno, parse_json_line(line, f"{p}:{lineno}")
 
 
 def dump_case_yaml(data: dict) -> str:

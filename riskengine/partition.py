@@ -29,6 +29,7 @@ import json
 import os
 from typing import Any, Iterable, Iterator
 
+from .casefile import parse_json_line
 from .errors import CaseError, RiskEngineError
 
 OUTPUT_COLUMNS = ("case_id", "risk_level", "risk_score", "agent_suspected", "strategy", "escalation_level",
@@ -64,10 +65,9 @@ def assess_partition(records: Iterable[dict | str], rules_dir: str | None = None
         case_id = None
         try:
             if isinstance(record, (str, bytes)):
-                try:
-                    record = json.loads(record)
-                except json.JSONDecodeError as exc:
-                    raise CaseError(f"invalid JSON: {exc.msg}", f"record {n + 1}", "RE203") from None
+                record = parse_json_line(record, f"record {n + 1}")
+                if isinstance(record, CaseError):
+                    raise record
             if isinstance(record, dict):
                 case_id = record.get("id")
             result = eng.assess(eng.parse_case(record, f"record {n + 1}"), engine=engine,

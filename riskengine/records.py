@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .assessment import Assessment
+from .casefile import parse_json_line
 from .errors import CaseError
 from .mask import mask
 
@@ -71,13 +72,10 @@ def read_records(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue
-            try:
-                rec = json.loads(line)
-                if not isinstance(rec, dict) or not {"input", "output", "fired_rules"} <= set(rec):
-                    raise ValueError("not a decision record (needs input, output, fired_rules)")
-            except ValueError as exc:
-                yield lineno, CaseError(str(exc), f"{path}:{lineno}", "RE203")
-                continue
+            rec = parse_json_line(line, f"{path}:{lineno}")
+            if not isinstance(rec, CaseError) and not {"input", "output", "fired_rules"} <= set(rec):
+                rec = CaseError("not a decision record (needs input, output, fired_rules)", f"{path}:{lineno}",
+                                "RE203")
             yield lineno, rec
 
 

@@ -125,6 +125,19 @@ def test_bad_records_go_to_the_errors_file_with_their_line(tmp_path):
     assert "errors 4" in result.output
 
 
+def test_hostile_lines_are_errors_not_crashes(tmp_path):
+    """A line nested deeper than the JSON parser can follow, or one that is not an object, is one error
+    with its line; the records after it are still assessed."""
+    cases = make_cases(3)
+    write_jsonl(tmp_path / "in.jsonl", cases, bad_at={1: "[" * 100_000 + "]" * 100_000, 2: '"just text"'})
+    result = run(tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl", "--errors", tmp_path / "bad.jsonl")
+    assert result.exit_code == 0, result.output
+    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 3
+    errors = [json.loads(line) for line in (tmp_path / "bad.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["line"], e["message"]) for e in errors] == [(2, "JSON nesting is too deep"),
+                                                           (3, "each line must be one JSON object")]
+
+
 def test_csv_row_errors_and_unknown_columns(tmp_path):
     (tmp_path / "in.csv").write_text(
         "id,received,industry,channel,category,history.days_open\n"

@@ -23,7 +23,7 @@ def expected(mini_engine, cases):
 
 def test_assess_partition_yields_assessments_and_error_records(mini_engine):
     cases = make_cases(5)
-    records = [cases[0], json.dumps(cases[1]), "{broken", {"id": "X"}, cases[2]]
+    records = [cases[0], json.dumps(cases[1]), "{broken", {"id": "X"}, cases[2], "[" * 100_000, b"[1]"]
     out = list(assess_partition(records, RULES, KNOWLEDGE))
     want = expected(mini_engine, cases)
     assert out[0] == want[cases[0]["id"]].model_dump(mode="json")
@@ -31,6 +31,8 @@ def test_assess_partition_yields_assessments_and_error_records(mini_engine):
     assert out[2]["code"] == "RE203" and out[2]["case_id"] is None
     assert out[3]["case_id"] == "X" and "received" in out[3]["error"]
     assert out[4]["case_id"] == cases[2]["id"]
+    assert out[5]["error"] == "JSON nesting is too deep" and out[5]["location"] == "record 6"
+    assert out[6]["error"] == "each line must be one JSON object" and len(out) == 7
 
 
 def test_assess_pandas_with_json_and_flat_columns(mini_engine):

@@ -104,6 +104,21 @@ def test_diff_reports_transitions(runner, tmp_path, tests_dir, run_args):
     assert data["transitions"] == {"escalation.level": {"3 → 4": 1}} and data["changed"] == 1
 
 
+def test_replay_reports_unreadable_lines_and_goes_on(runner, tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text("id: L-2\nreceived: 2025-03-20\nindustry: insurance\nchannel: hotline\ncategory: other\n",
+                    encoding="utf-8")
+    log = tmp_path / "decisions.jsonl"
+    assert runner.invoke(main, ["assess", str(case), "--format", "json", "--log", str(log), *MINI_ARGS]).exit_code == 0
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write("[" * 100_000 + "]" * 100_000 + "\n" + '{"input": {}}\n')
+    res = runner.invoke(main, ["replay", str(log), *MINI_ARGS])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "3 decisions replayed" in res.stdout and "2 differ" in res.stdout
+    assert "line 2" in res.stdout and "JSON nesting is too deep" in res.stdout
+    assert "line 3" in res.stdout and "not a decision record" in res.stdout
+
+
 @pytest.mark.parametrize("run_args", ENGINE_RUNS, ids=["default", "experta", "workers2"])
 def test_decision_log_is_masked_and_replayable(runner, tmp_path, run_args):
     case = tmp_path / "case.yaml"
