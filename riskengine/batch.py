@@ -97,7 +97,7 @@ def _jsonl_records(fh, shown: str, skip: int) -> Iterator[Record]:
 
 
 def _csv_records(fh, shown: str, skip: int) -> Iterator[Record]:
-    reader = csv.reader(fh)
+    reader = csv.reader(fh, strict=True)   # a malformed quote is an error, not a silently altered value
     try:
         header = next(reader)
     except StopIteration:

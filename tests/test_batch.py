@@ -143,12 +143,16 @@ def test_csv_row_errors_and_unknown_columns(tmp_path):
         "id,received,industry,channel,category,history.days_open\n"
         "A,2025-03-20,insurance,hotline,other,3\n"
         "B,2025-03-20,insurance,hotline,other,many\n"
-        "C,2025-03-20,insurance\n", encoding="utf-8")
+        "C,2025-03-20,insurance\n"
+        'D,2025-03-20,insurance,hotline,"other"x,3\n'         # a stray character after a closing quote
+        "E,2025-03-20,insurance,hotline,other,4\n", encoding="utf-8")
     result = run(tmp_path / "in.csv", "--out", tmp_path / "out.jsonl")
     assert result.exit_code == 0, result.output
     errors = [json.loads(x) for x in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
-    assert [(e["line"], e["case_id"]) for e in errors] == [(3, "B"), (4, None)]
+    assert [(e["line"], e["case_id"]) for e in errors] == [(3, "B"), (4, None), (5, None)]
     assert "history.days_open" in errors[0]["message"] and "cells" in errors[1]["message"]
+    assert errors[2]["message"].startswith("cannot read CSV row")   # not silently read as category "otherx"
+    assert [json.loads(x)["case_id"] for x in (tmp_path / "out.jsonl").read_text().splitlines()] == ["A", "E"]
     (tmp_path / "cols.csv").write_text("id,received,complainant.agee\nA,2025-03-20,3\n", encoding="utf-8")
     result = run(tmp_path / "cols.csv", "--out", tmp_path / "o2.jsonl")
     assert result.exit_code == 1
