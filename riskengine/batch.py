@@ -513,10 +513,23 @@ def _duration(seconds: float) -> str:
 
 
 def count_records(path: str | Path, fmt: str | None = None) -> int:
+    """The records of the input, for the progress bar: the rows ``read_records`` will yield, an
+    unreadable row included (it becomes one error), so counting never fails where reading would not."""
     fmt = fmt or input_format(path)
     if fmt == "csv":
+        rows = 0
         with open(path, encoding="utf-8", errors="replace", newline="") as fh:
-            return max(sum(1 for row in csv.reader(fh) if row and any(c.strip() for c in row)) - 1, 0)
+            reader = csv.reader(fh, strict=True)
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return max(rows - 1, 0)   # less the header
+                except csv.Error:
+                    rows += 1
+                    continue
+                if row and any(cell.strip() for cell in row):
+                    rows += 1
     n = 0
     with open(path, "rb") as fh:
         for line in fh:

@@ -138,6 +138,20 @@ def test_hostile_lines_are_errors_not_crashes(tmp_path):
                                                            (3, "each line must be one JSON object")]
 
 
+def test_progress_count_survives_rows_the_reader_rejects(tmp_path):
+    """The progress bar counts the input first; a row over the CSV field limit or with a broken quote
+    is one error there too, not a crash of the whole batch."""
+    from riskengine.batch import count_records, run_batch
+    head = "id,received,industry,channel,category,narrative\n"
+    row = "{},2025-03-20,insurance,hotline,other,{}\n"
+    (tmp_path / "in.csv").write_text(head + row.format("A", "ok") + row.format("B", "x" * 200_000)
+                                     + row.format("C", '"fine"x') + row.format("D", "last"), encoding="utf-8")
+    report = run_batch(tmp_path / "in.csv", tmp_path / "out.jsonl", rules=RULES[1], knowledge=RULES[3],
+                       progress=True)
+    assert (report.records, report.assessed, report.errors) == (4, 2, 2)
+    assert count_records(tmp_path / "in.csv") == report.records
+
+
 def test_csv_row_errors_and_unknown_columns(tmp_path):
     (tmp_path / "in.csv").write_text(
         "id,received,industry,channel,category,history.days_open\n"
