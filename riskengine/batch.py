@@ -72,8 +72,8 @@ def read_records(path: str | Path, fmt: str | None = None, skip: int = 0) -> Ite
     Raises :class:`CaseError` (code RE203) only for problems with the whole file: it cannot be opened,
     or a CSV header names a column that is not a case field."""
     fmt = fmt or input_format(path)
-    try:
-        fh = open(path, encoding="utf-8", errors="replace", newline="" if fmt == "csv" else None)
+    try:   # utf-8-sig: files saved by Windows tools often start with a byte-order mark
+        fh = open(path, encoding="utf-8-sig", errors="replace", newline="" if fmt == "csv" else None)
     except OSError as exc:
         raise CaseError(f"cannot read input: {exc.strerror or exc}", str(path), "RE203") from None
     with fh:
@@ -518,7 +518,7 @@ def count_records(path: str | Path, fmt: str | None = None) -> int:
     fmt = fmt or input_format(path)
     if fmt == "csv":
         rows = 0
-        with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
             reader = csv.reader(fh, strict=True)
             while True:
                 try:

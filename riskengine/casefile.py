@@ -19,7 +19,7 @@ def read_case_file(path: str | Path) -> dict[str, Any]:
     try:
         if p.stat().st_size > MAX_CASE_FILE_BYTES:
             raise CaseError(f"file is larger than {MAX_CASE_FILE_BYTES} bytes", str(p), "RE203")
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseError(f"cannot read case file: {exc}", str(p), "RE203") from None
     if p.suffix == ".json":
@@ -57,7 +57,7 @@ def parse_json_line(line: str | bytes, location: str) -> dict | CaseError:
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
     """(line number, raw case or the error for that line); a bad line never stops the others."""
     p = Path(path)
-    with p.open(encoding="utf-8", errors="replace") as fh:
+    with p.open(encoding="utf-8-sig", errors="replace") as fh:
         for lineno, line in enumerate(fh, 1):
             if line.strip():
                 yield lineno, parse_json_line(line, f"{p}:{lineno}")

@@ -68,7 +68,7 @@ class ReplayResult:
 
 
 def read_records(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
         for lineno, line in enumerate(fh, 1):
             if not line.strip():
                 continue

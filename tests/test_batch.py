@@ -152,6 +152,16 @@ def test_progress_count_survives_rows_the_reader_rejects(tmp_path):
     assert count_records(tmp_path / "in.csv") == report.records
 
 
+def test_inputs_starting_with_a_byte_order_mark(tmp_path):
+    """Windows tools often save UTF-8 with a BOM: the first record is read like the others."""
+    cases = make_cases(2)
+    (tmp_path / "in.jsonl").write_text("\ufeff" + "\n".join(json.dumps(c) for c in cases) + "\n", encoding="utf-8")
+    result = run(tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl")
+    assert result.exit_code == 0 and "errors 0" in result.output, result.output
+    assert [json.loads(x)["case_id"] for x in (tmp_path / "out.jsonl").read_text().splitlines()] == [
+        c["id"] for c in cases]
+
+
 def test_csv_row_errors_and_unknown_columns(tmp_path):
     (tmp_path / "in.csv").write_text(
         "id,received,industry,channel,category,history.days_open\n"

@@ -68,6 +68,12 @@ def test_assess_json_case_file_and_text_in_both_languages(runner, case_file, tmp
     assert zh.exit_code == en.exit_code == 0
     assert "投诉风险评估" in zh.stdout and "升级: 3 级" in zh.stdout and "MEDIA-ESCALATE" in zh.stdout
     assert "Complaint risk assessment" in en.stdout and "Escalation: 3 level" in en.stdout
+    # The same files saved with a byte-order mark (as Windows tools do) give the same assessment.
+    for path in (as_json, case_file):
+        plain = runner.invoke(main, ["assess", str(path), "--format", "json", *MINI_ARGS]).stdout
+        path.write_text("\ufeff" + path.read_text(encoding="utf-8"), encoding="utf-8")
+        with_bom = runner.invoke(main, ["assess", str(path), "--format", "json", *MINI_ARGS])
+        assert with_bom.exit_code == 0 and with_bom.stdout == plain, with_bom.output
 
 
 @pytest.mark.parametrize("mutation, message", [
