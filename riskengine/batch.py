@@ -143,10 +143,15 @@ def case_columns() -> list[str]:
 
 def check_columns(columns: Iterable[str], location: str = "") -> None:
     known = set(case_columns())
-    for col in columns:
+    seen: dict[str, int] = {}
+    for number, col in enumerate(columns, 1):
         if col not in known:
             hint = did_you_mean(col, known) or "columns are case fields, nested ones as dotted names like complainant.age"
             raise CaseError(f"unknown column '{col}' ({hint})", location, "RE203")
+        if col in seen:   # one of the two would silently win in every row
+            raise CaseError(f"column '{col}' appears twice (columns {seen[col]} and {number}); keep one",
+                            location, "RE203")
+        seen[col] = number
 
 
 def flat_to_case(flat: Mapping[str, Any]) -> dict:

@@ -182,6 +182,10 @@ def test_csv_row_errors_and_unknown_columns(tmp_path):
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "unknown column 'complainant.agee'" in result.output
     assert "complainant.age" in result.output
+    (tmp_path / "twice.csv").write_text("id,received,signals,industry,signals\nA,2025-03-20,a,banking,b\n",
+                                        encoding="utf-8")
+    result = run(tmp_path / "twice.csv", "--out", tmp_path / "o3.jsonl")
+    assert result.exit_code == 1 and "column 'signals' appears twice (columns 3 and 5)" in result.output
 
 
 def test_unreadable_input_and_bad_rules_are_one_line_errors(tmp_path):
