@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
-from .casefile import parse_json_line
+from .casefile import iter_lines, parse_json_line
 from .errors import CaseError, did_you_mean
 from .facts import parse_bool
 
@@ -73,7 +73,7 @@ def read_records(path: str | Path, fmt: str | None = None, skip: int = 0) -> Ite
     or a CSV header names a column that is not a case field."""
     fmt = fmt or input_format(path)
     try:   # utf-8-sig: files saved by Windows tools often start with a byte-order mark
-        fh = open(path, encoding="utf-8-sig", errors="replace", newline="" if fmt == "csv" else None)
+        fh = open(path, encoding="utf-8-sig", errors="replace", newline="") if fmt == "csv" else open(path, "rb")
     except OSError as exc:
         raise CaseError(f"cannot read input: {exc.strerror or exc}", str(path), "RE203") from None
     with fh:
@@ -82,7 +82,7 @@ def read_records(path: str | Path, fmt: str | None = None, skip: int = 0) -> Ite
 
 def _jsonl_records(fh, shown: str, skip: int) -> Iterator[Record]:
     index = 0
-    for lineno, line in enumerate(fh, 1):
+    for lineno, line in iter_lines(fh):
         if not line.strip():
             continue
         if index < skip:
@@ -537,7 +537,7 @@ def count_records(path: str | Path, fmt: str | None = None) -> int:
                     rows += 1
     n = 0
     with open(path, "rb") as fh:
-        for line in fh:
+        for _lineno, line in iter_lines(fh):
             if line.strip():
                 n += 1
     return n

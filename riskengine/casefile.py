@@ -54,11 +54,21 @@ def parse_json_line(line: str | bytes, location: str) -> dict | CaseError:
     return data
 
 
+def iter_lines(fh) -> Iterator[tuple[int, str]]:
+    """(line number, text) of a JSON Lines file opened in binary mode. Lines end at ``\n`` only: a
+    lone ``\r`` is whitespace inside a JSON line, where text mode would cut the line in two. Bytes
+    that are not UTF-8 are replaced; a byte-order mark at the start is dropped."""
+    for lineno, raw in enumerate(fh, 1):
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        yield lineno, raw.decode("utf-8", "replace")
+
+
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
     """(line number, raw case or the error for that line); a bad line never stops the others."""
     p = Path(path)
-    with p.open(encoding="utf-8-sig", errors="replace") as fh:
-        for lineno, line in enumerate(fh, 1):
+    with p.open("rb") as fh:
+        for lineno, line in iter_lines(fh):
             if line.strip():
                 yield lineno, parse_json_line(line, f"{p}:{lineno}")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .assessment import Assessment
-from .casefile import parse_json_line
+from .casefile import iter_lines, parse_json_line
 from .errors import CaseError
 from .mask import mask
 
@@ -68,8 +68,8 @@ class ReplayResult:
 
 
 def read_records(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        for lineno, line in enumerate(fh, 1):
+    with open(path, "rb") as fh:
+        for lineno, line in iter_lines(fh):
             if not line.strip():
                 continue
             rec = parse_json_line(line, f"{path}:{lineno}")

@@ -6,6 +6,8 @@ import json
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from riskengine import Assessment, CaseError
@@ -152,10 +154,12 @@ def test_progress_count_survives_rows_the_reader_rejects(tmp_path):
     assert count_records(tmp_path / "in.csv") == report.records
 
 
-def test_inputs_starting_with_a_byte_order_mark(tmp_path):
-    """Windows tools often save UTF-8 with a BOM: the first record is read like the others."""
+def test_inputs_saved_by_windows_tools(tmp_path):
+    """A byte-order mark, CRLF line ends, and a lone CR between JSON tokens (whitespace to JSON): each
+    record is read like the others, and a CR never cuts a line in two."""
     cases = make_cases(2)
-    (tmp_path / "in.jsonl").write_text("\ufeff" + "\n".join(json.dumps(c) for c in cases) + "\n", encoding="utf-8")
+    lines = [json.dumps(c).replace(', "received"', ',\r "received"') for c in cases]
+    (tmp_path / "in.jsonl").write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
     result = run(tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl")
     assert result.exit_code == 0 and "errors 0" in result.output, result.output
     assert [json.loads(x)["case_id"] for x in (tmp_path / "out.jsonl").read_text().splitlines()] == [
@@ -290,3 +294,24 @@ def test_summary_figures_agree_with_the_full_assessment(engine):
     assert levels == {"low", "medium", "high", "critical"}   # the comparison saw every level
     for data in golden:   # and on the reference engine
         assert engine.summarise(data, engine="experta") == engine.summarise(data, engine="compiled"), data["id"]
+
+
+# Garbage in the input: whatever a line holds, reading yields one record or one error for it, never an
+# exception, and the progress count agrees with what reading yields.
+_pieces = st.sampled_from(['{', '}', '[', ']', '"', ',', ':', '\\', '\x00', '\ufeff', '\r', '\x1c', 'null',
+                           '1e999', '"id"', '"A"', 'true', ' ', '中', '\ufffd'])
+_deep = st.integers(1, 3000).map(lambda n: "[" * n + "]" * n)
+_garbage_line = st.one_of(st.lists(_pieces, max_size=12).map("".join), _deep, st.text(max_size=30))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_garbage_line, min_size=1, max_size=8), st.sampled_from(["jsonl", "csv"]))
+def test_reading_garbage_never_raises(tmp_path_factory, lines, fmt):
+    from riskengine.batch import count_records, read_records
+    path = tmp_path_factory.mktemp("garbage") / f"in.{fmt}"
+    header = "id,received,industry,channel,category,narrative\n" if fmt == "csv" else ""
+    path.write_text(header + "\n".join(line.replace("\n", " ") for line in lines) + "\n", encoding="utf-8")
+    records = list(read_records(path, fmt))
+    assert all((r.data is None) != (r.error is None) for r in records)
+    assert all(r.error[1].startswith(str(path)) for r in records if r.error)
+    assert count_records(path, fmt) == len(records)
