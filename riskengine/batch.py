@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
-from .casefile import iter_lines, parse_json_line
+from .casefile import iter_lines, json_lines
 from .errors import CaseError, did_you_mean
 from .facts import parse_bool
 
@@ -82,13 +82,10 @@ def read_records(path: str | Path, fmt: str | None = None, skip: int = 0) -> Ite
 
 def _jsonl_records(fh, shown: str, skip: int) -> Iterator[Record]:
     index = 0
-    for lineno, line in iter_lines(fh):
-        if not line.strip():
-            continue
+    for lineno, data in json_lines(fh, shown):
         if index < skip:
             index += 1
             continue
-        data = parse_json_line(line, f"{shown}:{lineno}")
         if isinstance(data, CaseError):
             yield Record(index, lineno, error=(data.message, data.location, data.code))
         else:
@@ -538,7 +535,7 @@ def count_records(path: str | Path, fmt: str | None = None) -> int:
     n = 0
     with open(path, "rb") as fh:
         for _lineno, line in iter_lines(fh):
-            if line.strip():
+            if line is None or line.strip():   # an over-long line is one error record
                 n += 1
     return n
 

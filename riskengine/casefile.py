@@ -17,9 +17,11 @@ def read_case_file(path: str | Path) -> dict[str, Any]:
     """One case from a .yaml/.yml/.json file, as a raw dict (validated later by the engine)."""
     p = Path(path)
     try:
-        if p.stat().st_size > MAX_CASE_FILE_BYTES:
+        with p.open("rb") as fh:   # read at most one byte over the limit: a device or a pipe never ends
+            raw = fh.read(MAX_CASE_FILE_BYTES + 1)
+        if len(raw) > MAX_CASE_FILE_BYTES:
             raise CaseError(f"file is larger than {MAX_CASE_FILE_BYTES} bytes", str(p), "RE203")
-        text = p.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseError(f"cannot read case file: {exc}", str(p), "RE203") from None
     if p.suffix == ".json":
@@ -54,23 +56,41 @@ def parse_json_line(line: str | bytes, location: str) -> dict | CaseError:
     return data
 
 
-def iter_lines(fh) -> Iterator[tuple[int, str]]:
+MAX_LINE_BYTES = MAX_CASE_FILE_BYTES
+
+
+def iter_lines(fh) -> Iterator[tuple[int, str | None]]:
     """(line number, text) of a JSON Lines file opened in binary mode. Lines end at ``\n`` only: a
     lone ``\r`` is whitespace inside a JSON line, where text mode would cut the line in two. Bytes
-    that are not UTF-8 are replaced; a byte-order mark at the start is dropped."""
-    for lineno, raw in enumerate(fh, 1):
+    that are not UTF-8 are replaced; a byte-order mark at the start is dropped. A line longer than
+    ``MAX_LINE_BYTES`` comes as ``None``, read past in pieces, never held whole."""
+    lineno = 0
+    while raw := fh.readline(MAX_LINE_BYTES + 1):
+        lineno += 1
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):
+                raw = fh.readline(MAX_LINE_BYTES + 1)
+            yield lineno, None
+            continue
         if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         yield lineno, raw.decode("utf-8", "replace")
 
 
+def json_lines(fh, shown: str) -> Iterator[tuple[int, dict | CaseError]]:
+    """(line number, JSON object or the error for that line) for each non-blank line of a JSON Lines
+    file opened in binary mode; a bad line never stops the others."""
+    for lineno, line in iter_lines(fh):
+        if line is None:
+            yield lineno, CaseError(f"line is longer than {MAX_LINE_BYTES} bytes", f"{shown}:{lineno}", "RE203")
+        elif line.strip():
+            yield lineno, parse_json_line(line, f"{shown}:{lineno}")
+
+
 def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
-    """(line number, raw case or the error for that line); a bad line never stops the others."""
-    p = Path(path)
-    with p.open("rb") as fh:
-        for lineno, line in iter_lines(fh):
-            if line.strip():
-                yield lineno, parse_json_line(line, f"{p}:{lineno}")
+    """(line number, raw case or the error for that line) of a JSON Lines file of cases."""
+    with open(path, "rb") as fh:
+        yield from json_lines(fh, str(path))
 
 
 def dump_case_yaml(data: dict) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .assessment import Assessment
-from .casefile import iter_lines, parse_json_line
+from .casefile import json_lines
 from .errors import CaseError
 from .mask import mask
 
@@ -69,10 +69,7 @@ class ReplayResult:
 
 def read_records(path: str | Path) -> Iterator[tuple[int, dict | CaseError]]:
     with open(path, "rb") as fh:
-        for lineno, line in iter_lines(fh):
-            if not line.strip():
-                continue
-            rec = parse_json_line(line, f"{path}:{lineno}")
+        for lineno, rec in json_lines(fh, str(path)):
             if not isinstance(rec, CaseError) and not {"input", "output", "fired_rules"} <= set(rec):
                 rec = CaseError("not a decision record (needs input, output, fired_rules)", f"{path}:{lineno}",
                                 "RE203")

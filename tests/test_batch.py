@@ -128,16 +128,23 @@ def test_bad_records_go_to_the_errors_file_with_their_line(tmp_path):
 
 
 def test_hostile_lines_are_errors_not_crashes(tmp_path):
-    """A line nested deeper than the JSON parser can follow, or one that is not an object, is one error
-    with its line; the records after it are still assessed."""
+    """A line nested deeper than the JSON parser can follow, one that is not an object, or one longer
+    than any case may be, is one error with its line; the records after it are still assessed."""
     cases = make_cases(3)
-    write_jsonl(tmp_path / "in.jsonl", cases, bad_at={1: "[" * 100_000 + "]" * 100_000, 2: '"just text"'})
+    from riskengine.batch import count_records
+    from riskengine.casefile import MAX_LINE_BYTES
+    huge = '{"id": "H", "narrative": "' + "x" * MAX_LINE_BYTES + '"}'
+    write_jsonl(tmp_path / "in.jsonl", cases,
+                bad_at={1: "[" * 100_000 + "]" * 100_000, 2: '"just text"', 3: huge})
     result = run(tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl", "--errors", tmp_path / "bad.jsonl")
     assert result.exit_code == 0, result.output
-    assert len((tmp_path / "out.jsonl").read_text().splitlines()) == 3
+    assert [json.loads(x)["case_id"] for x in (tmp_path / "out.jsonl").read_text().splitlines()] == [
+        c["id"] for c in cases]
     errors = [json.loads(line) for line in (tmp_path / "bad.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [(e["line"], e["message"]) for e in errors] == [(2, "JSON nesting is too deep"),
-                                                           (3, "each line must be one JSON object")]
+    assert [(e["line"], e["message"]) for e in errors] == [
+        (2, "JSON nesting is too deep"), (3, "each line must be one JSON object"),
+        (4, f"line is longer than {MAX_LINE_BYTES} bytes")]
+    assert count_records(tmp_path / "in.jsonl") == 6
 
 
 def test_progress_count_survives_rows_the_reader_rejects(tmp_path):

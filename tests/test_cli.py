@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -154,6 +155,9 @@ def test_hostile_case_files(runner, tmp_path):
         res = runner.invoke(main, ["assess", str(path), *MINI_ARGS])
         assert res.exit_code == 1 and message in res.stderr, (path, res.output)
         assert "Traceback" not in res.output
+    if Path("/dev/zero").exists():   # a file that never ends is read only up to the size limit
+        res = runner.invoke(main, ["assess", "/dev/zero", *MINI_ARGS])
+        assert res.exit_code == 1 and "file is larger than" in res.stderr
 
 
 def test_garbage_collection_is_paused_for_start_up_only(runner, case_file, tmp_path, monkeypatch):
