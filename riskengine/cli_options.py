@@ -3,6 +3,7 @@ garbage-collector pause around start-up."""
 from __future__ import annotations
 
 import gc
+import os
 
 import click
 
@@ -46,7 +47,21 @@ knowledge_option = click.option("--knowledge", "knowledge", type=click.Path(file
                                 help="Folder of knowledge files (default: the shipped knowledge).")
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                            help="Language of text output.")
+WORKERS_PER_CPU = 4
+
+
+def _sensible_workers(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    """At most four processes per CPU: each holds a whole engine (~80 MiB), so a mistyped
+    ``--workers 1000`` would exhaust memory and lose the run instead of speeding it up."""
+    most = WORKERS_PER_CPU * (os.cpu_count() or 1)
+    if value > most:
+        click.echo(f"note: --workers {value} is more than {WORKERS_PER_CPU} per CPU here; using {most}", err=True)
+        return most
+    return value
+
+
 workers_option = click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                              callback=_sensible_workers,
                               help="Processes; each builds one engine and reuses it. Output stays in input order.")
 
 

@@ -173,6 +173,17 @@ def test_inputs_saved_by_windows_tools(tmp_path):
         c["id"] for c in cases]
 
 
+def test_a_mistyped_worker_count_is_capped(tmp_path, monkeypatch):
+    monkeypatch.setattr("riskengine.cli_options.os.cpu_count", lambda: 1)
+    cases = make_cases(3)
+    write_jsonl(tmp_path / "in.jsonl", cases)
+    result = run(tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl", "--workers", "1000")
+    assert result.exit_code == 0, result.output
+    assert "--workers 1000 is more than 4 per CPU here; using 4" in result.output and "4 workers" in result.output
+    assert [json.loads(x)["case_id"] for x in (tmp_path / "out.jsonl").read_text().splitlines()] == [
+        c["id"] for c in cases]
+
+
 def test_csv_row_errors_and_unknown_columns(tmp_path):
     (tmp_path / "in.csv").write_text(
         "id,received,industry,channel,category,history.days_open\n"
