@@ -11,6 +11,7 @@ from .errors import CaseError
 from .yamlsource import MAX_FILE_BYTES, YamlSourceError, parse_yaml
 
 MAX_CASE_FILE_BYTES = MAX_FILE_BYTES
+MAX_LINE_BYTES = MAX_CASE_FILE_BYTES   # one line of JSON Lines holds one case
 
 
 def read_case_file(path: str | Path) -> dict[str, Any]:
@@ -54,9 +55,6 @@ def parse_json_line(line: str | bytes, location: str) -> dict | CaseError:
     if not isinstance(data, dict):
         return CaseError("each line must be one JSON object", location, "RE203")
     return data
-
-
-MAX_LINE_BYTES = MAX_CASE_FILE_BYTES
 
 
 def iter_lines(fh) -> Iterator[tuple[int, str | None]]:

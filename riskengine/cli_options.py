@@ -47,6 +47,7 @@ knowledge_option = click.option("--knowledge", "knowledge", type=click.Path(file
                                 help="Folder of knowledge files (default: the shipped knowledge).")
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
                            help="Language of text output.")
+
 WORKERS_PER_CPU = 4
 
 
