@@ -30,6 +30,25 @@ def engine():
     return load_engine()
 
 
+# Rules that draw the strategy warnings: TIE-A and TIE-B recommend one strategy (a tie), and SHADOWED
+# can only fire together with TIE-A, whose strategy outranks its own. SHADOWED's `then` is line 13 of
+# a file that starts with `rules:` and these.
+STRATEGY_WARNING_RULES = """\
+  - id: TIE-A
+    description: {zh: a, en: a}
+    when: {field: industry, eq: banking}
+    then: {strategy: care}
+  - id: TIE-B
+    description: {zh: b, en: b}
+    when: {field: channel, eq: app}
+    then: {strategy: care}
+  - id: SHADOWED
+    description: {zh: s, en: s}
+    when: {all: [{field: industry, eq: banking}, {field: channel, eq: visit}]}
+    then: {strategy: routine}
+"""
+
+
 def base_case(**over) -> dict:
     case = {
         "id": "T-1", "received": "2025-03-20", "industry": "insurance", "channel": "hotline",

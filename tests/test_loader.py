@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from riskengine import RulesetError, load_ruleset
+from tests.conftest import STRATEGY_WARNING_RULES
 
 MINI = Path(__file__).parent / "fixtures" / "mini"
 
@@ -174,25 +175,11 @@ def _load_with(tree, text):
 
 
 def test_strategy_tie_and_shadowing_are_warned(tree):
-    rs = _load_with(tree, """\
-    rules:
-      - id: TIE-A
-        description: {zh: a, en: a}
-        when: {field: industry, eq: banking}
-        then: {strategy: care}
-      - id: TIE-B
-        description: {zh: b, en: b}
-        when: {field: channel, eq: app}
-        then: {strategy: care}
-      - id: SHADOWED
-        description: {zh: s, en: s}
-        when: {all: [{field: industry, eq: banking}, {field: channel, eq: visit}]}
-        then: {strategy: routine}
-      - id: NEVER-TOGETHER
-        description: {zh: n, en: n}
-        when: {all: [{field: industry, eq: insurance}, {field: channel, eq: visit}]}
-        then: {strategy: settlement}
-    """)
+    rs = _load_with(tree, "rules:\n" + STRATEGY_WARNING_RULES
+                    + "  - id: NEVER-TOGETHER\n"
+                      "    description: {zh: n, en: n}\n"
+                      "    when: {all: [{field: industry, eq: insurance}, {field: channel, eq: visit}]}\n"
+                      "    then: {strategy: settlement}\n")
     warnings = {p.code: p for p in rs.problems}
     shadow = warnings["RW304"]
     assert "SHADOWED recommends routine, but whenever it fires TIE-A also fires" in shadow.message

@@ -6,7 +6,6 @@ import hashlib
 import json
 import pickle
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from riskengine import Engine, load_ruleset, rulecache
 from riskengine.casefile import read_case_file
 from riskengine.cli import main
 from riskengine.loader import default_dir
+from tests.conftest import STRATEGY_WARNING_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "fixtures" / "mini"
@@ -86,25 +86,11 @@ def test_hit_gives_the_same_ruleset_and_byte_identical_assessments(cache):
 
 
 def test_warnings_and_their_locations_are_reproduced_exactly(mini, cache):
-    (mini / "rules" / "extra.yaml").write_text(textwrap.dedent("""\
-        rules:
-          - id: W
-            description: {zh: w, en: w}
-            when: {signal: threatens_media}
-            then: {findings: [unused_finding]}
-          - id: TIE-A
-            description: {zh: a, en: a}
-            when: {field: industry, eq: banking}
-            then: {strategy: care}
-          - id: TIE-B
-            description: {zh: b, en: b}
-            when: {field: channel, eq: app}
-            then: {strategy: care}
-          - id: SHADOWED
-            description: {zh: s, en: s}
-            when: {all: [{field: industry, eq: banking}, {field: channel, eq: visit}]}
-            then: {strategy: routine}
-        """), encoding="utf-8")
+    (mini / "rules" / "extra.yaml").write_text("rules:\n" + STRATEGY_WARNING_RULES
+                                               + "  - id: W\n"
+                                                 "    description: {zh: w, en: w}\n"
+                                                 "    when: {signal: threatens_media}\n"
+                                                 "    then: {findings: [unused_finding]}\n", encoding="utf-8")
     args = ["validate", "--rules", str(mini / "rules"), "--knowledge", str(mini / "knowledge")]
     cold_cli = CliRunner().invoke(main, args)
     cold = load_ruleset(mini / "rules", mini / "knowledge")
