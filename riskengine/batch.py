@@ -111,7 +111,8 @@ def _csv_records(fh, shown: str, skip: int) -> Iterator[Record]:
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Record(index, line, error=(f"cannot read CSV row: {exc}", f"{shown}:{line}", "RE203"))
+            if index >= skip:   # an unreadable row is a record too: done already when resuming past it
+                yield Record(index, line, error=(f"cannot read CSV row: {exc}", f"{shown}:{line}", "RE203"))
             index += 1
             line = reader.line_num + 1
             continue

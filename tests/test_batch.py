@@ -263,6 +263,22 @@ def test_resume_after_an_interruption_gives_the_uninterrupted_output(tmp_path, f
     assert cut.read_bytes() == want_out
 
 
+@pytest.mark.parametrize("input_fmt", ["jsonl", "csv"])
+def test_resume_does_not_repeat_rows_that_could_not_be_read(tmp_path, input_fmt):
+    """Rows the reader rejects (broken JSON or CSV quoting) count as done like any other error."""
+    if input_fmt == "csv":
+        text = ("id,received,industry,channel,category\nA,2025-03-20,insurance,hotline,other\n"
+                'B,2025-03-20,insurance,hotline,"other"x\nC,2025-03-20,insurance,hotline,other\n')
+    else:
+        text = "\n".join([json.dumps(c) for c in make_cases(1)] + ["{broken"] + [json.dumps(make_cases(2)[1])]) + "\n"
+    (tmp_path / f"in.{input_fmt}").write_text(text, encoding="utf-8")
+    assert run(tmp_path / f"in.{input_fmt}", "--out", tmp_path / "out.jsonl").exit_code == 0
+    done = {p: (tmp_path / p).read_bytes() for p in ("out.jsonl", "out.jsonl.errors.jsonl")}
+    again = run(tmp_path / f"in.{input_fmt}", "--out", tmp_path / "out.jsonl", "--resume")
+    assert again.exit_code == 0 and "batch: 0 records" in again.output, again.output
+    assert {p: (tmp_path / p).read_bytes() for p in done} == done
+
+
 def test_complete_lines_cuts_a_partial_line(tmp_path):
     p = tmp_path / "x.jsonl"
     p.write_bytes(b'{"a": 1}\n{"b": 2}\n{"c"')
