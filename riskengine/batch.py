@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
-from .casefile import iter_lines, json_lines
+from .casefile import MAX_LINE_BYTES, iter_lines, json_lines
 from .errors import CaseError, did_you_mean
 from .facts import parse_bool
 
@@ -93,14 +93,35 @@ def _jsonl_records(fh, shown: str, skip: int) -> Iterator[Record]:
         index += 1
 
 
+_TOO_LONG = "\x00a line longer than the limit\x00"
+
+
+def _bounded_lines(fh) -> Iterator[str]:
+    """The lines of a CSV file for ``csv.reader``, none held whole beyond ``MAX_LINE_BYTES`` characters:
+    a longer line is read past in pieces and replaced by a marker that makes its row an error."""
+    while line := fh.readline(MAX_LINE_BYTES + 1):
+        if len(line) > MAX_LINE_BYTES and not line.endswith(("\n", "\r")):
+            while line and not line.endswith(("\n", "\r")):
+                line = fh.readline(MAX_LINE_BYTES + 1)
+            line = _TOO_LONG + "\n"
+        yield line
+
+
+def _csv_reader(fh):
+    # strict: a malformed quote is an error, not a silently altered value
+    return csv.reader(_bounded_lines(fh), strict=True)
+
+
 def _csv_records(fh, shown: str, skip: int) -> Iterator[Record]:
-    reader = csv.reader(fh, strict=True)   # a malformed quote is an error, not a silently altered value
+    reader = _csv_reader(fh)
     try:
         header = next(reader)
     except StopIteration:
         return
     except csv.Error as exc:
         raise CaseError(f"cannot read CSV header: {exc}", f"{shown}:1", "RE203") from None
+    if any(_TOO_LONG in cell for cell in header):
+        raise CaseError(f"the header line is longer than {MAX_LINE_BYTES} characters", f"{shown}:1", "RE203")
     columns = [h.strip().lstrip("\ufeff") for h in header]
     check_columns(columns, f"{shown}:1")
     index = 0
@@ -122,7 +143,10 @@ def _csv_records(fh, shown: str, skip: int) -> Iterator[Record]:
         if index < skip:
             index += 1
             continue
-        if len(row) != len(columns):
+        if any(_TOO_LONG in cell for cell in row):
+            yield Record(index, start, error=(f"a line of this row is longer than {MAX_LINE_BYTES} characters",
+                                              f"{shown}:{start}", "RE203"))
+        elif len(row) != len(columns):
             yield Record(index, start, error=(f"the row has {len(row)} cells but the header has {len(columns)}",
                                               f"{shown}:{start}", "RE203"))
         else:
@@ -522,7 +546,7 @@ def count_records(path: str | Path, fmt: str | None = None) -> int:
     if fmt == "csv":
         rows = 0
         with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-            reader = csv.reader(fh, strict=True)
+            reader = _csv_reader(fh)
             while True:
                 try:
                     row = next(reader)

@@ -147,6 +147,23 @@ def test_hostile_lines_are_errors_not_crashes(tmp_path):
     assert count_records(tmp_path / "in.jsonl") == 6
 
 
+def test_a_csv_line_over_the_limit_is_one_error(tmp_path):
+    """A line longer than any case may be is read past in pieces; its row is one error, the rows
+    around it are assessed, and the progress count agrees."""
+    from riskengine.batch import count_records
+    from riskengine.casefile import MAX_LINE_BYTES
+    row = "{},2025-03-20,insurance,hotline,other,{}\n"
+    (tmp_path / "in.csv").write_text("id,received,industry,channel,category,narrative\n" + row.format("A", "ok")
+                                     + row.format("B", "x" * MAX_LINE_BYTES) + row.format("C", "ok"),
+                                     encoding="utf-8")
+    result = run(tmp_path / "in.csv", "--out", tmp_path / "out.jsonl")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(x)["case_id"] for x in (tmp_path / "out.jsonl").read_text().splitlines()] == ["A", "C"]
+    (error,) = [json.loads(x) for x in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    assert error["line"] == 3 and error["message"] == f"a line of this row is longer than {MAX_LINE_BYTES} characters"
+    assert count_records(tmp_path / "in.csv") == 3
+
+
 def test_progress_count_survives_rows_the_reader_rejects(tmp_path):
     """The progress bar counts the input first; a row over the CSV field limit or with a broken quote
     is one error there too, not a crash of the whole batch."""
