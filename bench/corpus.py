@@ -122,7 +122,8 @@ def single_core(engine, cases: list[dict], experta_sample: int = 500) -> dict:
         for c in cases:
             run(c)
         rates[label + "_per_s"] = round(len(cases) / (time.perf_counter() - t))
-    return {"cases": len(cases), **rules, **rates, "breakdown_us_per_case": {k: round(v, 1) for k, v in breakdown(engine, cases).items()}}
+    return {"cases": len(cases), **rules, **rates,
+            "breakdown_us_per_case": {k: round(v, 1) for k, v in breakdown(engine, cases).items()}}
 
 
 def main() -> None:

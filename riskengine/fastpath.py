@@ -448,8 +448,6 @@ class FastEvaluator:
         for rank, c in enumerate(sorted(self._compiled, key=lambda c: c.key)):
             c.rank = rank
         self._strata = [strata[s] for s in sorted(strata)]
-        for st in self._strata:
-            st.always.sort(key=lambda c: c.key)
         self._value_getters = tuple((path, compile_getter(path)) for path in sorted(value_paths))
         # For reevaluate(): which rules read each signal, field and finding, anywhere in their condition.
         self._by_id = {c.rule.id: c for c in self._compiled}
