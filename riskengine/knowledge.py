@@ -84,7 +84,11 @@ class LegalBasis(_Entry):
     article: str = Field(min_length=1)
     summary: Text
     jurisdiction: Literal["CN", "UK", "US"]
-    effective: dt.date | None = None
+    effective: dt.date | None = Field(default=None, description="the day this version came into force")
+    ends: dt.date | None = Field(default=None, description="the last day in force, where replaced or repealed")
+    industries: tuple[Literal["insurance", "banking", "securities", "ecommerce", "services", "public", "other"], ...] = \
+        Field(default=(), description="sectors it governs; empty: all")
+    replaced_by: str | None = Field(default=None, description="the id of the version that replaced it")
     verified: bool
 
 
