@@ -260,7 +260,41 @@ def summary_row(figures: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- workers ----------------------------------------------------------------------------------------
-_WORKER: dict[str, Any] = {}   # the engine of this process (set in the pool initializer)
+class _Worker:
+    """One engine and how to use it: what assesses the records of one run. A single-process run keeps
+    its own; a pool worker process keeps one in ``_POOL_WORKER`` (its process belongs to one pool), so
+    two runs side by side in one process (``diff``'s base and new rulesets) never share an engine."""
+    __slots__ = ("engine", "engine_name", "missing_facts", "mode", "source")
+
+    def __init__(self, spec: tuple, engine_name: str, missing_facts: bool, mode: str, source: str):
+        self.engine = _build_engine(spec)
+        self.engine_name = engine_name
+        self.missing_facts = missing_facts
+        self.mode = mode
+        self.source = source
+
+    def assess(self, record: Record) -> tuple:
+        """(index, line, "ok", payload, level, strategy) or (index, line, "error", (message, location,
+        code), case id). ``payload``: the compact JSON line, the CSV summary row, or the Assessment."""
+        if record.error is not None:
+            return (record.index, record.line, "error", record.error, None)
+        data = record.data
+        case_id = data.get("id") if isinstance(data, dict) else None
+        location = record.location or (f"{self.source}:{record.line}" if self.source else f"record {record.index + 1}")
+        engine = self.engine
+        try:
+            case = engine.parse_case(data, location)
+            if self.mode == "csv":   # one summary row: the explanation, profile and script are not needed
+                figures = engine.summarise(case, engine=self.engine_name)
+                return (record.index, record.line, "ok", summary_row(figures), figures["risk.level"],
+                        figures["strategy.id"])
+            result = engine.assess(case, engine=self.engine_name, missing_facts=self.missing_facts)
+        except CaseError as exc:
+            return (record.index, record.line, "error", (exc.message, exc.location, exc.code),
+                    case_id if isinstance(case_id, str) else None)
+        payload: Any = result.model_dump_json() if self.mode == "jsonl" else result
+        return (record.index, record.line, "ok", payload, result.risk.level,
+                result.strategy.id if result.strategy else None)
 
 
 def _build_engine(spec: tuple):
@@ -273,39 +307,20 @@ def _build_engine(spec: tuple):
     return load_engine(spec[1], spec[2], engine="compiled")
 
 
-def _init_worker(spec: tuple, engine_name: str, missing_facts: bool, mode: str, source: str,
-                 pool_worker: bool = False) -> None:
-    if pool_worker:   # Ctrl-C is handled by the parent, which stops the pool; workers just end
-        import signal
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER.update(engine=_build_engine(spec), engine_name=engine_name, missing_facts=missing_facts, mode=mode,
-                   source=source)
+# Set only inside a pool's worker process, by the pool's initializer; never in the parent.
+_POOL_WORKER: _Worker | None = None
 
 
-def _assess_one(record: Record) -> tuple:
-    """(index, line, "ok", payload, level, strategy) or (index, line, "error", (message, location, code),
-    case id). ``payload``: the compact JSON line, the CSV summary row, or the Assessment itself."""
-    w = _WORKER
-    if record.error is not None:
-        return (record.index, record.line, "error", record.error, None)
-    data = record.data
-    case_id = data.get("id") if isinstance(data, dict) else None
-    location = record.location or (f"{w['source']}:{record.line}" if w["source"] else f"record {record.index + 1}")
-    engine = w["engine"]
-    mode = w["mode"]
-    try:
-        case = engine.parse_case(data, location)
-        if mode == "csv":   # one summary row: the explanation, profile and script are not needed
-            figures = engine.summarise(case, engine=w["engine_name"])
-            return (record.index, record.line, "ok", summary_row(figures), figures["risk.level"],
-                    figures["strategy.id"])
-        result = engine.assess(case, engine=w["engine_name"], missing_facts=w["missing_facts"])
-    except CaseError as exc:
-        return (record.index, record.line, "error", (exc.message, exc.location, exc.code),
-                case_id if isinstance(case_id, str) else None)
-    payload: Any = result.model_dump_json() if mode == "jsonl" else result
-    return (record.index, record.line, "ok", payload, result.risk.level,
-            result.strategy.id if result.strategy else None)
+def _init_pool_worker(spec: tuple, engine_name: str, missing_facts: bool, mode: str, source: str) -> None:
+    global _POOL_WORKER
+    import signal   # Ctrl-C is handled by the parent, which stops the pool; workers just end
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _POOL_WORKER = _Worker(spec, engine_name, missing_facts, mode, source)
+
+
+def _pool_assess(record: Record) -> tuple:
+    assert _POOL_WORKER is not None, "called outside a pool worker"
+    return _POOL_WORKER.assess(record)
 
 
 def _engine_spec(engine_or_dirs, workers: int) -> tuple:
@@ -325,14 +340,11 @@ def _pool_context():
 
 def _results(spec: tuple, records: Iterable[Record], workers: int, engine_name: str, missing_facts: bool,
              mode: str, source: str, chunksize: int | None = None) -> Iterator[tuple]:
-    """Result tuples of :func:`_assess_one`, in input order."""
+    """Result tuples of :meth:`_Worker.assess`, in input order."""
     if workers <= 1:
-        _init_worker(spec, engine_name, missing_facts, mode, source)
-        try:
-            for record in records:
-                yield _assess_one(record)
-        finally:
-            _WORKER.clear()
+        worker = _Worker(spec, engine_name, missing_facts, mode, source)
+        for record in records:
+            yield worker.assess(record)
         return
     chunk = chunksize or DEFAULT_CHUNKSIZE.get(engine_name, 16)
     window = max(4 * workers * chunk, 2 * chunk)
@@ -347,10 +359,9 @@ def _results(spec: tuple, records: Iterable[Record], workers: int, engine_name: 
             yield record
 
     ctx = _pool_context()
-    pool = ctx.Pool(workers, initializer=_init_worker,
-                    initargs=(spec, engine_name, missing_facts, mode, source, True))
+    pool = ctx.Pool(workers, initializer=_init_pool_worker, initargs=(spec, engine_name, missing_facts, mode, source))
     try:
-        for result in pool.imap(_assess_one, bounded(), chunk):
+        for result in pool.imap(_pool_assess, bounded(), chunk):
             permits.release()
             yield result
         pool.close()

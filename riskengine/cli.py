@@ -20,31 +20,32 @@ FORMATS = ("text", "json", "markdown", "html")
 def _engine(rules: str | None, knowledge: str | None, build: str | None = None):
     """Load the engine (and build the ``build`` evaluator now): the end of start-up (see ``pause_gc``)."""
     from .engine import load_engine
-    try:
-        engine = load_engine(rules, knowledge)
-    except RulesetError as exc:
-        _print_problems(exc.problems)
-        raise SystemExit(1) from None
+    engine = load_engine(rules, knowledge)
     if build:
         engine.evaluator(build)
     resume_gc()
     return engine
 
 
-def _print_problems(problems) -> None:
-    for p in problems:
-        click.echo(str(p), err=True)
-    errors = sum(1 for p in problems if p.severity == "error")
-    warnings = len(problems) - errors
-    click.echo(f"{errors} error(s), {warnings} warning(s)", err=True)
+class _Commands(click.Group):
+    """The one place every command runs through: the garbage collector is paused for its start-up (and
+    restored when it ends, see ``pause_gc``), and a riskengine error it raises becomes its lines on
+    stderr and the error's own exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        pause_gc(ctx)
+        try:
+            return super().invoke(ctx)
+        except RiskEngineError as exc:
+            for line in exc.show():
+                click.echo(line, err=True)
+            raise SystemExit(exc.exit_code) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="riskengine")
-@click.pass_context
-def main(ctx: click.Context) -> None:
+def main() -> None:
     """riskengine — assess the risk of a customer complaint and say what to do about it."""
-    pause_gc(ctx)
 
 
 @main.command()
@@ -63,14 +64,10 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
     from .casefile import read_case_file
 
     engine = _engine(rules, knowledge, build=engine_name)
-    try:
-        raw = read_case_file(case_file)
-        if "case" in raw and "expect" in raw:  # a rule-test file: assess the case it holds
-            raw = raw["case"]
-        result = engine.assess(engine.parse_case(raw, case_file), engine=engine_name)
-    except CaseError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
+    raw = read_case_file(case_file)
+    if "case" in raw and "expect" in raw:  # a rule-test file: assess the case it holds
+        raw = raw["case"]
+    result = engine.assess(raw, engine=engine_name, location=case_file)
     if log:
         from .records import append_record, decision_record
         append_record(log, decision_record(raw, result))
@@ -102,23 +99,17 @@ def explain(case_file: str, why_not_rule: str | None, fmt: str, rules: str | Non
 
     from .casefile import read_case_file
     from .explain import recommendation_traces, render_trace, render_why_not, why_not
-    from .policy import decide
 
     engine = _engine(rules, knowledge)
-    try:
-        case = engine.parse_case(read_case_file(case_file), case_file)
-        if why_not_rule:
-            result = why_not(engine, case, why_not_rule)
-            if fmt == "json":
-                click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2, default=str))
-            else:
-                click.echo("\n".join(render_why_not(result)))
-            return
-    except CaseError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
-    state, hits, ev = engine.evaluate(case)
-    a = decide(engine.ruleset, state, ev, list(case.signals), hits, engine.evaluator().name)
+    case = engine.parse_case(read_case_file(case_file), case_file)
+    if why_not_rule:
+        result = why_not(engine, case, why_not_rule)
+        if fmt == "json":
+            click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2, default=str))
+        else:
+            click.echo("\n".join(render_why_not(result)))
+        return
+    a, ev = engine.trace(case, missing_facts=False)
     traces = recommendation_traces(a, ev)
     if fmt == "json":
         click.echo(json.dumps([{"recommendation": label, "because": [dataclasses.asdict(n) for n in nodes]}
@@ -144,17 +135,10 @@ def interview(start: str | None, out: str, rules: str | None, knowledge: str | N
     from .interview import run_interview
 
     engine = _engine(rules, knowledge)
-    try:
-        data = read_case_file(start) if start else {}
-    except CaseError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
+    data = read_case_file(start) if start else {}
     try:
         data, result = run_interview(engine, data, ask=lambda q: click.prompt(q, default="", show_default=False),
                                      say=click.echo, lang=lang)
-    except CaseError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
     except click.Abort:
         click.echo("\ninterrupted; nothing written", err=True)
         raise SystemExit(130) from None
@@ -168,13 +152,10 @@ def interview(start: str | None, out: str, rules: str | None, knowledge: str | N
 def validate(rules: str | None, knowledge: str | None) -> None:
     """Check rule and knowledge files; list every problem with file:line:column."""
     from .loader import load_ruleset
-    try:
-        rs = load_ruleset(rules, knowledge, strict=False)
-    except RulesetError as exc:
-        _print_problems(exc.problems)
-        raise SystemExit(1) from None
+    rs = load_ruleset(rules, knowledge, strict=False)
     if rs.problems:
-        _print_problems(rs.problems)
+        for line in RulesetError(rs.problems).show():
+            click.echo(line, err=True)
     if any(p.severity == "error" for p in rs.problems):
         raise SystemExit(1)
     counts = rs.counts()
@@ -249,7 +230,7 @@ def test_command(paths: tuple[str, ...], rules: str | None, knowledge: str | Non
 @main.command()
 @click.argument("cases", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--base", "base", required=True, type=click.Path(file_okay=False, exists=True),
-              help="Folder of the old ruleset, holding rules/ and knowledge/ (e.g. an older checkout).")
+              help="The old ruleset: a checkout holding rules/ and knowledge/, or its rules folder.")
 @rules_option
 @knowledge_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -260,9 +241,11 @@ def diff(cases: tuple[str, ...], base: str, rules: str | None, knowledge: str | 
     """Change impact: assess CASES with the base and the new ruleset and report what changed."""
     import json
 
-    from .impact import compare
+    from .impact import compare, resolve_base
 
-    old = _engine(str(Path(base) / "rules"), str(Path(base) / "knowledge"))
+    base_rules, base_knowledge, taken = resolve_base(Path(base))
+    click.echo(f"base: {taken}", err=True)
+    old = _engine(str(base_rules), str(base_knowledge))
     new = _engine(rules, knowledge)
     report = compare(old, new, [Path(c) for c in cases], workers=workers, engine=engine_name)
     if fmt == "json":
@@ -360,11 +343,7 @@ main.add_command(batch)
 
 
 def run() -> None:  # pragma: no cover - console entry wrapper
-    try:
-        main()
-    except RiskEngineError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
+    main()
 
 
 if __name__ == "__main__":  # pragma: no cover

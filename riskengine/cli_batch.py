@@ -10,7 +10,6 @@ from __future__ import annotations
 import click
 
 from .cli_options import engine_option, knowledge_option, resume_gc, rules_option, workers_option
-from .errors import CaseError, RulesetError
 
 
 @click.command("batch")
@@ -36,20 +35,11 @@ def batch(input_path: str, output: str, fmt: str | None, workers: int, engine_na
     from .batch import run_batch
     from .engine import load_engine
 
-    try:
-        engine = load_engine(rules, knowledge, engine="compiled")
-        resume_gc()   # before any worker process is forked
-    except RulesetError as exc:
-        errors = [p for p in exc.problems if p.severity == "error"]
-        more = f" (+{len(errors) - 1} more; run `riskengine validate`)" if len(errors) > 1 else ""
-        click.echo(f"error: invalid rules: {errors[0] if errors else exc}{more}", err=True)
-        raise SystemExit(1) from None
+    engine = load_engine(rules, knowledge, engine="compiled")
+    resume_gc()   # before any worker process is forked
     try:
         report = run_batch(input_path, output, fmt=fmt, workers=workers, engine=engine_name, engine_obj=engine,
                            resume=resume, errors=errors_path, missing_facts=missing_facts)
-    except CaseError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
     except OSError as exc:
         click.echo(f"error: {exc.filename or output}: {exc.strerror or exc}", err=True)
         raise SystemExit(1) from None

@@ -83,15 +83,21 @@ class Engine:
         return state, hits, self.evaluator(engine).evaluate(state)
 
     def assess(self, data: Case | dict[str, Any], *, engine: EngineName | None = None,
-               missing_facts: bool = True) -> Assessment:
-        case = self.parse_case(data)
+               missing_facts: bool = True, location: str = "") -> Assessment:
+        """``location``: where the case came from, named in its errors (e.g. ``case.yaml``)."""
+        return self.trace(data, engine=engine, missing_facts=missing_facts, location=location)[0]
+
+    def trace(self, data: Case | dict[str, Any], *, engine: EngineName | None = None,
+              missing_facts: bool = True, location: str = "") -> tuple[Assessment, Evaluation]:
+        """The assessment and the evaluation it was decided from (the firings ``explain`` traces)."""
+        case = self.parse_case(data, location)
         state, hits, evaluation = self.evaluate(case, engine)
         result = decide(self.ruleset, state, evaluation, list(case.signals), hits,
                         self.evaluator(engine).name)
         if missing_facts:
             from .whatif import missing_facts as compute_missing
             result.missing_facts = compute_missing(self, case, result)
-        return result
+        return result, evaluation
 
     def summarise(self, data: Case | dict[str, Any], *, engine: EngineName | None = None) -> dict[str, Any]:
         """The summary figures of ``assess`` (scores, level, strategy, escalation, channels, taboos) without

@@ -60,7 +60,13 @@ class Problem:
 
 
 class RiskEngineError(Exception):
-    """Base of every error riskengine raises on purpose."""
+    """Base of every error riskengine raises on purpose. ``exit_code``: what the command line exits with
+    (as click's exceptions know theirs): 1 for bad rules or cases."""
+    exit_code = 1
+
+    def show(self) -> list[str]:
+        """The lines the command line prints for it (on stderr)."""
+        return [f"error: {self}"]
 
 
 class RulesetError(RiskEngineError):
@@ -70,6 +76,10 @@ class RulesetError(RiskEngineError):
         first = str(errors[0]) if errors else "no errors"
         more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
         super().__init__(first + more)
+
+    def show(self) -> list[str]:
+        errors = sum(1 for p in self.problems if p.severity == "error")
+        return [str(p) for p in self.problems] + [f"{errors} error(s), {len(self.problems) - errors} warning(s)"]
 
 
 class CaseError(RiskEngineError):

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 
 from .batch import EngineName, assess_tagged
 from .casefile import iter_jsonl, read_case_file
-from .errors import CaseError
+from .errors import CaseError, Problem, RulesetError
 
 FIELDS = ("risk.level", "agent.suspected", "strategy", "escalation.level", "channels")
 
@@ -53,6 +53,18 @@ def _show(v: Any) -> str:
     if isinstance(v, list):
         return ",".join(v) or "-"
     return str(v)
+
+
+def resolve_base(base: Path) -> tuple[Path, Path, str]:
+    """(rules folder, knowledge folder, what was taken) for ``diff --base``: a checkout holding rules/
+    and knowledge/, or a rules folder whose knowledge/ sits beside it (``old/rules`` → ``old/knowledge``)."""
+    if (base / "rules").is_dir():
+        return base / "rules", base / "knowledge", f"the checkout {base} (rules/ and knowledge/)"
+    if any(base.glob("*.yaml")) and (base.parent / "knowledge").is_dir():
+        return base, base.parent / "knowledge", f"the rules folder {base} with {base.parent / 'knowledge'}"
+    raise RulesetError([Problem(str(base), 0, 0, "RE002", "holds neither rules/ nor rule files with a knowledge/ "
+                                "folder beside them", hint="give a checkout holding rules/ and knowledge/, "
+                                "or its rules/ folder")])
 
 
 def iter_cases(paths: list[Path]) -> Iterator[tuple[str, dict | CaseError]]:
