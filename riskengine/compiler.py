@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import inspect
 import threading
+from dataclasses import dataclass, field
 from itertools import product
 
 from experta import AND, NOT, OR, Fact, InitialFact, KnowledgeEngine, P, watchers
 from experta import Rule as ExpertaRule
 from experta.matchers import ReteMatcher
-from experta.matchers.rete.check import SameContextCheck
+from experta.matchers.rete.check import FeatureCheck, SameContextCheck, WhereCheck
 from experta.matchers.rete.nodes import ConflictSetNode, NotNode, OrdinaryMatchNode
 from experta.matchers.rete.utils import wire_rule
+from experta.strategies import DepthStrategy
 
 from .firing import CaseState, Evaluation, Firing
 from .language import (AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition, NotCondition,
@@ -201,29 +203,36 @@ def _wire_conjunction(lhs, alpha_terminals):
 
 def _body(rule, name: str):
     def fire(engine, **_bound):
+        run = engine.current
         # OR branches can activate one rule several times; a rule's effects count once per case.
-        if rule.id in engine._fired:
+        if rule.id in run.fired:
             return
-        engine._fired.add(rule.id)
-        findings = engine._findings
-        engine._evaluation.firings.append(Firing(rule=rule, matched={}, order=len(engine._fired)))
-        new = [f for f in rule.then.findings if f not in findings]
+        run.fired.add(rule.id)
+        run.evaluation.firings.append(Firing(rule=rule, matched={}, order=len(run.fired)))
+        new = [f for f in rule.then.findings if f not in run.evaluation.findings]
         if new:
-            findings.update(new)
-            engine._evaluation.findings.update(new)
+            run.evaluation.findings.update(new)
             engine.declare(*(Finding(id=f) for f in new))
     fire.__name__ = name
     # experta's Rule calls inspect.signature on its body each time it wraps it (once per rule here and
     # once per copy the matcher makes). Every body shares this code, hence this signature: compute it
     # once and let inspect.signature find it on the function.
-    signature = _BODY_SIGNATURES.get(fire.__code__)
-    if signature is None:
-        signature = _BODY_SIGNATURES[fire.__code__] = inspect.signature(fire)
-    fire.__signature__ = signature
+    fire.__signature__ = _BODY_SIGNATURE
     return fire
 
 
-_BODY_SIGNATURES: dict = {}
+def _body_shape(engine, **_bound):  # every body's parameters; its signature is computed once, here
+    pass
+
+
+_BODY_SIGNATURE = inspect.signature(_body_shape)   # immutable
+
+
+@dataclass
+class _Run:
+    """What one evaluation accumulates while the engine runs."""
+    evaluation: Evaluation
+    fired: set = field(default_factory=set)
 
 
 class _PollingEngine(KnowledgeEngine):
@@ -239,6 +248,10 @@ class _PollingEngine(KnowledgeEngine):
     """
 
     __matcher__ = _PreparedRete
+
+    def __init__(self):
+        super().__init__()
+        self.current: _Run | None = None   # set for the duration of one evaluation
 
     def get_activations(self):
         added, removed = self.facts.changes
@@ -318,11 +331,30 @@ def build_engine_class(plan: Plan, shared: dict | None = None) -> type[Knowledge
     return type("CompiledRiskRules", (_PollingEngine,), attrs)
 
 
+# experta interns its check objects in class-level dicts that are never emptied, and each build adds the
+# checks of its own predicates: a process that reloads rules would keep every old network's checks
+# (../shared/experta-notes.md, "Safety"). A build removes again the entries it added; the lock keeps two
+# builds from removing each other's entries while both are under way.
+_INTERNED = (FeatureCheck._instances, WhereCheck._instances)
+_BUILD_LOCK = threading.Lock()
+
+
+def _build_engine(plan: Plan) -> KnowledgeEngine:
+    with _BUILD_LOCK:
+        before = [set(table) for table in _INTERNED]
+        try:
+            return build_engine_class(plan)()
+        finally:
+            for table, old in zip(_INTERNED, before):
+                for key in set(table) - old:
+                    del table[key]
+
+
 class ExpertaEvaluator:
     name = "experta"
 
     def __init__(self, plan: Plan):
-        self._engine = build_engine_class(plan)()
+        self._engine = _build_engine(plan)
         _fast_reset(self._engine.matcher)
         _poll_dirty_only(self._engine.matcher)
         self._lock = threading.Lock()
@@ -333,11 +365,15 @@ class ExpertaEvaluator:
         case_fact["signals"] = tuple(sorted(state.signals))
         with self._lock:
             engine = self._engine
-            engine._findings = set()
-            engine._fired = set()
-            engine._evaluation = evaluation = Evaluation()
-            engine.reset()
-            engine.declare(CaseFact(**case_fact))
-            engine.run()
-            engine._evaluation = None
+            engine.current = _Run(evaluation := Evaluation())
+            try:
+                engine.reset()
+                engine.declare(CaseFact(**case_fact))
+                engine.run()
+            finally:
+                engine.current = None
+                # experta's agenda strategy memoises activation keys in a process-wide cache (128
+                # entries) whose activations hold their engine: emptied after each run, an old engine
+                # is not kept alive by it once its rules are reloaded.
+                DepthStrategy.get_key.cache_clear()
         return evaluation.finish(state) if matched else evaluation

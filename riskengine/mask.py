@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_RULES: list[tuple[re.Pattern, Any]] = []
+_DEFINING: list[tuple[re.Pattern, Any]] = []   # filled by @_rule while this module loads, then frozen
 
 
 def _rule(pattern: str, flags: int = 0):
     def register(fn):
-        _RULES.append((re.compile(pattern, flags), fn))
+        _DEFINING.append((re.compile(pattern, flags), fn))
         return fn
     return register
 
@@ -89,8 +89,12 @@ def _en_name(m: re.Match) -> str:
     return f"{m.group(1)} {m.group(2)[0]}."
 
 
+MASKS: tuple[tuple[re.Pattern, Any], ...] = tuple(_DEFINING)   # in order of definition
+del _DEFINING
+
+
 def mask_text(text: str) -> str:
-    for pattern, fn in _RULES:
+    for pattern, fn in MASKS:
         text = pattern.sub(fn, text)
     return text
 

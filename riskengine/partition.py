@@ -25,6 +25,7 @@ inside the wheel; pass ``rules_dir``/``knowledge_dir`` for others).
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import Any, Iterable, Iterator
@@ -37,18 +38,21 @@ OUTPUT_COLUMNS = ("case_id", "risk_level", "risk_score", "agent_suspected", "str
 SPARK_SCHEMA = ("case_id string, risk_level string, risk_score int, agent_suspected boolean, strategy string, "
                 "escalation_level int, assessment_json string, error string")
 
-_ENGINES: dict[tuple, Any] = {}   # (rules_dir, knowledge_dir) -> Engine, one per worker process
-
-
 def engine_for(rules_dir: str | os.PathLike | None = None, knowledge_dir: str | os.PathLike | None = None):
-    """The engine of this process for these folders, built on first use and then reused."""
-    key = (None if rules_dir is None else os.fspath(rules_dir),
-           None if knowledge_dir is None else os.fspath(knowledge_dir), os.getpid())
-    engine = _ENGINES.get(key)
-    if engine is None:
-        from .engine import load_engine
-        engine = _ENGINES[key] = load_engine(key[0], key[1], engine="compiled")
-    return engine
+    """The engine of this worker process for these folders, built on first use and then reused.
+
+    A partition function is called by Spark or Dask with nothing but its arguments, so the engine lives
+    in a per-process cache, bounded to the last few folders used: a long-lived worker that is handed
+    new rule folders again and again does not keep every old ruleset alive. The process id is part of
+    the key, so a forked child never reuses its parent's engine."""
+    return _cached_engine(None if rules_dir is None else os.fspath(rules_dir),
+                          None if knowledge_dir is None else os.fspath(knowledge_dir), os.getpid())
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_engine(rules_dir: str | None, knowledge_dir: str | None, _pid: int):
+    from .engine import load_engine
+    return load_engine(rules_dir, knowledge_dir, engine="compiled")
 
 
 def _error(case_id: Any, message: str, code: str, location: str = "") -> dict:

@@ -135,19 +135,7 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
 
 def _step(f) -> out.Step:
     return out.Step(order=f.order, rule=f.rule.id, description=f.rule.description, matched=f.matched,
-                    effect=_effect(f.rule.then))
-
-
-_EFFECTS: dict[int, tuple] = {}
-
-
-def _effect(effects) -> dict:
-    """A rule's effects as plain data. Rules are immutable, so each is serialised once per process (the
-    entry holds the effects object itself, so its id cannot be reused by another)."""
-    hit = _EFFECTS.get(id(effects))
-    if hit is None:
-        hit = _EFFECTS[id(effects)] = (effects, effects.model_dump(mode="json", exclude_defaults=True))
-    return hit[1]
+                    effect=f.rule.then.as_data)
 
 
 def _ranked_strategies(k, ev: Evaluation) -> tuple[list[str], dict[str, list], dict[str, list]]:

@@ -5,6 +5,7 @@ fact, so the final assessment does not depend on the order in which rules fire.
 """
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -48,6 +49,12 @@ class Effects(_Model):
 
     def is_empty(self) -> bool:
         return self == Effects()
+
+    @cached_property
+    def as_data(self) -> dict[str, Any]:
+        """The effects as plain data, as the explanation shows them. Computed once per rule and kept on
+        the rule itself, so the cache goes when its ruleset goes (a process may reload rules many times)."""
+        return self.model_dump(mode="json", exclude_defaults=True)
 
 
 class Rule(_Model):
