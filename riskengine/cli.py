@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .cli_options import (engine_option, knowledge_option, lang_option, pause_gc, resume_gc, rules_option,
+from .cli_options import (engine_option, knowledge_option, lang_option, rules_option, startup,
                           workers_option)
 from .errors import CaseError, RiskEngineError, RulesetError
 
@@ -18,22 +18,20 @@ FORMATS = ("text", "json", "markdown", "html")
 
 
 def _engine(rules: str | None, knowledge: str | None, build: str | None = None):
-    """Load the engine (and build the ``build`` evaluator now): the end of start-up (see ``pause_gc``)."""
-    from .engine import load_engine
-    engine = load_engine(rules, knowledge)
-    if build:
-        engine.evaluator(build)
-    resume_gc()
+    """Load the engine (and build the ``build`` evaluator now), with start-up's collector pause."""
+    with startup():
+        from .engine import load_engine
+        engine = load_engine(rules, knowledge)
+        if build:
+            engine.evaluator(build)
     return engine
 
 
 class _Commands(click.Group):
-    """The one place every command runs through: the garbage collector is paused for its start-up (and
-    restored when it ends, see ``pause_gc``), and a riskengine error it raises becomes its lines on
+    """The one place every command runs through: a riskengine error it raises becomes its lines on
     stderr and the error's own exit code, never a traceback."""
 
     def invoke(self, ctx: click.Context):
-        pause_gc(ctx)
         try:
             return super().invoke(ctx)
         except RiskEngineError as exc:

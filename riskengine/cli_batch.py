@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from .cli_options import engine_option, knowledge_option, resume_gc, rules_option, workers_option
+from .cli_options import engine_option, knowledge_option, rules_option, startup, workers_option
 
 
 @click.command("batch")
@@ -35,8 +35,8 @@ def batch(input_path: str, output: str, fmt: str | None, workers: int, engine_na
     from .batch import run_batch
     from .engine import load_engine
 
-    engine = load_engine(rules, knowledge, engine="compiled")
-    resume_gc()   # before any worker process is forked
+    with startup():   # ends before any worker process is forked
+        engine = load_engine(rules, knowledge, engine="compiled")
     try:
         report = run_batch(input_path, output, fmt=fmt, workers=workers, engine=engine_name, engine_obj=engine,
                            resume=resume, errors=errors_path, missing_facts=missing_facts)

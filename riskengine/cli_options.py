@@ -4,41 +4,37 @@ from __future__ import annotations
 
 import gc
 import os
+from contextlib import contextmanager
 
 import click
 
-_GC_PAUSED = "riskengine.gc_paused"
 _GC_FROZEN = "riskengine.gc_frozen"
 
 
-def pause_gc(ctx: click.Context) -> None:
-    """Switch the cyclic garbage collector off for start-up.
+@contextmanager
+def startup():
+    """Around loading the engine: the cyclic garbage collector is off inside, then on again.
 
     Loading the engine creates hundreds of thousands of objects that live as long as the process
     (pydantic schemas, rules, the experta network). Collecting while they are made walks them again
-    and again; :func:`resume_gc` then freezes them (``gc.freeze``: later collections skip them) and
-    switches collection back on, before any assessment, batch work or worker process. When the
-    command ends, both are undone, so a process that runs commands in turn (tests) is left as it was.
+    and again. When the block ends they are frozen (``gc.freeze``: later collections skip them) and
+    collection is switched back on, before any assessment, batch work or worker process. Because the
+    pause is a ``with`` block, no command can leave it on; the freeze is undone when the command ends,
+    so a process that runs commands in turn (tests, the service) is left as it was.
     """
-    if gc.isenabled():
-        gc.disable()
-        ctx.meta[_GC_PAUSED] = True
-        ctx.call_on_close(lambda: _restore_gc(ctx))
-
-
-def resume_gc(ctx: click.Context | None = None) -> None:
-    ctx = ctx or click.get_current_context(silent=True)
-    if ctx is not None and ctx.meta.pop(_GC_PAUSED, False):
+    if not gc.isenabled():   # nested, or the caller manages the collector itself
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and not ctx.meta.get(_GC_FROZEN):
         gc.freeze()
         ctx.meta[_GC_FROZEN] = True
-        gc.enable()
-
-
-def _restore_gc(ctx: click.Context) -> None:
-    if ctx.meta.pop(_GC_PAUSED, False):
-        gc.enable()
-    if ctx.meta.pop(_GC_FROZEN, False):
-        gc.unfreeze()
+        ctx.call_on_close(gc.unfreeze)
 
 
 rules_option = click.option("--rules", "rules", type=click.Path(file_okay=False), default=None,
