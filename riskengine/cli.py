@@ -12,7 +12,7 @@ import click
 
 from .cli_options import (engine_option, knowledge_option, lang_option, rules_option, startup,
                           workers_option)
-from .errors import CaseError, RiskEngineError, RulesetError
+from .errors import RiskEngineError, RulesetError
 
 FORMATS = ("text", "json", "markdown", "html")
 

@@ -453,7 +453,7 @@ class FastEvaluator:
         self._by_id = {c.rule.id: c for c in self._compiled}
         self._readers: dict[tuple, list[_Compiled]] = {}
         for c in self._compiled:
-            for leaf, _negated in leaves(c.rule.when):
+            for leaf, _path, _negated in leaves(c.rule.when):
                 if isinstance(leaf, SignalCondition):
                     atoms = [("s", leaf.signal)]
                 elif isinstance(leaf, SignalsCondition):

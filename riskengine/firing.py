@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .language import (AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition, NotCondition,
-                       SignalCondition, SignalsCondition, evaluate, lookup)
+from .language import (AnyCondition, Condition, FieldCondition, FindingCondition, SignalCondition, SignalsCondition,
+                       evaluate, lookup, walk)
 from .rule import Rule
 
 
@@ -21,13 +21,11 @@ class CaseState:
     signals: frozenset
     signal_sources: dict  # signal id -> "declared" | "narrative" | "declared+narrative"
 
-
 @dataclass(slots=True)
 class Firing:
     rule: Rule
     matched: dict[str, Any]
     order: int = 0
-
 
 @dataclass
 class Evaluation:
@@ -45,26 +43,18 @@ class Evaluation:
     def fired_ids(self) -> list[str]:
         return [f.rule.id for f in self.firings]
 
-
 def matched_facts(cond: Condition, state: CaseState, findings) -> dict[str, Any]:
     """The leaves that made ``cond`` true, with the values they saw.
 
     Under an ``any`` only the branches that hold are reported; under a ``not`` the leaf is reported
     with the value that made it false (``not finding:X`` -> False, a field -> its actual value).
     """
-    out: dict[str, Any] = {}
+    def holds(parent: Condition, child: Condition, negated: bool) -> bool:
+        return not isinstance(parent, AnyCondition) or evaluate(child, state.facts, state.signals, findings) != negated
 
-    def visit(node: Condition, negated: bool) -> None:
-        if isinstance(node, AllCondition):
-            for c in node.all:
-                visit(c, negated)
-        elif isinstance(node, AnyCondition):
-            for c in node.any:
-                if evaluate(c, state.facts, state.signals, findings) != negated:
-                    visit(c, negated)
-        elif isinstance(node, NotCondition):
-            visit(node.not_, not negated)
-        elif isinstance(node, FieldCondition):
+    out: dict[str, Any] = {}
+    for node, _path, _negated in walk(cond, descend=holds):
+        if isinstance(node, FieldCondition):
             out[node.field] = _plain(lookup(state.facts, node.field))
         elif isinstance(node, SignalCondition):
             out[f"signal:{node.signal}"] = state.signal_sources.get(node.signal, False)
@@ -72,10 +62,7 @@ def matched_facts(cond: Condition, state: CaseState, findings) -> dict[str, Any]
             out["signals:" + ",".join(node.signals)] = sorted(s for s in node.signals if s in state.signals)
         elif isinstance(node, FindingCondition):
             out[f"finding:{node.finding}"] = node.finding in findings
-
-    visit(cond, False)
     return out
-
 
 def _plain(value: Any) -> Any:
     """experta freezes lists and dicts; explanations carry plain JSON values."""

@@ -20,7 +20,7 @@ what lets ``missing_facts`` ask for a field instead of guessing it.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Callable, Union
+from typing import Annotated, Any, Callable, ClassVar, Iterator, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -67,7 +67,18 @@ LIST_OPS = {"in", "not_in", "contains_any"}
 
 
 class _Node(BaseModel):
+    """What every node tells a traversal; adding a node type means defining these (and teaching the
+    two evaluators, compiler.py and fastpath.py), nothing else."""
     model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
+    negates: ClassVar[bool] = False   # a `not`: its child holds when it does not
+
+    def branches(self) -> tuple[tuple[tuple, "Condition"], ...]:
+        """(path step inside the YAML, child) for each child; a leaf has none."""
+        return ()
+
+    def references(self) -> tuple[tuple[str, str, tuple], ...]:
+        """(kind, id, path step) for each id a leaf names: kind is signal, finding or field."""
+        return ()
 
 
 class FieldCondition(_Node):
@@ -75,6 +86,9 @@ class FieldCondition(_Node):
     op: str
     value: Any = None
     pattern: Any = Field(default=None, exclude=True, repr=False)  # compiled regex for `matches`
+
+    def references(self):
+        return (("field", self.field, ("field",)),)
 
     def describe(self) -> str:
         if self.op == "exists":
@@ -85,6 +99,9 @@ class FieldCondition(_Node):
 class SignalCondition(_Node):
     signal: str
 
+    def references(self):
+        return (("signal", self.signal, ("signal",)),)
+
     def describe(self) -> str:
         return f"signal {self.signal}"
 
@@ -93,12 +110,18 @@ class SignalsCondition(_Node):
     signals: tuple[str, ...] = Field(min_length=1)
     min: int = Field(default=1, ge=1)
 
+    def references(self):
+        return tuple(("signal", s, ("signals", i)) for i, s in enumerate(self.signals))
+
     def describe(self) -> str:
         return f"at least {self.min} of signals [{', '.join(self.signals)}]"
 
 
 class FindingCondition(_Node):
     finding: str
+
+    def references(self):
+        return (("finding", self.finding, ("finding",)),)
 
     def describe(self) -> str:
         return f"finding {self.finding}"
@@ -107,6 +130,9 @@ class FindingCondition(_Node):
 class AllCondition(_Node):
     all: tuple["Condition", ...] = Field(min_length=1)
 
+    def branches(self):
+        return tuple((("all", i), c) for i, c in enumerate(self.all))
+
     def describe(self) -> str:
         return "all of (" + "; ".join(c.describe() for c in self.all) + ")"
 
@@ -114,12 +140,19 @@ class AllCondition(_Node):
 class AnyCondition(_Node):
     any: tuple["Condition", ...] = Field(min_length=1)
 
+    def branches(self):
+        return tuple((("any", i), c) for i, c in enumerate(self.any))
+
     def describe(self) -> str:
         return "any of (" + "; ".join(c.describe() for c in self.any) + ")"
 
 
 class NotCondition(_Node):
     not_: "Condition" = Field(alias="not")
+    negates: ClassVar[bool] = True
+
+    def branches(self):
+        return ((("not",), self.not_),)
 
     def describe(self) -> str:
         return "not (" + self.not_.describe() + ")"
@@ -153,6 +186,25 @@ Condition = Annotated[
 ]
 for _m in (AllCondition, AnyCondition, NotCondition):
     _m.model_rebuild()
+
+
+def walk(cond: Condition, path: tuple = (),
+         descend: Callable[[Condition, Condition, bool], bool] | None = None) -> Iterator[tuple[Condition, tuple, bool]]:
+    """The one traversal of the language: every node, parents first, with its path inside the YAML and
+    whether it sits under an odd number of `not`s. ``descend(parent, child, negated)`` may refuse to
+    enter a child (e.g. the branches of an `any` that do not hold)."""
+    stack = [(cond, path, False)]
+    while stack:
+        node, p, neg = stack.pop()
+        yield node, p, neg
+        inner = neg != node.negates
+        stack.extend((child, p + step, inner) for step, child in reversed(node.branches())
+                     if descend is None or descend(node, child, inner))
+
+
+def leaves(cond: Condition, path: tuple = ()) -> Iterator[tuple[Condition, tuple, bool]]:
+    """The leaves of :func:`walk`."""
+    return ((n, p, neg) for n, p, neg in walk(cond, path) if not n.branches())
 
 
 def _show(value: Any) -> str:
@@ -343,18 +395,3 @@ def lookup(case: dict, path: str) -> Any:
         if value is None:
             return None
     return value
-
-
-def leaves(cond: Condition):
-    """Every leaf of a tree, depth first, with whether it sits under an odd number of `not`s."""
-    stack = [(cond, False)]
-    while stack:
-        node, negated = stack.pop()
-        if isinstance(node, AllCondition):
-            stack.extend((c, negated) for c in reversed(node.all))
-        elif isinstance(node, AnyCondition):
-            stack.extend((c, negated) for c in reversed(node.any))
-        elif isinstance(node, NotCondition):
-            stack.append((node.not_, not negated))
-        else:
-            yield node, negated

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_DEFINING: list[tuple[re.Pattern, Any]] = []   # filled by @_rule while this module loads, then frozen
-
-
 def _rule(pattern: str, flags: int = 0):
-    def register(fn):
-        _DEFINING.append((re.compile(pattern, flags), fn))
+    """Attach the pattern whose matches ``fn`` masks (MASKS below lists them in the order they run)."""
+    def attach(fn):
+        fn.pattern = re.compile(pattern, flags)
         return fn
-    return register
+    return attach
 
 
 @_rule(r"(?<!\d)\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?!\d)")
@@ -89,8 +87,10 @@ def _en_name(m: re.Match) -> str:
     return f"{m.group(1)} {m.group(2)[0]}."
 
 
-MASKS: tuple[tuple[re.Pattern, Any], ...] = tuple(_DEFINING)   # in order of definition
-del _DEFINING
+# In this order: card and ID numbers before phone numbers, labelled names before honorifics.
+MASKS: tuple[tuple[re.Pattern, Any], ...] = tuple((fn.pattern, fn) for fn in (
+    _id_card, _bank_card, _cn_mobile, _phone, _email, _cn_address, _en_address, _cn_labelled_name, _cn_honorific,
+    _en_honorific, _en_name))
 
 
 def mask_text(text: str) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import Problem
+from .analysis import stratify
 from .knowledge import AgentSign, Indicator
-from .language import FindingCondition, SignalCondition
+from .language import SignalCondition
 from .rule import Effects, Rule
 from .ruleset import Ruleset
 
@@ -46,39 +46,3 @@ def build_plan(rs: Ruleset) -> Plan:
         from .errors import RulesetError
         raise RulesetError(problems)
     return Plan(rules=rules, stratum=strata)
-
-
-def stratify(rules, rs: Ruleset | None = None) -> tuple[dict[str, int], list[Problem]]:
-    from .validate import walk
-
-    asserters: dict[str, list[str]] = {}
-    for r in rules:
-        for f in r.then.findings:
-            asserters.setdefault(f, []).append(r.id)
-    deps: dict[str, list[tuple[str, bool]]] = {}
-    for r in rules:
-        deps[r.id] = [(a, neg) for leaf, _p, neg in walk(r.when) if isinstance(leaf, FindingCondition)
-                      for a in asserters.get(leaf.finding, ())]
-    stratum = {r.id: 0 for r in rules}
-    limit = len(rules) + 1
-    for _ in range(limit):
-        changed = False
-        for rid, ds in deps.items():
-            for other, neg in ds:
-                need = stratum[other] + (1 if neg else 0)
-                if stratum[rid] < need:
-                    stratum[rid] = need
-                    changed = True
-                    if need > limit:
-                        break
-        if not changed:
-            return stratum, []
-    bad = sorted(rid for rid, s in stratum.items() if s >= limit - 1)
-    problems = []
-    for rid in bad[:1] or sorted(stratum)[:1]:
-        where = rs.sources.get(rid) if rs else None
-        problems.append(Problem(where.file if where else "rules", where.line if where else 0, 1, "RE107",
-                                f"rule {rid} is part of a cycle through a `not finding` test; the result would "
-                                "depend on firing order", "break the cycle: a rule must not negate a finding "
-                                "that depends on its own conclusion"))
-    return stratum, problems

@@ -5,34 +5,18 @@ asserts; rules that can never fire. Every problem carries the file and line it i
 """
 from __future__ import annotations
 
-from typing import Iterator
 
 from .errors import Problem, did_you_mean
 from .facts import FIELD_TYPES, allowed_values, kind_of
-from .language import (NUMERIC_OPS, ConditionSyntaxError, UnsafePatternError, compile_safe_regex, AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition,
-                       NotCondition, SignalCondition, SignalsCondition)
+from .analysis import conjuncts, contradiction, required, stratify
+from .language import (NUMERIC_OPS, ConditionSyntaxError, UnsafePatternError, compile_safe_regex, AllCondition, Condition,
+                       FieldCondition, FindingCondition, leaves)
 from .ruleset import Ruleset
 
 # Findings the policy reads directly (they need no rule that matches on them).
 POLICY_FINDINGS = frozenset({"suspected_agent"})
 CATALOG_FILES = {"strategy": "strategies.yaml", "channel": "channels.yaml", "taboo": "taboos.yaml",
                  "legal_basis": "legal_bases.yaml", "profile": "profiles.yaml", "phrase": "phrases.yaml"}
-
-
-def walk(cond: Condition, path: tuple = ()) -> Iterator[tuple[object, tuple, bool]]:
-    """Every leaf with its path inside the YAML and whether it sits under a `not`."""
-    def go(node, p, neg):
-        if isinstance(node, AllCondition):
-            for i, c in enumerate(node.all):
-                yield from go(c, p + ("all", i), neg)
-        elif isinstance(node, AnyCondition):
-            for i, c in enumerate(node.any):
-                yield from go(c, p + ("any", i), neg)
-        elif isinstance(node, NotCondition):
-            yield from go(node.not_, p + ("not",), not neg)
-        else:
-            yield node, p, neg
-    yield from go(cond, path, False)
 
 
 def validate_ruleset(rs: Ruleset) -> list[Problem]:
@@ -67,19 +51,17 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
                 at(key, p, "RE101", f"unknown signal '{sid}'",
                    did_you_mean(sid, k.signals) or "signals are the ids in indicators.yaml and agent_signs.yaml")
 
-        for leaf, path, _neg in walk(cond, base):
-            if isinstance(leaf, SignalCondition):
-                _check_signal(leaf.signal, path + ("signal",))
-            elif isinstance(leaf, SignalsCondition):
-                for i, s in enumerate(leaf.signals):
-                    _check_signal(s, path + ("signals", i))
-            elif isinstance(leaf, FindingCondition):
-                used_findings.add(leaf.finding)
-                if leaf.finding not in asserted:
-                    at(key, path + ("finding",), "RE104", f"finding '{leaf.finding}' is never asserted by any rule",
-                       did_you_mean(leaf.finding, asserted) or "add a rule whose `then.findings` lists it")
-            elif isinstance(leaf, FieldCondition):
-                _check_field(key, leaf, path)
+        for leaf, path, _neg in leaves(cond, base):
+            for kind, ident, step in leaf.references():
+                if kind == "signal":
+                    _check_signal(ident, path + step)
+                elif kind == "finding":
+                    used_findings.add(ident)
+                    if ident not in asserted:
+                        at(key, path + step, "RE104", f"finding '{ident}' is never asserted by any rule",
+                           did_you_mean(ident, asserted) or "add a rule whose `then.findings` lists it")
+                else:
+                    _check_field(key, leaf, path)
 
     def _check_field(key: str, leaf: FieldCondition, path: tuple) -> None:
         if leaf.field not in FIELD_TYPES:
@@ -158,7 +140,6 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
     problems.extend(_never_fire(rs))
     problems.extend(_strategy_conflicts(rs))
     problems.extend(_channel_ties(rs))
-    from .plan import stratify
     problems.extend(stratify(rs.rules, rs)[1])
     return problems
 
@@ -166,7 +147,7 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
 def _never_fire(rs: Ruleset) -> list[Problem]:
     """Rules whose condition contradicts itself, or that need a finding only unreachable rules assert."""
     out: list[Problem] = []
-    contradictory = {r.id for r in rs.rules if _contradiction(r.when)}
+    contradictory = {r.id for r in rs.rules if contradiction(r.when)}
     reachable: set[str] = set()
     live = [r for r in rs.rules if r.id not in contradictory]
     changed = True
@@ -176,8 +157,8 @@ def _never_fire(rs: Ruleset) -> list[Problem]:
         for r in live:
             if r.id in fireable:
                 continue
-            needed = {leaf.finding for leaf, _p, neg in walk(r.when) if isinstance(leaf, FindingCondition)
-                      and not neg and _required(r.when, leaf.finding)}
+            needed = {leaf.finding for leaf, _p, neg in leaves(r.when) if isinstance(leaf, FindingCondition)
+                      and not neg and required(r.when, leaf.finding)}
             if needed <= reachable:
                 fireable.add(r.id)
                 reachable.update(r.then.findings)
@@ -193,68 +174,6 @@ def _never_fire(rs: Ruleset) -> list[Problem]:
     return out
 
 
-def _required(cond: Condition, finding: str) -> bool:
-    """True if every way of satisfying ``cond`` needs ``finding`` (it is not just one branch of an `any`)."""
-    if isinstance(cond, FindingCondition):
-        return cond.finding == finding
-    if isinstance(cond, AllCondition):
-        return any(_required(c, finding) for c in cond.all)
-    if isinstance(cond, AnyCondition):
-        return all(_required(c, finding) for c in cond.any)
-    return False
-
-
-def _flatten_all(cond: AllCondition) -> list:
-    """The conjuncts of nested `all`s as one list (all(all(a, b), c) is a, b, c)."""
-    out = []
-    for c in cond.all:
-        out.extend(_flatten_all(c) if isinstance(c, AllCondition) else [c])
-    return out
-
-
-def _contradiction(cond: Condition) -> bool:
-    """Conflicting field tests side by side in one `all` (x = a and x = b; x ≥ 10 and x < 5; ...)."""
-    if isinstance(cond, AnyCondition):
-        return all(_contradiction(c) for c in cond.any)
-    if isinstance(cond, NotCondition):
-        return False
-    if not isinstance(cond, AllCondition):
-        return False
-    if any(_contradiction(c) for c in cond.all):
-        return True
-    by_field: dict[str, list[FieldCondition]] = {}
-    for c in _flatten_all(cond):
-        if isinstance(c, FieldCondition):
-            by_field.setdefault(c.field, []).append(c)
-    for conds in by_field.values():
-        eqs = {repr(c.value) for c in conds if c.op == "eq"}
-        if len(eqs) > 1:
-            return True
-        ins = [set(c.value) for c in conds if c.op == "in"]
-        eq_vals = [c.value for c in conds if c.op == "eq"]
-        if ins and eq_vals and any(eq_vals[0] not in s for s in ins):
-            return True
-        if any(c.op == "exists" and c.value is False for c in conds) and any(c.op != "exists" for c in conds):
-            return True
-        low = max((c.value for c in conds if c.op in ("ge", "gt")), default=None)
-        high = min((c.value for c in conds if c.op in ("le", "lt")), default=None)
-        if low is not None and high is not None:
-            strict = any(c.op in ("gt", "lt") for c in conds)
-            if low > high or (strict and low == high):
-                return True
-    return False
-
-
-def _conjuncts(cond: Condition) -> frozenset | None:
-    """The leaves of a plain conjunction (a leaf, or an `all` of leaves/nested `all`s); None otherwise."""
-    if isinstance(cond, AllCondition):
-        parts = [_conjuncts(c) for c in cond.all]
-        return None if any(p is None for p in parts) else frozenset().union(*parts)
-    if isinstance(cond, (AnyCondition, NotCondition)):
-        return frozenset([repr(cond)])
-    return frozenset([repr(cond)])
-
-
 def _strategy_conflicts(rs: Ruleset) -> list[Problem]:
     """Warnings: two rules that can hold together recommend different strategies that tie on precedence and
     salience (the winner would fall to the id); a rule whose strategy always loses to a more general rule's."""
@@ -264,7 +183,7 @@ def _strategy_conflicts(rs: Ruleset) -> list[Problem]:
     for i, a in enumerate(rules):
         for b in rules[i + 1:]:
             sa, sb = a.then.strategy, b.then.strategy
-            if sa == sb or _contradiction(AllCondition(all=(a.when, b.when))):
+            if sa == sb or contradiction(AllCondition(all=(a.when, b.when))):
                 continue
             src, base = rs.located[b.id]
             pa, pb = k.strategies[sa].precedence, k.strategies[sb].precedence
@@ -275,7 +194,7 @@ def _strategy_conflicts(rs: Ruleset) -> list[Problem]:
                                        f"give one a higher salience or its strategy a different precedence "
                                        f"({a.id} is at {rs.sources[a.id]})", "warning"))
                 continue
-            ca, cb = _conjuncts(a.when), _conjuncts(b.when)
+            ca, cb = conjuncts(a.when), conjuncts(b.when)
             for general, specific, pg, ps in ((a, b, pa, pb), (b, a, pb, pa)):
                 cg, cs = (ca, cb) if general is a else (cb, ca)
                 if cg is not None and cs is not None and cg <= cs and pg > ps:
@@ -301,7 +220,7 @@ def _channel_ties(rs: Ruleset) -> list[Problem]:
             if k.channels[pa.id].order != k.channels[pb.id].order:
                 continue
             key = (a.id, b.id, pa.id, pb.id)
-            if key in seen or _contradiction(AllCondition(all=(a.when, b.when))):
+            if key in seen or contradiction(AllCondition(all=(a.when, b.when))):
                 continue
             seen.add(key)
             src, base = rs.located[b.id]

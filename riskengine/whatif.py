@@ -99,7 +99,7 @@ def trials(rs, case, state) -> Iterator[tuple[str, Any, dict]]:
     conditions += [c.eligible_when for c in rs.knowledge.channels.values() if c.eligible_when is not None]
     conditions += [d.applies_when for d in rs.knowledge.deadlines.values() if d.applies_when is not None]
     for cond in conditions:
-        for leaf, negated in leaves(cond):
+        for leaf, _path, negated in leaves(cond):
             if not isinstance(leaf, FieldCondition) or negated:
                 continue
             if leaf.field in RATIO_INPUTS:
