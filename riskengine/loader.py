@@ -15,6 +15,7 @@ from . import rulecache
 from .errors import Problem, RulesetError, did_you_mean
 from .knowledge import KINDS, Scoring
 from .language import ConditionSyntaxError, UnsafePatternError
+from .rulecache import log as cache_log
 from .rule import Rule
 from .ruleset import Knowledge, Ruleset, Source
 from .yamlsource import Located, YamlSourceError, parse_yaml
@@ -288,7 +289,8 @@ def _store_cached(ruleset: Ruleset, record: dict) -> None:
         rulecache.store(rulecache.ruleset_key(files), {"files": record["files"], "entries": entries,
                                                         "problems": problems,
                                                         "pattern_literals": ruleset.pattern_literals}, check=False)
-    except Exception:       # the cache is an optimisation: never let it break a load
+    except Exception as exc:       # the cache is an optimisation: never let it break a load
+        cache_log.debug("not stored: %s", exc, exc_info=True)
         pass
 
 
@@ -347,7 +349,8 @@ def _load_cached(knowledge_path: Path, rules_path: Path, root: Path) -> Ruleset 
         return Ruleset(knowledge=knowledge, rules=rules, sources=sources, file_digests=digests,
                        problems=sorted(problems), located=rulecache.LazyLocated(build=lambda: _relocate(scan, where)),
                        pattern_literals=literals)
-    except Exception:       # missing, corrupt or foreign cache content: do the full load
+    except Exception as exc:       # missing, corrupt or foreign cache content: do the full load
+        cache_log.debug("unusable cache entry, full load: %s", exc, exc_info=True)
         return None
 
 
@@ -362,7 +365,8 @@ def _relocate(scan: list[tuple[str, Path, str, str]], where: dict[str, tuple]) -
                 raw = path.read_bytes()
                 parsed[fidx] = parse_yaml(raw.decode("utf-8"), shown) \
                     if hashlib.sha256(raw).hexdigest() == digest else None
-            except Exception:
+            except Exception as exc:
+                cache_log.debug("cannot re-read %s for its marks: %s", shown, exc)
                 parsed[fidx] = None
         src = parsed[fidx] or Located(None, {(kind, i): (line, col)}, scan[fidx][2])
         located[key] = (src, (kind, i))

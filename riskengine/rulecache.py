@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -31,6 +32,9 @@ MAX_ENTRIES = 16            # cache files kept per directory (least recently use
 _NAME_LEN = 32              # hex characters of the key used as the file name
 
 _PACKAGE = Path(__file__).resolve().parent
+# Every fault of the cache is survivable (the caller does a full load) and goes here, never to the user's
+# screen: `logging.getLogger("riskengine.rulecache").setLevel(logging.DEBUG)` shows why a load missed.
+log = logging.getLogger("riskengine.rulecache")
 
 
 def enabled() -> bool:
@@ -47,7 +51,8 @@ def cache_dir() -> Path | None:
         if xdg and os.path.isabs(xdg):
             return Path(xdg) / "riskengine"
         return Path.home() / ".cache" / "riskengine"
-    except Exception:       # no home directory, odd environment
+    except Exception as exc:       # no home directory, odd environment
+        log.debug("%s", exc, exc_info=True)
         return None
 
 
@@ -57,11 +62,12 @@ def _code_fingerprint() -> str:
     the code changes; taken at import, so a process that keeps running old code keeps the old fingerprint."""
     try:
         h = hashlib.sha256()
-        for path in sorted(_PACKAGE.glob("*.py")):
+        for path in sorted(_PACKAGE.rglob("*.py")):   # every subpackage too
             st = path.stat()
-            h.update(f"{path.name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            h.update(f"{path.relative_to(_PACKAGE).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         return h.hexdigest()
-    except Exception:
+    except Exception as exc:
+        log.debug("%s", exc, exc_info=True)
         return "unknown-" + os.urandom(8).hex()     # never matches anything stored
 
 
@@ -73,7 +79,8 @@ def _package_version() -> str:
     try:
         from importlib.metadata import version
         return version("riskengine")
-    except Exception:
+    except Exception as exc:
+        log.debug("%s", exc, exc_info=True)
         return "unknown"
 
 
@@ -127,7 +134,8 @@ def load(key: str) -> dict | None:
         except OSError:
             pass
         return payload
-    except Exception:
+    except Exception as exc:
+        log.debug("%s", exc, exc_info=True)
         return None
 
 
@@ -160,7 +168,8 @@ def store(key: str, payload: dict, *, check: bool = True) -> bool:
         tmp = None
         _prune(folder)
         return True
-    except Exception:
+    except Exception as exc:
+        log.debug("%s", exc, exc_info=True)
         return False
     finally:
         if tmp is not None:

@@ -171,8 +171,9 @@ def test_the_same_files_seen_from_another_directory_keep_their_paths(mini, tmp_p
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "body-edited", "header-only",
                                     "valid-but-wrong-shape", "directory"])
-def test_a_damaged_cache_file_falls_back_silently(mini, cache, capsys, damage):
+def test_a_damaged_cache_file_falls_back_silently(mini, cache, capsys, caplog, damage):
     rules, knowledge = mini / "rules", mini / "knowledge"
+    caplog.set_level("DEBUG", logger="riskengine.rulecache")
     full = load_ruleset(rules, knowledge)
     [path] = entries(cache)
     data = path.read_bytes()
@@ -202,6 +203,8 @@ def test_a_damaged_cache_file_falls_back_silently(mini, cache, capsys, damage):
     assert_same_ruleset(again, full)
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
+    if damage in ("garbage", "body-edited", "valid-but-wrong-shape", "directory"):   # faults, not plain misses
+        assert any(r.name == "riskengine.rulecache" for r in caplog.records), "the fault was not logged"
     if damage != "directory":
         assert is_hit(load_ruleset(rules, knowledge))   # the full load rewrote it
 
