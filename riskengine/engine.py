@@ -59,12 +59,15 @@ class Engine:
             try:
                 case = Case.model_validate(data)
             except ValidationError as exc:
-                raise CaseError(describe_case_error(exc), location) from None
+                first = exc.errors()[0]["loc"] if exc.errors() else ()
+                raise CaseError(describe_case_error(exc), location,
+                                field=".".join(str(p) for p in first) or None) from None
         known = self.ruleset.knowledge.signals
         for i, sid in enumerate(case.signals):
             if sid not in known:
                 hint = did_you_mean(sid, known) or "run `riskengine knowledge list indicators` to see the ids"
-                raise CaseError(f"signals[{i}]: unknown signal '{sid}' ({hint})", location, code="RE202")
+                raise CaseError(f"signals[{i}]: unknown signal '{sid}' ({hint})", location, code="RE202",
+                                field=f"signals.{i}")
         return case
 
     def state(self, case: Case, hits: list[NarrativeHit] | None = None) -> tuple[CaseState, list[NarrativeHit]]:

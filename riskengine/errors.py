@@ -83,13 +83,35 @@ class RulesetError(RiskEngineError):
 
 
 class CaseError(RiskEngineError):
-    """A case that does not fit the contract; ``location`` is e.g. ``case.yaml:3`` or ``cases.jsonl:17``."""
+    """A case that does not fit the contract.
 
-    def __init__(self, message: str, location: str = "", code: str = "RE201"):
+    ``location`` is where the case came from, as shown (``case.yaml``, ``cases.jsonl:17``); ``file`` and
+    ``line`` are its parts, and ``field`` the dotted path of the first bad field inside the case (None
+    when the case as a whole is wrong), so a caller can point at it (the service's JSON pointer)."""
+
+    def __init__(self, message: str, location: str = "", code: str = "RE201", *, field: str | None = None):
         self.message = message
         self.location = location
         self.code = code
+        self.field = field
         super().__init__(f"{location}: {code} {message}" if location else f"{code} {message}")
+
+    @property
+    def file(self) -> str:
+        head, _, tail = self.location.rpartition(":")
+        return head if head and tail.isdigit() else self.location
+
+    @property
+    def line(self) -> int | None:
+        head, _, tail = self.location.rpartition(":")
+        return int(tail) if head and tail.isdigit() else None
+
+    @property
+    def pointer(self) -> str:
+        """The bad field as a JSON pointer (RFC 6901) into the case; "" for the whole case."""
+        if not self.field:
+            return ""
+        return "/" + "/".join(part.replace("~", "~0").replace("/", "~1") for part in self.field.split("."))
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

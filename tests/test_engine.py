@@ -142,3 +142,16 @@ def test_assess_is_safe_from_many_threads(mini_engine):
     for t in threads:
         t.join()
     assert not errors and got == expected
+
+
+def test_case_errors_carry_a_structured_location(engine):
+    from riskengine import CaseError
+    with pytest.raises(CaseError) as bad_field:
+        engine.parse_case(base_case(complainant={"age": -3}), "cases.jsonl:17")
+    err = bad_field.value
+    assert (err.file, err.line, err.field, err.pointer, err.code) == \
+        ("cases.jsonl", 17, "complainant.age", "/complainant/age", "RE201")
+    with pytest.raises(CaseError) as bad_signal:
+        engine.parse_case(base_case(signals=["threatens_media", "nope"]), "c.yaml")
+    err = bad_signal.value
+    assert (err.file, err.line, err.pointer, err.code) == ("c.yaml", None, "/signals/1", "RE202")
