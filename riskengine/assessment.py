@@ -190,6 +190,48 @@ class MissingFact(_Out):
     impact: int
 
 
+class KeyFigures(_Out):
+    """The decisions that ``diff``, ``replay`` and the what-if questions compare, in one spelling. Shown
+    to users by the dotted names of the assessment's JSON (:data:`KEY_NAMES`)."""
+    risk_level: Literal["low", "medium", "high", "critical"]
+    risk_score: int
+    agent_suspected: bool
+    strategy: str | None
+    escalation_level: int
+    channels: list[str]
+    taboos: list[str]
+
+    @classmethod
+    def from_output(cls, output: dict[str, Any]) -> "KeyFigures":
+        """From an assessment as JSON data (a decision record's ``output``)."""
+        strategy = output.get("strategy") or {}
+        return cls(risk_level=output["risk"]["level"], risk_score=output["risk"]["score"],
+                   agent_suspected=output["agent"]["suspected"], strategy=strategy.get("id"),
+                   escalation_level=output["escalation"]["level"],
+                   channels=[c["id"] for c in output.get("channels", [])],
+                   taboos=[t["id"] for t in output.get("taboos", [])])
+
+    @classmethod
+    def from_summary(cls, figures: dict[str, Any]) -> "KeyFigures":
+        """From :func:`riskengine.policy.key_figures` (the figures computed without an Assessment)."""
+        return cls(risk_level=figures["risk.level"], risk_score=figures["risk.score"],
+                   agent_suspected=figures["agent.suspected"], strategy=figures["strategy.id"],
+                   escalation_level=figures["escalation.level"], channels=figures["channels"],
+                   taboos=figures["taboos"])
+
+    def named(self) -> dict[str, Any]:
+        return {KEY_NAMES[k]: v for k, v in self.__dict__.items()}
+
+    def changes(self, after: "KeyFigures") -> dict[str, tuple[Any, Any]]:
+        """{dotted name: (before, after)} for every figure that differs."""
+        return {KEY_NAMES[k]: (v, getattr(after, k)) for k, v in self.__dict__.items() if getattr(after, k) != v}
+
+
+KEY_NAMES = {"risk_level": "risk.level", "risk_score": "risk.score", "agent_suspected": "agent.suspected",
+             "strategy": "strategy", "escalation_level": "escalation.level", "channels": "channels",
+             "taboos": "taboos"}
+
+
 class Assessment(_Out):
     case_id: str
     ruleset: RulesetInfo
@@ -209,11 +251,11 @@ class Assessment(_Out):
     explanation: list[Step]
     missing_facts: list[MissingFact] = []
 
-    def key_decisions(self) -> dict[str, Any]:
-        """The decisions compared by what-if questions and ruleset diffs."""
-        return {"risk.level": self.risk.level, "agent.suspected": self.agent.suspected,
-                "strategy": self.strategy.id if self.strategy else None, "escalation.level": self.escalation.level,
-                "channels": [c.id for c in self.channels]}
+    def key_figures(self) -> "KeyFigures":
+        return KeyFigures(risk_level=self.risk.level, risk_score=self.risk.score, agent_suspected=self.agent.suspected,
+                          strategy=self.strategy.id if self.strategy else None,
+                          escalation_level=self.escalation.level, channels=[c.id for c in self.channels],
+                          taboos=[t.id for t in self.taboos])
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

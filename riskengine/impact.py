@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from .assessment import KEY_NAMES
 from .batch import EngineName, assess_tagged
 from .casefile import iter_jsonl, read_case_file
 from .errors import CaseError, Problem, RulesetError
 
-FIELDS = ("risk.level", "agent.suspected", "strategy", "escalation.level", "channels")
+FIELDS = tuple(KEY_NAMES.values())   # the key figures, in their order
 
 
 @dataclass
@@ -102,9 +103,7 @@ def compare(base_engine, new_engine, paths: list[Path], *, workers: int = 1,
                 case_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
                 report.cases.append(CaseImpact(case_id, location, error=str(error)))
                 continue
-            before, after = old.key_decisions(), new.key_decisions()
-            report.cases.append(CaseImpact(old.case_id, location,
-                                           {f: (before[f], after[f]) for f in FIELDS if before[f] != after[f]}))
+            report.cases.append(CaseImpact(old.case_id, location, old.key_figures().changes(new.key_figures())))
     finally:
         olds.close()
         news.close()

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .assessment import Assessment
+from .assessment import Assessment, KeyFigures
 from .casefile import json_lines
 from .errors import CaseError
 from .mask import mask
 
-COMPARED = ("risk.level", "risk.score", "agent.suspected", "strategy", "escalation.level", "channels", "taboos")
 
 
 def decision_record(case_input: dict, a: Assessment, now: dt.datetime | None = None) -> dict:
@@ -39,17 +38,6 @@ def append_record(path: str | Path, record: dict) -> None:
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(line)
         fh.flush()
-
-
-def key_outcome(output: dict) -> dict[str, Any]:
-    strategy = output.get("strategy") or {}
-    return {
-        "risk.level": output["risk"]["level"], "risk.score": output["risk"]["score"],
-        "agent.suspected": output["agent"]["suspected"], "strategy": strategy.get("id"),
-        "escalation.level": output["escalation"]["level"],
-        "channels": [c["id"] for c in output.get("channels", [])],
-        "taboos": [t["id"] for t in output.get("taboos", [])],
-    }
 
 
 @dataclass
@@ -90,11 +78,11 @@ def replay(engine, path: str | Path, *, workers: int = 1, engine_name: str = "co
         if isinstance(now, CaseError):
             yield ReplayResult(lineno, case_id, rec.get("ruleset_version", "?"), error=str(now))
             continue
-        before = key_outcome(rec["output"])
-        after = key_outcome(mask(now.model_dump(mode="json")))
+        before = KeyFigures.from_output(rec["output"])
+        after = KeyFigures.from_output(mask(now.model_dump(mode="json")))   # compared as it was logged
         fired_now = [s.rule for s in now.explanation]
         yield ReplayResult(
             lineno, case_id, rec.get("ruleset_version", "?"),
-            changes={k: (before[k], after[k]) for k in COMPARED if before[k] != after[k]},
+            changes=before.changes(after),
             fired_added=sorted(set(fired_now) - set(rec["fired_rules"])),
             fired_removed=sorted(set(rec["fired_rules"]) - set(fired_now)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from .assessment import Assessment, MissingFact
+from .assessment import Assessment, KeyFigures, MissingFact
 from .knowledge import RISK_LEVELS, Text
 from .language import FieldCondition, leaves, lookup
 from .facts import set_path
@@ -48,7 +48,8 @@ FIELD_QUESTIONS: dict[str, Text] = {
 # Derived ratios: the case field a handler is asked for instead (the ratio's denominator).
 RATIO_INPUTS = {"derived.demand_over_entitlement": "entitlement_amount",
                 "derived.demand_over_dispute": "amount_in_dispute"}
-# The decisions of Assessment.key_decisions(), weighted by how much a change matters to the handler.
+# The key figures (assessment.KeyFigures) a missing fact is judged by, weighted by how much a change
+# matters to the handler; score and taboos do not make a question worth asking.
 WEIGHTS = {"risk.level": 3, "agent.suspected": 3, "strategy": 2, "escalation.level": 2, "channels": 1}
 
 
@@ -134,7 +135,7 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
     state, base_hits = engine.state(case)
     base_ev = engine.fast.evaluate(state, matched=False)
     base_fired = {f.rule.id for f in base_ev.firings}
-    before = base.key_decisions()
+    before = base.key_figures().named()
     signals: list[MissingFact] = []
     best: dict[str, tuple] = {}          # field -> (impact, changes, new rules, value) of its best value
     for fact, value, data in trials(rs, case, state):
@@ -145,9 +146,7 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
         # The narrative is the same in every trial: reuse its scan; only what the change touches is re-tested.
         s, _hits = engine.state(what_if, base_hits)
         ev = engine.fast.reevaluate(state, base_ev, s)
-        figures = key_figures(rs, s, ev)
-        score, changes = _impact(before, {key: figures["strategy.id" if key == "strategy" else key]
-                                          for key in WEIGHTS})
+        score, changes = _impact(before, KeyFigures.from_summary(key_figures(rs, s, ev)).named())
         if not score:
             continue
         rules = sorted(r for r in {f.rule.id for f in ev.firings} - base_fired if not r.startswith("signal:"))

@@ -53,8 +53,8 @@ def _expected(base, new, cases) -> list[dict]:
     """What diff must report, from two independently loaded engines assessing each case alone."""
     out = []
     for case in cases:
-        before = base.assess(case, engine="compiled").key_decisions()
-        after = new.assess(case, engine="compiled").key_decisions()
+        before = base.assess(case, engine="compiled").key_figures().named()
+        after = new.assess(case, engine="compiled").key_figures().named()
         out.append({f: (before[f], after[f]) for f in FIELDS if before[f] != after[f]})
     return out
 
