@@ -13,10 +13,19 @@ does not pay for the whole package: the command line needs that to start quickly
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-_EXPORTS = {"Assessment": "assessment", "Case": "case", "Engine": "engine", "load_engine": "engine",
-            "CaseError": "errors", "Problem": "errors", "RiskEngineError": "errors", "RulesetError": "errors",
-            "load_ruleset": "loader", "Ruleset": "ruleset"}
+_EXPORTS = {"Assessment": "assessment", "KeyFigures": "assessment", "Case": "case", "Engine": "engine",
+            "load_engine": "engine", "CaseError": "errors", "Problem": "errors", "RiskEngineError": "errors",
+            "RulesetError": "errors", "load_ruleset": "loader", "Ruleset": "ruleset"}
+
+if TYPE_CHECKING:   # what type checkers and editors see; at run time each name is imported on first use
+    from .assessment import Assessment, KeyFigures
+    from .case import Case
+    from .engine import Engine, load_engine
+    from .errors import CaseError, Problem, RiskEngineError, RulesetError
+    from .loader import load_ruleset
+    from .ruleset import Ruleset
 
 __all__ = sorted(_EXPORTS)
 
