@@ -35,6 +35,12 @@ def field_conditions(draw):
     return parse_condition(raw)
 
 
+def test_the_operator_property_test_covers_every_operator_of_the_language():
+    """A new operator in language.OPERATORS must join OPS, so the fast path is held to it too."""
+    from riskengine.language import OPERATORS
+    assert set(OPS) == set(OPERATORS) | {"exists"}
+
+
 @settings(max_examples=600, deadline=None)
 @given(field_conditions(), values)
 def test_every_compiled_field_test_equals_the_language(cond, actual):
