@@ -110,6 +110,15 @@ def check_raw(value: Any, annotation: Any, limits: Limits) -> Any:
     return value
 
 
+def check_after(value: Any, limits: Limits) -> Any:
+    """After conversion (a number may have come as text, "1e300" or "inf"): finite, bounded, dates in range."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "must be a finite number (not Infinity, NaN or 1e400)")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > limits.max_number:
+        raise PydanticCustomError("number_too_large", f"must be at most {limits.max_number:,.0f} in size")
+    return check_date(value)
+
+
 def check_date(value: Any) -> Any:
     if isinstance(value, dt.date) and not DATE_MIN <= (value.date() if isinstance(value, dt.datetime) else value) \
             <= DATE_MAX:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from .bounds import CASE_LIMITS, check_date, check_raw
+from .bounds import CASE_LIMITS, check_after, check_raw
 
 Industry = Literal["insurance", "banking", "securities", "ecommerce", "services", "public", "other"]
 ChannelIn = Literal[
@@ -47,7 +47,7 @@ class _Strict(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _dates_in_range(cls, value):
-        return check_date(value)
+        return check_after(value, CASE_LIMITS)
 
 
 class Demand(_Strict):

@@ -29,6 +29,23 @@ def _json_value_error(exc: ValueError) -> str:
     return str(exc)
 
 
+MAX_JSON_DEPTH = 32   # a case is three levels deep; deeper input is refused before it travels to a worker
+
+
+def too_deep(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``data`` nests lists and objects more than ``limit`` levels (iterative: no recursion)."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
+    return False
+
+
 def read_case_file(path: str | Path) -> dict[str, Any]:
     """One case from a .yaml/.yml/.json file, as a raw dict (validated later by the engine)."""
     p = Path(path)
@@ -57,6 +74,8 @@ def read_case_file(path: str | Path) -> dict[str, Any]:
             raise CaseError(pr.message, f"{pr.file}:{pr.line}:{pr.column}", "RE203") from None
     if not isinstance(data, dict):
         raise CaseError("a case file must hold one mapping of fields (id, received, industry, ...)", str(p), "RE203")
+    if too_deep(data):
+        raise CaseError(f"nested more than {MAX_JSON_DEPTH} levels deep; a case needs three", str(p), "RE014")
     return data
 
 
@@ -73,6 +92,8 @@ def parse_json_line(line: str | bytes, location: str) -> dict | CaseError:
         return CaseError(f"invalid JSON: {_json_value_error(exc)}", location, "RE203")
     if not isinstance(data, dict):
         return CaseError("each line must be one JSON object", location, "RE203")
+    if too_deep(data):
+        return CaseError(f"nested more than {MAX_JSON_DEPTH} levels deep; a case needs three", location, "RE014")
     return data
 
 

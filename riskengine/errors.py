@@ -136,7 +136,7 @@ def shown(value: object, limit: int = SHOWN_MAX) -> str:
     return escape_text(text)
 
 
-def one_line(message: str, limit: int = 2000) -> str:
+def one_line(message: str, limit: int = 1000) -> str:
     """The last guard of every message: one line, no control characters, bounded length."""
     message = escape_text(str(message))
     return message if len(message) <= limit else message[:limit] + "…"

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from .bounds import KNOWLEDGE_LIMITS, check_date, check_raw
+from .bounds import KNOWLEDGE_LIMITS, check_after, check_raw
 from .language import Condition, parse_condition
 
 Dimension = Literal["time", "space", "emotion", "interest", "communication"]
@@ -33,7 +33,7 @@ class _Entry(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _dates_in_range(cls, value):
-        return check_date(value)
+        return check_after(value, KNOWLEDGE_LIMITS)
 
 
 class Text(_Entry):

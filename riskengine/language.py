@@ -176,14 +176,20 @@ class ConditionSyntaxError(ValueError):
 _KINDS = ("all", "any", "not", "field", "signal", "signals", "finding")
 
 
+MAX_CONDITION_DEPTH = 32
+
+
 def parse_condition(raw: Any, path: tuple = ()) -> Condition:
     """Turn a YAML mapping into a condition tree, naming the exact place of any mistake."""
+    if sum(1 for p in path if p in ("all", "any", "not")) > MAX_CONDITION_DEPTH:
+        raise ConditionSyntaxError(f"conditions are nested more than {MAX_CONDITION_DEPTH} levels deep; "
+                                   "no rule needs that many: flatten the all/any/not", path)
     if not isinstance(raw, dict):
         raise ConditionSyntaxError(
             f"a condition must be a mapping such as {{field: ..., eq: ...}}, got {type(raw).__name__}", path)
     kinds = [k for k in _KINDS if k in raw]
     if len(kinds) != 1:
-        found = ", ".join(map(str, raw)) or "nothing"
+        found = shown(", ".join(map(str, raw))) or "nothing"
         raise ConditionSyntaxError(
             f"a condition needs exactly one of {', '.join(_KINDS)}; found {found}", path)
     kind = kinds[0]
@@ -235,7 +241,9 @@ def _parse_field(raw: dict, path: tuple) -> FieldCondition:
             raise ConditionSyntaxError("'exists' takes true or false", where)
         return FieldCondition(field=field, op=op, value=value)
     if op in NUMERIC_OPS and not _num(value):
-        raise ConditionSyntaxError(f"'{op}' compares numbers; {value!r} is not a number", where)
+        raise ConditionSyntaxError(f"'{op}' compares numbers; {shown(value)} is not a number", where)
+    if op in NUMERIC_OPS and not (abs(value) <= 1e13):   # also refuses .inf and .nan
+        raise ConditionSyntaxError(f"'{op}' takes a finite number of at most 1e13 in size, not {shown(value)}", where)
     if op in LIST_OPS:
         if not isinstance(value, list) or not value:
             raise ConditionSyntaxError(f"'{op}' takes a non-empty list, e.g. [a, b]", where)
@@ -263,7 +271,7 @@ def _ident(value: Any, path: tuple, allow_dots: bool = False) -> str:
     pattern = _PATH if allow_dots else _IDENT
     if not isinstance(value, str) or not pattern.match(value):
         kind = "a dotted field path like history.days_open" if allow_dots else "an id (letters, digits, _ or -)"
-        raise ConditionSyntaxError(f"expected {kind}, got {value!r}", path)
+        raise ConditionSyntaxError(f"expected {kind}, got {shown(value)}", path)
     return value
 
 
