@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
 from .casefile import MAX_LINE_BYTES, iter_lines, json_lines
-from .errors import CaseError, did_you_mean
+from .errors import CaseError, did_you_mean, one_line, shown
 from .facts import parse_bool
 
 EngineName = Literal["compiled", "experta"]
@@ -291,7 +291,12 @@ class _Worker:
             result = engine.assess(case, engine=self.engine_name, missing_facts=self.missing_facts)
         except CaseError as exc:
             return (record.index, record.line, "error", (exc.message, exc.location, exc.code),
-                    case_id if isinstance(case_id, str) else None)
+                    shown(case_id, 100) if isinstance(case_id, str) else None)
+        except Exception as exc:   # noqa: BLE001 - a fault on one record must never lose the others
+            return (record.index, record.line, "error",
+                    (one_line(f"internal error on this record ({type(exc).__name__}: {shown(str(exc), 200)}); "
+                              "please report it"), location, "RE299"),
+                    shown(case_id, 100) if isinstance(case_id, str) else None)
         payload: Any = result.model_dump_json() if self.mode == "jsonl" else result
         return (record.index, record.line, "ok", payload, result.risk.level,
                 result.strategy.id if result.strategy else None)
@@ -446,6 +451,21 @@ def complete_lines(path: Path) -> int:
     return count
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet will show as text, never run as a formula (OWASP "CSV injection"): a cell
+    that starts with = + - @ tab or CR gets a leading apostrophe. Numbers are written as they are."""
+    if text.startswith(_FORMULA_START):
+        try:
+            float(text)
+            return text            # -3.5 is a number, not a formula
+        except ValueError:
+            return "'" + text
+    return text
+
+
 class _Writer:
     """One whole line per record, flushed at once, so an interruption can only cut the line being
     written (which ``--resume`` removes)."""
@@ -459,7 +479,7 @@ class _Writer:
     def _write_csv(self, cells: list) -> None:
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerow(
-            ["" if c is None else str(c).replace("\r", " ").replace("\n", " ") for c in cells])
+            [csv_cell("" if c is None else str(c).replace("\r", " ").replace("\n", " ")) for c in cells])
         self.fh.write(buf.getvalue())
 
     def write(self, payload: Any) -> None:
@@ -484,7 +504,7 @@ class _Errors:
     def write(self, record: dict) -> None:
         if self.fh is None:
             self.fh = open(self.path, "a", encoding="utf-8")
-        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.fh.write(json.dumps(record, ensure_ascii=False, allow_nan=False) + "\n")
         self.fh.flush()
 
     def close(self) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from .bounds import CASE_LIMITS, check_after, check_raw
 
 Industry = Literal["insurance", "banking", "securities", "ecommerce", "services", "public", "other"]
 ChannelIn = Literal[
@@ -35,6 +37,18 @@ class _Strict(BaseModel):
     # command's start-up pays only for the models it touches (about 40 ms off `assess`).
     model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
+    # Ceilings on every field, present and future (riskengine/bounds.py): finite numbers only, no
+    # true/false as a number, bounded text, lists and dates — checked before anything costly runs.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _within_bounds(cls, value, info: ValidationInfo):
+        return check_raw(value, cls.model_fields[info.field_name].annotation, CASE_LIMITS)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _dates_in_range(cls, value):
+        return check_after(value, CASE_LIMITS)
+
 
 class Demand(_Strict):
     type: DemandType = Field(description="what the complainant asks for")
@@ -50,12 +64,12 @@ class Complainant(_Strict):
 
 
 class History(_Strict):
-    prior_complaints: int | None = Field(default=None, ge=0, description="earlier complaints on the same matter")
-    contacts_last_7_days: int | None = Field(default=None, ge=0)
-    days_open: int | None = Field(default=None, ge=0)
-    offers_rejected: int | None = Field(default=None, ge=0)
+    prior_complaints: int | None = Field(default=None, ge=0, le=10_000, description="earlier complaints on the same matter")
+    contacts_last_7_days: int | None = Field(default=None, ge=0, le=10_000)
+    days_open: int | None = Field(default=None, ge=0, le=36_500)
+    offers_rejected: int | None = Field(default=None, ge=0, le=10_000)
     complaints_against_seller_30d: int | None = Field(
-        default=None, ge=0, description="e-commerce: complaints this buyer filed against the same seller in 30 days"
+        default=None, ge=0, le=10_000, description="e-commerce: complaints this buyer filed against the same seller in 30 days"
     )
 
 

@@ -14,6 +14,38 @@ MAX_CASE_FILE_BYTES = MAX_FILE_BYTES
 MAX_LINE_BYTES = MAX_CASE_FILE_BYTES   # one line of JSON Lines holds one case
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows; write a finite number")
+
+
+def loads_strict(text: str | bytes):
+    """``json.loads`` without the NaN, Infinity and -Infinity that Python accepts but JSON does not."""
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
+def _json_value_error(exc: ValueError) -> str:
+    if "digits" in str(exc):
+        return "a number has more digits than allowed (at most 4300)"
+    return str(exc)
+
+
+MAX_JSON_DEPTH = 32   # a case is three levels deep; deeper input is refused before it travels to a worker
+
+
+def too_deep(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``data`` nests lists and objects more than ``limit`` levels (iterative: no recursion)."""
+    stack = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            if depth >= limit:
+                return True
+            stack.extend((child, depth + 1) for child in node if isinstance(child, (dict, list)))
+    return False
+
+
 def read_case_file(path: str | Path) -> dict[str, Any]:
     """One case from a .yaml/.yml/.json file, as a raw dict (validated later by the engine)."""
     p = Path(path)
@@ -27,11 +59,13 @@ def read_case_file(path: str | Path) -> dict[str, Any]:
         raise CaseError(f"cannot read case file: {exc}", str(p), "RE203") from None
     if p.suffix == ".json":
         try:
-            data = json.loads(text)
+            data = loads_strict(text)
         except json.JSONDecodeError as exc:
             raise CaseError(f"invalid JSON: {exc.msg}", f"{p}:{exc.lineno}:{exc.colno}", "RE203") from None
         except RecursionError:
             raise CaseError("JSON nesting is too deep", str(p), "RE203") from None
+        except ValueError as exc:
+            raise CaseError(f"invalid JSON: {_json_value_error(exc)}", str(p), "RE203") from None
     else:
         try:
             data = parse_yaml(text, str(p)).data
@@ -40,6 +74,8 @@ def read_case_file(path: str | Path) -> dict[str, Any]:
             raise CaseError(pr.message, f"{pr.file}:{pr.line}:{pr.column}", "RE203") from None
     if not isinstance(data, dict):
         raise CaseError("a case file must hold one mapping of fields (id, received, industry, ...)", str(p), "RE203")
+    if too_deep(data):
+        raise CaseError(f"nested more than {MAX_JSON_DEPTH} levels deep; a case needs three", str(p), "RE014")
     return data
 
 
@@ -47,13 +83,17 @@ def parse_json_line(line: str | bytes, location: str) -> dict | CaseError:
     """One JSON object from one line of untrusted input, or the error for it (with the column where the
     JSON breaks). Never raises, so one bad line never stops the lines after it."""
     try:
-        data = json.loads(line)
+        data = loads_strict(line)
     except json.JSONDecodeError as exc:
         return CaseError(f"invalid JSON: {exc.msg}", f"{location}:{exc.colno}", "RE203")
     except RecursionError:
         return CaseError("JSON nesting is too deep", location, "RE203")
+    except ValueError as exc:
+        return CaseError(f"invalid JSON: {_json_value_error(exc)}", location, "RE203")
     if not isinstance(data, dict):
         return CaseError("each line must be one JSON object", location, "RE203")
+    if too_deep(data):
+        return CaseError(f"nested more than {MAX_JSON_DEPTH} levels deep; a case needs three", location, "RE014")
     return data
 
 

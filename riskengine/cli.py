@@ -12,7 +12,7 @@ import click
 
 from .cli_options import (engine_option, knowledge_option, lang_option, rules_option, startup,
                           workers_option)
-from .errors import RiskEngineError, RulesetError
+from .errors import RiskEngineError, RulesetError, shown
 
 FORMATS = ("text", "json", "markdown", "html")
 
@@ -68,7 +68,12 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
     result = engine.assess(raw, engine=engine_name, location=case_file)
     if log:
         from .records import append_record, decision_record
-        append_record(log, decision_record(raw, result))
+        try:
+            append_record(log, decision_record(raw, result))
+        except (OSError, ValueError) as exc:
+            click.echo(f"error: {shown(log, 300)}: RE206 cannot write the decision log: "
+                       f"{shown(getattr(exc, 'strerror', None) or exc, 200)}", err=True)
+            raise SystemExit(1) from None
     fmt = fmt or ("text" if sys.stdout.isatty() else "json")
     click.echo(render(result, fmt, lang), nl=False)
 
@@ -103,7 +108,7 @@ def explain(case_file: str, why_not_rule: str | None, fmt: str, rules: str | Non
     if why_not_rule:
         result = why_not(engine, case, why_not_rule)
         if fmt == "json":
-            click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2, default=str))
+            click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2, default=str, allow_nan=False))
         else:
             click.echo("\n".join(render_why_not(result)))
         return
@@ -111,7 +116,8 @@ def explain(case_file: str, why_not_rule: str | None, fmt: str, rules: str | Non
     traces = recommendation_traces(a, ev)
     if fmt == "json":
         click.echo(json.dumps([{"recommendation": label, "because": [dataclasses.asdict(n) for n in nodes]}
-                               for label, nodes in traces], ensure_ascii=False, indent=2, default=str))
+                               for label, nodes in traces], ensure_ascii=False, indent=2, default=str,
+                              allow_nan=False))
         return
     for label, nodes in traces:
         click.echo(f"{label}:")
@@ -140,7 +146,12 @@ def interview(start: str | None, out: str, rules: str | None, knowledge: str | N
     except click.Abort:
         click.echo("\ninterrupted; nothing written", err=True)
         raise SystemExit(130) from None
-    Path(out).write_text(dump_case_yaml(data), encoding="utf-8")
+    try:
+        Path(out).write_text(dump_case_yaml(data), encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"error: {shown(out, 300)}: RE206 cannot write the case: {shown(exc.strerror or exc, 200)}",
+                   err=True)
+        raise SystemExit(1) from None
     click.echo(f"wrote {out}")
 
 
@@ -208,7 +219,12 @@ def test_command(paths: tuple[str, ...], rules: str | None, knowledge: str | Non
     passed = sum(1 for r in results if r.passed)
     failed = len(results) - passed
     if junit:
-        Path(junit).write_text(junit_xml(results, time.perf_counter() - started), encoding="utf-8")
+        try:
+            Path(junit).write_text(junit_xml(results, time.perf_counter() - started), encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"error: {shown(junit, 300)}: RE206 cannot write the JUnit report: "
+                       f"{shown(exc.strerror or exc, 200)}", err=True)
+            raise SystemExit(1) from None
     below = False
     if show_coverage or min_coverage is not None:
         cov = coverage(engine.ruleset, results)
@@ -247,7 +263,7 @@ def diff(cases: tuple[str, ...], base: str, rules: str | None, knowledge: str | 
     new = _engine(rules, knowledge)
     report = compare(old, new, [Path(c) for c in cases], workers=workers, engine=engine_name)
     if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, allow_nan=False))
         return
     failed = [c for c in report.cases if c.error]
     click.echo(f"ruleset {report.base_version} → {report.new_version}: {len(report.changed)} of "
@@ -331,7 +347,7 @@ def knowledge_show(kind: str, entry_id: str, rules: str | None, knowledge: str |
     try:
         click.echo(show_entry(engine.ruleset, kind, entry_id), nl=False)
     except KeyError as exc:
-        click.echo(f"error: {exc.args[0]}", err=True)
+        click.echo(f"error: {shown(exc.args[0], 300)}", err=True)
         raise SystemExit(1) from None
 
 
@@ -341,7 +357,18 @@ main.add_command(batch)
 
 
 def run() -> None:  # pragma: no cover - console entry wrapper
-    main()
+    import os
+    try:
+        main()   # riskengine's own errors are handled there, by the command group
+    except MemoryError:
+        click.echo("error: RE299 out of memory; the input is larger than this machine can hold", err=True)
+        raise SystemExit(1) from None
+    except Exception as exc:   # the last guard: one line, never a traceback (RISKENGINE_DEBUG=1 shows it)
+        if os.environ.get("RISKENGINE_DEBUG"):
+            raise
+        click.echo(f"error: RE299 internal error ({type(exc).__name__}: {shown(str(exc), 200)}); "
+                   "please report it (RISKENGINE_DEBUG=1 shows the traceback)", err=True)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

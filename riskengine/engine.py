@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from .assessment import Assessment
 from .case import Case
-from .errors import CaseError, did_you_mean
+from .errors import CaseError, did_you_mean, shown
 from .facts import case_facts
 from .fastpath import FastEvaluator
 from .firing import CaseState, Evaluation
@@ -66,7 +66,7 @@ class Engine:
         for i, sid in enumerate(case.signals):
             if sid not in known:
                 hint = did_you_mean(sid, known) or "run `riskengine knowledge list indicators` to see the ids"
-                raise CaseError(f"signals[{i}]: unknown signal '{sid}' ({hint})", location, code="RE202",
+                raise CaseError(f"signals[{i}]: unknown signal '{shown(sid)}' ({hint})", location, code="RE202",
                                 field=f"signals.{i}")
         return case
 
@@ -113,7 +113,14 @@ def describe_case_error(exc: ValidationError) -> str:
     """One line per problem: the field, what is wrong, and what is allowed."""
     parts = []
     for err in exc.errors()[:5]:
-        field = ".".join(str(p) for p in err["loc"]) or "case"
+        field = shown(".".join(str(p) for p in err["loc"]), 120) or "case"
+        if err["type"] == "literal_error" and isinstance(err.get("input"), str):
+            allowed = [str(v).strip("'") for v in str((err.get("ctx") or {}).get("expected", "")).split(", ")]
+            allowed = [a.split("'")[1] if "'" in a else a for a in allowed]
+            hint = did_you_mean(err["input"], allowed)
+            parts.append(f"{field}: '{shown(err['input'], 40)}' is not allowed; {err['msg']}"
+                         + (f" ({hint})" if hint else ""))
+            continue
         if err["type"] == "extra_forbidden":
             from .facts import FIELD_TYPES
             top = {p.split(".")[0] for p in FIELD_TYPES if not p.startswith("derived.")}

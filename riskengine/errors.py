@@ -12,6 +12,7 @@ A :class:`Problem` is one finding of the loader or validator: ``code``, ``messag
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Literal
 
@@ -24,6 +25,8 @@ CODES: dict[str, str] = {
     "RE011": "unknown-key",
     "RE012": "condition-syntax",
     "RE013": "unsafe-pattern",
+    "RE014": "nesting-too-deep",
+    "RE015": "out-of-range",
     "RE020": "duplicate-id",
     "RE101": "unknown-signal",
     "RE102": "unknown-field",
@@ -35,6 +38,10 @@ CODES: dict[str, str] = {
     "RE201": "case-invalid",
     "RE202": "case-unknown-signal",
     "RE203": "case-unreadable",
+    "RE204": "decision-record-invalid",
+    "RE205": "rule-test-invalid",
+    "RE206": "output-unwritable",
+    "RE299": "internal-error",
     "RW301": "finding-never-used",
     "RW302": "rule-without-effect",
     "RW303": "strategy-tie",
@@ -54,9 +61,9 @@ class Problem:
     severity: Literal["error", "warning"] = field(default="error", compare=False)
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        text = f"{where}: {self.severity} {self.code} {CODES.get(self.code, '')}: {self.message}"
-        return text + (f" ({self.hint})" if self.hint else "")
+        where = f"{shown(self.file, 300)}:{self.line}:{self.column}" if self.line else shown(self.file, 300)
+        text = f"{where}: {self.severity} {self.code} {CODES.get(self.code, '')}: {one_line(self.message)}"
+        return text + (f" ({one_line(self.hint)})" if self.hint else "")
 
 
 class RiskEngineError(Exception):
@@ -87,14 +94,15 @@ class CaseError(RiskEngineError):
 
     ``location`` is where the case came from, as shown (``case.yaml``, ``cases.jsonl:17``); ``file`` and
     ``line`` are its parts, and ``field`` the dotted path of the first bad field inside the case (None
-    when the case as a whole is wrong), so a caller can point at it (the service's JSON pointer)."""
+    when the case as a whole is wrong), so a caller can point at it (the service's JSON pointer).
+    Message and location are made one escaped, bounded line: they may echo untrusted input."""
 
     def __init__(self, message: str, location: str = "", code: str = "RE201", *, field: str | None = None):
-        self.message = message
-        self.location = location
+        self.message = one_line(message)
+        self.location = shown(location, 300)
         self.code = code
         self.field = field
-        super().__init__(f"{location}: {code} {message}" if location else f"{code} {message}")
+        super().__init__(f"{self.location}: {code} {self.message}" if location else f"{code} {self.message}")
 
     @property
     def file(self) -> str:
@@ -115,5 +123,53 @@ class CaseError(RiskEngineError):
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    if not isinstance(word, str) or len(word) > 200:   # difflib is quadratic; no id is that long
+        return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+# -- echoing untrusted values -------------------------------------------------------------------------
+# A value from a case, a log line or a rule file is shown in a message only through these: a newline
+# in an id must not forge a second line of output, a 100,000-character id is not echoed whole, and
+# bidi overrides or zero-width characters (which can make a message read differently from what it
+# says) are shown as escapes. Chinese and other printable text is kept as it is.
+SHOWN_MAX = 80
+
+
+def _escape_char(ch: str) -> str:
+    cp = ord(ch)
+    if ch == "\n":
+        return "\\n"
+    if ch == "\r":
+        return "\\r"
+    if ch == "\t":
+        return "\\t"
+    return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}" if cp < 0x10000 else f"\\U{cp:08x}"
+
+
+def _unsafe(ch: str) -> bool:
+    # Cc control, Cf format (bidi overrides, zero-width), Zl/Zp line and paragraph separators,
+    # Cs lone surrogates, Co private use, Cn unassigned.
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")
+
+
+def escape_text(text: str) -> str:
+    """``text`` with every control, format and line-separator character shown as an escape."""
+    if text.isprintable() and text.isascii():
+        return text
+    return "".join(_escape_char(ch) if _unsafe(ch) else ch for ch in text)
+
+
+def shown(value: object, limit: int = SHOWN_MAX) -> str:
+    """An untrusted value as it may appear in a message: escaped and cut to ``limit`` characters."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > limit:
+        text = text[:limit] + f"…(+{len(text) - limit} chars)"
+    return escape_text(text)
+
+
+def one_line(message: str, limit: int = 1000) -> str:
+    """The last guard of every message: one line, no control characters, bounded length."""
+    message = escape_text(str(message))
+    return message if len(message) <= limit else message[:limit] + "…"

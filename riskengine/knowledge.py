@@ -6,10 +6,11 @@ strict (unknown keys are errors) so that a misspelt key in a file edited by hand
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from .bounds import KNOWLEDGE_LIMITS, check_after, check_raw
 from .language import Condition, parse_condition
 
 Dimension = Literal["time", "space", "emotion", "interest", "communication"]
@@ -21,6 +22,18 @@ ID_PATTERN = r"^[A-Za-z][A-Za-z0-9_\-]*$"
 
 class _Entry(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
+
+    # Ceilings on every field (riskengine/bounds.py): finite numbers of bounded size, no true/false as a
+    # number, bounded text and lists, dates between 1900 and 2199.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _within_bounds(cls, value, info: ValidationInfo):
+        return check_raw(value, cls.model_fields[info.field_name].annotation, KNOWLEDGE_LIMITS)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _dates_in_range(cls, value):
+        return check_after(value, KNOWLEDGE_LIMITS)
 
 
 class Text(_Entry):
@@ -97,7 +110,7 @@ class Channel(_Conditional):
     name: Text
     kind: Literal["internal", "regulator", "mediation", "arbitration", "litigation", "petition",
                   "consumer_association", "police"]
-    order: int = Field(description="default rank when rules do not say otherwise; lower comes first")
+    order: int = Field(ge=-10_000, le=10_000, description="default rank when rules do not say otherwise; lower comes first")
     eligible_when: Condition | None = Field(default=None, description="None: always eligible")
     ineligible_reason: Text | None = None
     clock: Text | None = None
@@ -107,7 +120,7 @@ class Channel(_Conditional):
 class Strategy(_Entry):
     id: str = Field(pattern=ID_PATTERN)
     name: Text
-    precedence: int = Field(description="conflict policy: the highest precedence among recommended strategies wins")
+    precedence: int = Field(ge=-10_000, le=10_000, description="conflict policy: the highest precedence among recommended strategies wins")
     steps: tuple[Text, ...] = Field(min_length=1)
     legal_bases: tuple[str, ...] = ()
 
@@ -116,7 +129,7 @@ class EscalationLevel(_Entry):
     level: int = Field(ge=1, le=4)
     name: Text
     owner: Text
-    within_hours: int = Field(ge=1, description="how soon the owner must take the case")
+    within_hours: int = Field(ge=1, le=8760, description="how soon the owner must take the case")
 
 
 class Deadline(_Conditional):
@@ -125,16 +138,16 @@ class Deadline(_Conditional):
     name: Text
     jurisdiction: Literal["CN", "UK", "US"]
     applies_when: Condition | None = None
-    days: int = Field(ge=1)
+    days: int = Field(ge=1, le=3650, description="at most ten years")
     day_type: Literal["calendar", "working"]
     legal_basis: str | None = None
 
 
 class Scoring(_Entry):
     """Thresholds of the policy that turns points into levels (knowledge/scoring.yaml)."""
-    level_thresholds: dict[Literal["medium", "high", "critical"], int]
+    level_thresholds: dict[Literal["medium", "high", "critical"], Annotated[int, Field(ge=0, le=100)]]
     agent_suspected_at: int = Field(ge=1, le=100)
-    level_escalation: dict[Literal["low", "medium", "high", "critical"], int]
+    level_escalation: dict[Literal["low", "medium", "high", "critical"], Annotated[int, Field(ge=1, le=4)]]
 
 
 ProfileKind = Literal["nature", "motive", "style", "priority"]
@@ -150,7 +163,7 @@ class ProfileEntry(_Entry):
     id: str = Field(pattern=ID_PATTERN)
     name: Text
     description: Text
-    rank: int
+    rank: int = Field(ge=-10_000, le=10_000)
     guidance: tuple[Text, ...] = Field(default=(), description="how to talk (styles) or handle (natures)")
 
 
@@ -164,7 +177,7 @@ class Phrase(_Entry):
     id: str = Field(pattern=ID_PATTERN)
     situation: PhraseSituation
     text: Text
-    order: int = Field(default=50, description="lower comes first within its situation")
+    order: int = Field(default=50, ge=-10_000, le=10_000, description="lower comes first within its situation")
 
 
 KINDS: dict[str, type[_Entry]] = {

@@ -24,6 +24,8 @@ from typing import Annotated, Any, Callable, ClassVar, Iterator, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from .errors import shown
+
 
 def _num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -44,7 +46,7 @@ def _contains(actual: Any, expected: Any) -> bool:
     return False
 
 
-def _matches(actual: Any, pattern: re.Pattern) -> bool:
+def _matches(actual: Any, pattern) -> bool:
     return isinstance(actual, str) and pattern.search(actual) is not None
 
 
@@ -226,14 +228,20 @@ class ConditionSyntaxError(ValueError):
 _KINDS = ("all", "any", "not", "field", "signal", "signals", "finding")
 
 
+MAX_CONDITION_DEPTH = 32
+
+
 def parse_condition(raw: Any, path: tuple = ()) -> Condition:
     """Turn a YAML mapping into a condition tree, naming the exact place of any mistake."""
+    if sum(1 for p in path if p in ("all", "any", "not")) > MAX_CONDITION_DEPTH:
+        raise ConditionSyntaxError(f"conditions are nested more than {MAX_CONDITION_DEPTH} levels deep; "
+                                   "no rule needs that many: flatten the all/any/not", path)
     if not isinstance(raw, dict):
         raise ConditionSyntaxError(
             f"a condition must be a mapping such as {{field: ..., eq: ...}}, got {type(raw).__name__}", path)
     kinds = [k for k in _KINDS if k in raw]
     if len(kinds) != 1:
-        found = ", ".join(map(str, raw)) or "nothing"
+        found = shown(", ".join(map(str, raw))) or "nothing"
         raise ConditionSyntaxError(
             f"a condition needs exactly one of {', '.join(_KINDS)}; found {found}", path)
     kind = kinds[0]
@@ -285,7 +293,9 @@ def _parse_field(raw: dict, path: tuple) -> FieldCondition:
             raise ConditionSyntaxError("'exists' takes true or false", where)
         return FieldCondition(field=field, op=op, value=value)
     if op in NUMERIC_OPS and not _num(value):
-        raise ConditionSyntaxError(f"'{op}' compares numbers; {value!r} is not a number", where)
+        raise ConditionSyntaxError(f"'{op}' compares numbers; {shown(value)} is not a number", where)
+    if op in NUMERIC_OPS and not (abs(value) <= 1e13):   # also refuses .inf and .nan
+        raise ConditionSyntaxError(f"'{op}' takes a finite number of at most 1e13 in size, not {shown(value)}", where)
     if op in LIST_OPS:
         if not isinstance(value, list) or not value:
             raise ConditionSyntaxError(f"'{op}' takes a non-empty list, e.g. [a, b]", where)
@@ -313,13 +323,12 @@ def _ident(value: Any, path: tuple, allow_dots: bool = False) -> str:
     pattern = _PATH if allow_dots else _IDENT
     if not isinstance(value, str) or not pattern.match(value):
         kind = "a dotted field path like history.days_open" if allow_dots else "an id (letters, digits, _ or -)"
-        raise ConditionSyntaxError(f"expected {kind}, got {value!r}", path)
+        raise ConditionSyntaxError(f"expected {kind}, got {shown(value)}", path)
     return value
 
 
-# A quantified group that itself contains a quantifier: (a+)+, (\w*)*, (x|y+){2,} ... These can backtrack
-# exponentially in Python's re; patterns come from compliance staff, so they are refused outright.
-_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,?\d*\})")
+# Staff-written patterns run on RE2, in time linear in the text (riskengine/saferegex.py): no guard
+# against catastrophic backtracking is needed, because nothing backtracks.
 MAX_PATTERN_LENGTH = 500
 
 
@@ -327,27 +336,29 @@ class UnsafePatternError(ConditionSyntaxError):
     pass
 
 
-def compile_safe_regex(value: Any, path: tuple = (), flags: int = re.IGNORECASE) -> re.Pattern:
-    """Compile a pattern written by compliance staff, refusing ones that can backtrack catastrophically."""
-    check_pattern_safety(value, path)
+def compile_safe_regex(value: Any, path: tuple = (), flags: int = re.IGNORECASE, lookaround: bool = False,
+                       word_end: str | None = None):
+    """Compile a pattern written by compliance staff for the linear-time engine (a
+    :class:`~riskengine.saferegex.LinearPattern`: ``search``, ``finditer``, ``pattern`` as in ``re``).
+    ``lookaround``: allow the look-behind/look-ahead idioms of narrative patterns."""
+    from .saferegex import PatternError, compile_linear
+    check_pattern_safety(value, path, lookaround)
     try:
-        return re.compile(value, flags)
-    except re.error as exc:
-        raise ConditionSyntaxError(f"pattern {value!r} is not a valid regular expression: {exc}", path) from None
+        return compile_linear(value, bool(flags & re.IGNORECASE), lookaround, word_end)
+    except PatternError as exc:
+        kind = UnsafePatternError if exc.unsafe else ConditionSyntaxError
+        raise kind(f"pattern {shown(value)}: {exc}", path) from None
 
 
-def check_pattern_safety(value: Any, path: tuple = ()) -> None:
-    """The checks of :func:`compile_safe_regex` without compiling (the narrative scanner compiles lazily)."""
+def check_pattern_safety(value: Any, path: tuple = (), lookaround: bool = True) -> None:
+    """The checks of :func:`compile_safe_regex` that need no compiling (the narrative scanner compiles lazily)."""
+    from .saferegex import PatternError, check_syntax
     if not isinstance(value, str) or not value:
         raise ConditionSyntaxError("a pattern must be a non-empty string", path)
-    if len(value) > MAX_PATTERN_LENGTH:
-        raise UnsafePatternError(f"pattern is {len(value)} characters; the limit is {MAX_PATTERN_LENGTH}", path)
-    if _NESTED_QUANTIFIER.search(value):
-        raise UnsafePatternError(
-            f"pattern {value!r} nests a quantifier inside a quantified group, which can hang the engine; "
-            "rewrite it without the outer + or *", path)
-    if re.search(r"\\[1-9]", value):
-        raise UnsafePatternError(f"pattern {value!r} uses a back-reference; they are not allowed", path)
+    try:
+        check_syntax(value, lookaround)
+    except PatternError as exc:
+        raise UnsafePatternError(f"pattern {shown(value)}: {exc}", path) from None
 
 
 def test_leaf(leaf: Leaf, case: dict, signals: frozenset, findings: frozenset | set) -> bool:

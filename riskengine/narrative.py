@@ -189,12 +189,12 @@ class NarrativeScanner:
 def _compile(pattern: str, english: bool) -> re.Pattern:
     """Compiled to run over :func:`fold_ascii` text, case-sensitively (see there)."""
     source = normalise_pattern(pattern)
-    if english:
-        # Whole words only: "sue" must not fire inside "issue". The word start is checked by
-        # _word_matches: a leading look-behind here would also keep re from searching for the
-        # pattern's literal prefix.
-        source = r"(?:" + source + r")(?![a-z0-9])"
-    return compile_safe_regex(source, flags=0)
+    # Whole words only in English: "sue" must not fire inside "issue". The word start is checked by
+    # _word_matches, the word end by the compiled pattern (as if it ended with (?![a-z0-9])).
+    return compile_safe_regex(source, flags=0, lookaround=True, word_end=_WORD_END if english else None)
+
+
+_WORD_END = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 _WORD_CHAR = re.compile(r"[a-z0-9]")

@@ -20,11 +20,17 @@ def _bar(value: int, width: int = 20) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
+def _md(text: object) -> str:
+    """Text from a case (or filled from one) in Markdown: raw HTML is shown, never passed through, and a
+    line break cannot start a new Markdown block."""
+    return escape(str(text), quote=False).replace("\r", " ").replace("\n", " ")
+
+
 def render_markdown(a: Assessment, lang: str = "zh") -> str:
     L = LABELS[lang]
-    t = lambda x: x.get(lang) if x is not None else ""  # noqa: E731
+    t = lambda x: _md(x.get(lang)) if x is not None else ""  # noqa: E731
     r, e = a.risk, a.escalation
-    md = [f"# {L['title']} — {a.case_id}", "",
+    md = [f"# {L['title']} — {_md(a.case_id)}", "",
           f"**{L['risk']}: {L[r.level]} ({r.level}) — {r.score}/100** `{_bar(r.score)}`  ",
           f"{L['ruleset']} `{a.ruleset.version}` · {a.ruleset.rules} rules", "",
           f"| {L['dims']} | | |", "|---|---|---|"]
@@ -59,8 +65,8 @@ def render_markdown(a: Assessment, lang: str = "zh") -> str:
            for x in a.legal_bases] or [f"- {L['none']}"]
     md += ["", f"## {L['why']}", "", "| # | rule | matched | effect |", "|---|---|---|---|"]
     for s in a.explanation:
-        matched = ", ".join(f"{k}={v}" for k, v in s.matched.items()).replace("|", "\\|")
-        effect = ", ".join(f"{k}={v}" for k, v in s.effect.items()).replace("|", "\\|")
+        matched = _md(", ".join(f"{k}={v}" for k, v in s.matched.items())).replace("|", "\\|")
+        effect = _md(", ".join(f"{k}={v}" for k, v in s.effect.items())).replace("|", "\\|")
         md.append(f"| {s.order} | `{s.rule}` | {matched} | {effect} |")
     if a.missing_facts:
         md += ["", f"## {L['missing']}", ""]

@@ -8,8 +8,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from .bounds import KNOWLEDGE_LIMITS, check_raw
 from .knowledge import ID_PATTERN, Dimension, Severity, Text
 from .language import Condition, parse_condition
 
@@ -17,11 +18,16 @@ from .language import Condition, parse_condition
 class _Model(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
+    @field_validator("*", mode="before")   # ceilings on every field (riskengine/bounds.py)
+    @classmethod
+    def _within_bounds(cls, value, info: ValidationInfo):
+        return check_raw(value, cls.model_fields[info.field_name].annotation, KNOWLEDGE_LIMITS)
+
 
 class ChannelPick(_Model):
     id: str = Field(pattern=ID_PATTERN)
     reason: Text
-    rank: int = Field(default=50, description="lower ranks come first; ties fall back to the channel's order")
+    rank: int = Field(default=50, ge=-10_000, le=10_000, description="lower ranks come first; ties fall back to the channel's order")
 
 
 class Effects(_Model):

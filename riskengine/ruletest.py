@@ -19,13 +19,14 @@ Only the fields named are checked.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .assessment import Assessment
 from .casefile import read_case_file
-from .errors import CaseError, RiskEngineError
+from .errors import CaseError, RiskEngineError, did_you_mean, one_line, shown
 
 LIST_PATHS = {"channels", "channels_excluded", "taboos", "legal_bases", "findings", "fired", "agent.signs",
               "strategy.also", "strategy.outranked", "signals.from_narrative", "missing_facts"}
@@ -77,14 +78,14 @@ def check(a: Assessment, expect: dict[str, Any]) -> list[str]:
         elif isinstance(want, dict) and set(want) <= VALUE_CHECKS:
             failures.extend(_check_value(path, got, want))
         elif got != want:
-            failures.append(f"{path}: expected {want!r}, got {got!r}")
+            failures.append(f"{path}: expected {shown(want)}, got {shown(got)}")
     return failures
 
 
 def _check_list(path: str, got: list, want: dict) -> list[str]:
     out = []
     if "exactly" in want and sorted(map(str, got)) != sorted(map(str, want["exactly"])):
-        out.append(f"{path}: expected exactly {sorted(want['exactly'])}, got {sorted(got)}")
+        out.append(f"{path}: expected exactly {sorted(map(str, want['exactly']))}, got {sorted(map(str, got))}")
     missing = [x for x in want.get("contains", []) if x not in got]
     if missing:
         out.append(f"{path}: expected to contain {missing}, got {got}")
@@ -97,11 +98,14 @@ def _check_list(path: str, got: list, want: dict) -> list[str]:
 def _check_value(path: str, got: Any, want: dict) -> list[str]:
     out = []
     for op, v in want.items():
-        ok = {"in": lambda: got in v, "eq": lambda: got == v,
-              "ge": lambda: got is not None and got >= v, "gt": lambda: got is not None and got > v,
-              "le": lambda: got is not None and got <= v, "lt": lambda: got is not None and got < v}[op]()
+        try:
+            ok = {"in": lambda: got in v, "eq": lambda: got == v,
+                  "ge": lambda: got is not None and got >= v, "gt": lambda: got is not None and got > v,
+                  "le": lambda: got is not None and got <= v, "lt": lambda: got is not None and got < v}[op]()
+        except TypeError:   # a number compared with text: the expectation cannot hold
+            ok = False
         if not ok:
-            out.append(f"{path}: expected {op} {v!r}, got {got!r}")
+            out.append(f"{path}: expected {op} {shown(v)}, got {shown(got)}")
     return out
 
 
@@ -113,21 +117,64 @@ def load_test(path: Path) -> tuple[str, dict, dict]:
                         f"unexpected: {sorted(unknown)}" if unknown else "a rule test needs `case:` and `expect:`",
                         str(path), "RE203")
     if not isinstance(data["expect"], dict):
-        raise CaseError("`expect:` must be a mapping of assessment paths to expected values", str(path), "RE203")
-    return str(data.get("name") or path.stem), data["case"], data["expect"]
+        raise CaseError("`expect:` must be a mapping of assessment paths to expected values", str(path), "RE205")
+    for key, want in data["expect"].items():
+        problem = expect_problem(key, want)
+        if problem:
+            raise CaseError(f"expect: {problem}", str(path), "RE205")
+    return shown(str(data.get("name") or path.stem), 200), data["case"], data["expect"]
+
+
+def _finite_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def expect_problem(key: Any, want: Any) -> str | None:
+    """What is wrong with one line of an ``expect:`` block, or None."""
+    if not isinstance(key, str) or not key:
+        return f"{shown(key)}: keys are assessment paths such as risk.level"
+    if not isinstance(want, dict):
+        return None   # compared exactly
+    ops = set(map(str, want))
+    if key in LIST_PATHS and ops <= LIST_CHECKS:
+        for op in ops:
+            if not isinstance(want[op], list):
+                return f"{shown(key)}.{op} takes a list of ids, e.g. [a, b]"
+        return None
+    if ops <= VALUE_CHECKS and ops:
+        for op, v in want.items():
+            if op in ("ge", "gt", "le", "lt") and not _finite_number(v):
+                return f"{shown(key)}.{op} takes a number, not {shown(v)}"
+            if op == "in" and not isinstance(v, list):
+                return f"{shown(key)}.in takes a list of values, e.g. [high, critical]"
+        return None
+    allowed = sorted(LIST_CHECKS | VALUE_CHECKS) if key in LIST_PATHS else sorted(VALUE_CHECKS)
+    bad = sorted(ops - set(allowed)) or sorted(ops)
+    hint = did_you_mean(bad[0], allowed) if bad else ""
+    return (f"{shown(key)}: unknown check {shown(', '.join(bad))}; use one of {', '.join(allowed)}"
+            + (f" ({hint})" if hint else ""))
 
 
 def run_test(engine, path: Path) -> TestResult:
+    """One test's result; never raises, so the tests after a broken one still run."""
     try:
         name, case, expect = load_test(path)
     except RiskEngineError as exc:
-        return TestResult(str(path), path.stem, error=str(exc))
+        return TestResult(str(path), shown(path.stem, 200), error=str(exc))
+    except Exception as exc:   # noqa: BLE001
+        return TestResult(str(path), shown(path.stem, 200), error=_internal(path, exc))
     try:
         a = engine.assess(engine.parse_case(case, str(path)))
+        failures = [one_line(f) for f in check(a, expect)]
     except RiskEngineError as exc:
         return TestResult(str(path), name, error=str(exc))
-    return TestResult(str(path), name, failures=check(a, expect), fired=[s.rule for s in a.explanation],
-                      assessment=a)
+    except Exception as exc:   # noqa: BLE001
+        return TestResult(str(path), name, error=_internal(path, exc))
+    return TestResult(str(path), name, failures=failures, fired=[s.rule for s in a.explanation], assessment=a)
+
+
+def _internal(path: Path, exc: Exception) -> str:
+    return one_line(f"{path}: RE299 internal error ({type(exc).__name__}: {shown(str(exc), 200)}); please report it")
 
 
 def collect(paths: list[Path]) -> list[Path]:

@@ -123,7 +123,7 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
             for lang in ("zh", "en"):
                 for j, pattern in enumerate(getattr(entry.patterns, lang)):
                     try:
-                        compile_safe_regex(pattern)
+                        compile_safe_regex(pattern, lookaround=True)
                     except ConditionSyntaxError as exc:
                         code = "RE013" if isinstance(exc, UnsafePatternError) else "RE012"
                         at(f"{kind}:{sid}", ("patterns", lang, j), code, str(exc))

@@ -13,7 +13,7 @@ from riskengine.knowledge import Indicator
 from riskengine.language import compile_safe_regex
 from riskengine.loader import load_ruleset
 from riskengine.narrative import (_ASCII_FOLD, _CLAUSE_END, _EN_NEGATION, _ZH_NEGATION, EN_WINDOW,
-                                  MAX_NARRATIVE_SCAN, ZH_WINDOW, NarrativeHit, NarrativeScanner,
+                                  MAX_NARRATIVE_SCAN, ZH_WINDOW, NarrativeHit, NarrativeScanner, fold_ascii,
                                   _required_literals, _parse, normalise)
 
 
@@ -21,10 +21,11 @@ _REFERENCE: dict[int, list] = {}
 
 
 def reference_compile(pattern: str, english: bool) -> re.Pattern:
-    regex = compile_safe_regex(normalise(pattern))
+    # Python's re runs the reference, with ASCII classes (\b, \d, \w) as the linear-time engine has them.
+    regex = compile_safe_regex(normalise(pattern), lookaround=True)
     if english:
-        return re.compile(r"(?<![a-z0-9])(?:" + regex.pattern + r")(?![a-z0-9])", re.IGNORECASE)
-    return regex
+        return re.compile(r"(?<![a-z0-9])(?:" + regex.pattern + r")(?![a-z0-9])", re.IGNORECASE | re.ASCII)
+    return re.compile(regex.pattern, re.IGNORECASE | re.ASCII)
 
 
 def reference_scan(scanner: NarrativeScanner, narrative: str) -> list[NarrativeHit]:
@@ -35,7 +36,7 @@ def reference_scan(scanner: NarrativeScanner, narrative: str) -> list[NarrativeH
         _REFERENCE[id(scanner)] = [reference_compile(m.pattern, m.english) for m in scanner._matchers]
     compiled = _REFERENCE[id(scanner)]
     for m, regex in zip(scanner._matchers, compiled):
-        for match in regex.finditer(text):
+        for match in regex.finditer(fold_ascii(text)):   # ASCII classes: ı, K, ſ folded as the scanner does
             clause_start = max((c.end() for c in _CLAUSE_END.finditer(text, 0, match.start())), default=0)
             before = text[clause_start:match.start()]
             if m.english:
@@ -130,4 +131,4 @@ def test_scanner_built_directly_still_refuses_unsafe_patterns():
     from riskengine.language import UnsafePatternError
     with pytest.raises(UnsafePatternError):
         NarrativeScanner([Indicator(id="x", dimension="space", points=1, name={"zh": "x", "en": "x"},
-                                    patterns={"zh": ["(a+)+"], "en": []})])
+                                    patterns={"zh": [r"(a)\1"], "en": []})])   # RE2 has no back-references
