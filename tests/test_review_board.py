@@ -70,3 +70,20 @@ def test_script_phrases_can_be_checked_by_id(engine):
     assert said, "the script says something"
     assert check(a, {"script.say": {"contains": [said[0]]}}) == []
     assert check(a, {"script.say": {"excludes": [said[0]]}}) != []
+
+
+def test_every_expected_legal_basis_was_in_force_for_that_sector_and_date(engine):
+    """An expectation may only ask for a basis that governed the case's sector on the day it was received."""
+    import datetime as dt
+    bases = engine.ruleset.knowledge.legal_bases
+    wrong = []
+    for f in FILES:
+        _, case, expect = load_test(f)
+        day = case["received"] if isinstance(case["received"], dt.date) else dt.date.fromisoformat(str(case["received"]))
+        for lb_id in (expect.get("legal_bases") or {}).get("contains", []):
+            lb = bases[lb_id]
+            if lb.effective and lb.effective > day or lb.ends and lb.ends < day:
+                wrong.append(f"{f.name}: {lb_id} not in force on {day}")
+            if lb.industries and case["industry"] not in lb.industries:
+                wrong.append(f"{f.name}: {lb_id} does not govern {case['industry']}")
+    assert not wrong, wrong
