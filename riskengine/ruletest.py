@@ -14,6 +14,7 @@ A test file (YAML) holds one test::
       channels: {contains: [regulator], excludes: [arbitration]}   # lists compare by id
       taboos: {exactly: [a, b]}
       fired: {contains: [AGENT-TEMPLATE-LETTER]} # rules that fired
+      script.say: {excludes: [closing_written_summary]}  # phrases, by id
 
 Only the fields named are checked.
 """
@@ -29,7 +30,7 @@ from .casefile import read_case_file
 from .errors import CaseError, RiskEngineError, did_you_mean, one_line, shown
 
 LIST_PATHS = {"channels", "channels_excluded", "taboos", "legal_bases", "findings", "fired", "agent.signs",
-              "strategy.also", "strategy.outranked", "signals.from_narrative", "missing_facts"}
+              "strategy.also", "strategy.outranked", "signals.from_narrative", "missing_facts", "script.say"}
 LIST_CHECKS = {"contains", "excludes", "exactly"}
 VALUE_CHECKS = {"in", "ge", "gt", "le", "lt", "eq"}
 
