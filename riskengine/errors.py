@@ -32,6 +32,9 @@ CODES: dict[str, str] = {
     "RE105": "rule-never-fires",
     "RE106": "type-mismatch",
     "RE107": "negation-cycle",
+    "RE108": "unknown-concept",
+    "RE109": "concept-cycle",
+    "RE110": "empty-concept",
     "RE201": "case-invalid",
     "RE202": "case-unknown-signal",
     "RE203": "case-unreadable",
@@ -40,6 +43,7 @@ CODES: dict[str, str] = {
     "RW303": "strategy-tie",
     "RW304": "strategy-shadowed",
     "RW305": "channel-tie",
+    "RW306": "concept-unused",
 }
 
 
