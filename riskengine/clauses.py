@@ -117,12 +117,29 @@ class Classified:
 class Doc:
     """One normalised narrative with its sentences, clauses and marker words (found once, on demand)."""
 
-    def __init__(self, text: str, occurrences: dict):
+    def __init__(self, text: str, occurrences: dict, markers=None, folded: str | None = None):
+        """``occurrences``: concept id -> [Occurrence] of the reading concepts over the whole text;
+        ``markers``: the lexicon of the marker_/actor_ concepts, read one sentence at a time when a
+        hit needs them (most sentences never do)."""
         self.text = text
         self.occ = occurrences     # concept id -> [Occurrence], from the lexicon
+        self._folded = folded if folded is not None else text
+        self._marker_lexicon = markers
         self._sent = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
         self._clause = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
-        self._marker_starts: dict[str, list[int]] = {}
+        self._by_sentence: dict[int, dict[str, list]] = {}
+
+    def _sentence_markers(self, k: int) -> dict[str, list]:
+        found = self._by_sentence.get(k)
+        if found is None:
+            if self._marker_lexicon is None:
+                found = {}
+            else:
+                lo = self._sent[k]
+                hi = self._sent[k + 1] if k + 1 < len(self._sent) else len(self.text)
+                found = self._marker_lexicon.find(self._folded[lo:hi], offset=lo)
+            self._by_sentence[k] = found
+        return found
 
     # -- segmentation -----------------------------------------------------------------------------
     def sentence_index(self, pos: int) -> int:
@@ -140,23 +157,26 @@ class Doc:
         return len(_EN_WORD.findall(self.text, a, b)) if b > a else 0
 
     def markers(self, cid: str, lo: int, hi: int) -> list:
-        """Occurrences of marker ``cid`` starting in [lo, hi)."""
-        occ = self.occ.get(cid)
-        if not occ:
+        """Occurrences of ``cid`` (a marker or any concept) starting in [lo, hi), in order."""
+        if cid in self.occ:
+            return [o for o in self.occ[cid] if lo <= o.start < hi]
+        if hi <= lo:
             return []
-        starts = self._marker_starts.get(cid)
-        if starts is None:
-            starts = self._marker_starts[cid] = [o.start for o in occ]
-        return occ[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
+        out = []
+        for k in range(self.sentence_index(lo), self.sentence_index(hi - 1) + 1):
+            out.extend(o for o in self._sentence_markers(k).get(cid, ()) if lo <= o.start < hi)
+        return out
 
     def inside_longer(self, o) -> bool:
         """Whether another concept's term covers ``o`` and more ("公司" inside "维权公司")."""
-        for occ in self.occ.values():
-            for p in occ:
-                if p.start > o.start:
-                    break
-                if p.end >= o.end and (p.end - p.start) > (o.end - o.start):
-                    return True
+        size = o.end - o.start
+        for group in (self.occ, self._sentence_markers(self.sentence_index(o.start))):
+            for occ in group.values():
+                for p in occ:
+                    if p.start > o.start:
+                        break
+                    if p.end >= o.end and p.end - p.start > size:
+                        return True
         return False
 
     # -- reading a span ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ character table (one character for one, so spans stay those of the normalised te
 from __future__ import annotations
 
 import operator
+import re
 from .knowledge import Concept
 
 _concat = operator.add
@@ -92,26 +93,50 @@ def _key(term: str) -> str:
     return term if len(term) == 1 else _key_bigram(term)
 
 
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+
+
 class Lexicon:
-    """The terms of every concept, indexed for :meth:`find`."""
+    """The terms of every concept, indexed for :meth:`find`.
+
+    Terms written in letters and digits are looked up word by word (the text is split into words once;
+    a term's first word is a dictionary key), so English reading costs one look-up per word however
+    many terms there are. Other terms (Chinese, "%") are indexed by one of their two-character
+    substrings and located with ``str.find``."""
 
     def __init__(self, concepts: dict[str, Concept]):
         self.terms = expand(concepts)
         index: dict[str, dict[tuple[str, bool], list[str]]] = {}
+        words: dict[str, dict[tuple[str, ...], list[tuple[str, bool]]]] = {}
         for cid, terms in self.terms.items():
             for term, english in terms:
-                index.setdefault(_key(term), {}).setdefault((term, english), []).append(cid)
+                toks = tuple(term.split(" "))
+                if term.isascii() and all(_TOKEN.fullmatch(t) for t in toks):
+                    words.setdefault(toks[0], {}).setdefault(toks, []).append((cid, english))
+                else:
+                    index.setdefault(_key(term), {}).setdefault((term, english), []).append(cid)
         self._index = {k: tuple((t, e, tuple(c)) for (t, e), c in sorted(v.items())) for k, v in index.items()}
+        # one-word terms by their word; longer ones by their first two words
+        self._words = {}
+        self._pairs = {}
+        for first, entries in words.items():
+            for toks, owners in sorted(entries.items()):
+                if len(toks) == 1:
+                    self._words[first] = tuple(owners)
+                else:
+                    self._pairs.setdefault(toks[:2], []).append((toks, tuple(owners)))
+        self._pairs = {k: tuple(v) for k, v in self._pairs.items()}
 
     def __contains__(self, cid: str) -> bool:
         return cid in self.terms
 
-    def find(self, text: str, grams: set[str] | None = None) -> dict[str, list[Occurrence]]:
-        """Every occurrence of every concept in ``text`` (normalised, simplified), by concept, in order."""
+    def find(self, text: str, grams: set[str] | None = None, offset: int = 0) -> dict[str, list[Occurrence]]:
+        """Every occurrence of every concept in ``text`` (normalised, simplified), by concept, in order;
+        positions are shifted by ``offset`` (``text`` may be a slice of the narrative)."""
         if grams is None:
             grams = set(map(_concat, text, text[1:]))
-        keys = (grams | set(text)) & self._index.keys()
         found: dict[str, dict[tuple[int, int], Occurrence]] = {}
+        keys = (grams | set(text)) & self._index.keys()
         find = text.find
         n = len(text)
         for key in keys:
@@ -123,8 +148,32 @@ class Lexicon:
                     if not english or ((start == 0 or not _is_word_char(text[start - 1]))
                                        and (end == n or not _is_word_char(text[end]))):
                         for cid in cids:
-                            found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
+                            found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start + offset, end + offset, english)
                     start = find(term, start + 1)
+        if self._words or self._pairs:
+            tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+            words, pairs = self._words, self._pairs
+            last = len(tokens) - 1
+            for i, (word, start, end) in enumerate(tokens):
+                owners = words.get(word)
+                if owners is not None:
+                    for cid, english in owners:
+                        found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start + offset, end + offset, english)
+                if i == last or not pairs:
+                    continue
+                nxt = tokens[i + 1]
+                if nxt[1] != end + 1 or text[end] != " ":
+                    continue
+                for toks, owners in pairs.get((word, nxt[0]), ()):
+                    k = len(toks)
+                    if k > 2:
+                        if i + k - 1 > last or any(
+                                tokens[i + j][0] != toks[j] or tokens[i + j][1] != tokens[i + j - 1][2] + 1
+                                or text[tokens[i + j - 1][2]] != " " for j in range(2, k)):
+                            continue
+                    stop = tokens[i + k - 1][2]
+                    for cid, english in owners:
+                        found.setdefault(cid, {})[(start, stop)] = Occurrence(cid, start + offset, stop + offset, english)
         return {cid: [occ[k] for k in sorted(occ)] for cid, occ in found.items()}
 
 

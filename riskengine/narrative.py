@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .clauses import Doc, default_markers
+from .clauses import MARKER_IDS, Doc, default_markers
 from .knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading
 from .language import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
 from .lexicon import Lexicon, to_simplified
@@ -161,7 +161,9 @@ class NarrativeScanner:
                     self._matchers.append(_Matcher(entry.id, pattern, lang == "en"))
             for reading in getattr(entry, "read", ()):
                 self._readings.append((entry.id, reading, _policy(entry, reading), reading_label(reading)))
-        self.lexicon = Lexicon({**default_markers(), **(concepts or {})})
+        every = {**default_markers(), **(concepts or {})}
+        self.lexicon = Lexicon({k: v for k, v in every.items() if k not in MARKER_IDS})
+        self.marker_lexicon = Lexicon({k: v for k, v in every.items() if k in MARKER_IDS})
         # Built on the first narrative (parsing every pattern costs ~60 ms; many runs never scan one).
         # Two threads racing here build the same index twice, harmlessly.
         self._index: tuple | None = None
@@ -218,7 +220,7 @@ class NarrativeScanner:
         text = to_simplified(normalise(narrative[:MAX_NARRATIVE_SCAN]))
         folded = fold_ascii(text)
         grams = set(map(_concat, folded, folded[1:]))
-        doc = Doc(text, self.lexicon.find(folded, grams))
+        doc = Doc(text, self.lexicon.find(folded, grams), self.marker_lexicon, folded)
         found: dict[str, NarrativeHit] = {}
 
         def offer(hit: NarrativeHit) -> None:
@@ -236,7 +238,10 @@ class NarrativeScanner:
                 offer(NarrativeHit(m.signal, text[start:end], start, end, m.pattern, how.sentence, (),
                                    how.actor, how.modality))
                 break
+        occ = doc.occ
         for signal, reading, policy, label in self._readings:
+            if (reading.all and reading.all[0] not in occ) or (not reading.all and not any(c in occ for c in reading.any)):
+                continue
             for start, end, concepts in _read(reading, doc):
                 how = doc.classify(start, end)
                 if not policy.accepts(how.actor, how.modality, how.against):
@@ -250,6 +255,9 @@ class NarrativeScanner:
 def _read(reading: Reading, doc: Doc):
     """Spans where ``reading`` holds: (start, end, concepts matched), in text order."""
     occ = doc.occ
+    if any(c in MARKER_IDS for c in reading.all + reading.any):   # rare: a reading of marker words
+        occ = {**occ, **{c: doc.markers(c, 0, len(doc.text)) for c in reading.all + reading.any if c in MARKER_IDS}}
+        occ = {c: v for c, v in occ.items() if v}
     if any(c not in occ for c in reading.all):
         return
     any_occ = sorted((o for c in reading.any for o in occ.get(c, ())), key=lambda o: (o.start, o.end))
@@ -303,7 +311,7 @@ def _gap(doc: Doc, a, o) -> int:
 def _near_any(doc: Doc, reading: Reading, lo: int, hi: int, start: int, end: int) -> bool:
     within = reading.within
     for cid in reading.not_with:
-        for o in doc.occ.get(cid, ()):
+        for o in (doc.markers(cid, lo, hi) if cid in MARKER_IDS else doc.occ.get(cid, ())):
             if o.start < lo or o.end > hi or doc.inside_longer(o):
                 continue
             if isinstance(within, int):
