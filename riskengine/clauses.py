@@ -62,7 +62,7 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("银行", "公司", "贵司", "保险公司", "平台", "商家", "卖家", "催收", "催收员", "催收人员", "客服", "工作人员",
          "业务员", "理财经理", "经理", "柜员", "网点", "支行", "分行", "机构", "贷款方", "债权人", "外包公司",
          "行长", "店员", "员工"),
-        ("the bank", "the company", "collector", "debt collector", "collection agency", "collections agency",
+        ("the bank", "my bank", "the company", "collector", "debt collector", "collection agency", "collections agency",
          "representative", "rep", "lender", "servicer", "creditor", "employee", "manager", "agent",
          "the store", "the seller", "merchant", "the firm", "the insurer", "the branch",
          "agency", "law firm")),
