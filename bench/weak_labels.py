@@ -32,6 +32,17 @@ GROUPS: dict[str, tuple[set[str], set[str], set[str]]] = {
                             "Charged for a purchase or transfer you did not make with the card",
                             "Card opened as result of identity theft or fraud", "Account opened as a result of fraud",
                             "Fraudulent loan", "Privacy issues"}),
+    # The same, with the credit-report sub-issues that mostly describe identity theft ("a loan I didn't
+    # apply for"): reported beside the strict mapping, never instead of it.
+    "fraud_incl_identity": ({"unauthorized_transaction", "alleges_fraud", "data_leak"},
+                            {"Fraud or scam", "Unauthorized transactions or other transaction problem",
+                             "Identity theft / Fraud / Embezzlement", "Problem with fraud alerts or security freezes"},
+                            {"Debt was result of identity theft", "Debt resulted from identity theft",
+                             "Card was charged for something you did not purchase with the card",
+                             "Charged for a purchase or transfer you did not make with the card",
+                             "Card opened as result of identity theft or fraud", "Account opened as a result of fraud",
+                             "Fraudulent loan", "Privacy issues", "Information belongs to someone else",
+                             "Credit inquiries on your report that you don't recognize"}),
     "collection_harassment": ({"debt_collection_harassment"},
                               {"Communication tactics", "Took or threatened to take negative or legal action",
                                "Taking/threatening an illegal action",
