@@ -242,8 +242,10 @@ class NarrativeScanner:
         for signal, reading, policy, label in self._readings:
             if (reading.all and reading.all[0] not in occ) or (not reading.all and not any(c in occ for c in reading.any)):
                 continue
-            for start, end, concepts in _read(reading, doc):
+            for start, end, concepts, starts in _read(reading, doc):
                 how = doc.classify(start, end)
+                if how.modality != "negated" and any(doc.negated_at(p) for p in starts if p > start):
+                    continue     # "尚未向监管部门投诉": a negation inside the span reaches a later concept
                 if not policy.accepts(how.actor, how.modality, how.against):
                     continue
                 offer(NarrativeHit(signal, text[start:end], start, end, label, how.sentence, concepts,
@@ -298,7 +300,7 @@ def _read(reading: Reading, doc: Doc):
         if (start, end) in seen:
             continue
         seen.add((start, end))
-        yield start, end, tuple(c.concept for c in chosen)
+        yield start, end, tuple(c.concept for c in chosen), tuple(c.start for c in chosen)
 
 
 def _gap(doc: Doc, a, o) -> int:
