@@ -203,13 +203,15 @@ class Doc:
             return False
         return not self.markers("marker_scope_break", marker.end, start)
 
-    def negated_at(self, pos: int) -> bool:
-        """Whether a negation reaches ``pos`` (for the later concepts of a reading)."""
+    def negated_at(self, pos: int, own: tuple = ()) -> bool:
+        """Whether a negation reaches ``pos`` (for the later concepts of a reading); negation words
+        inside the reading's own terms (``own`` spans: "不要", "not to") do not count."""
         s0, _s1 = self.sentence(pos)
         english = pos < len(self.text) and self.text[pos].isascii()
-        if not english and pos and self.text[pos - 1] in "不别":
+        if not english and pos and self.text[pos - 1] in "不别" and not any(a < pos <= b for a, b in own):
             return True
-        return any(self._reaches(m, pos, english) for m in self.markers("marker_negation", s0, pos))
+        return any(self._reaches(m, pos, english) for m in self.markers("marker_negation", s0, pos)
+                   if not any(m.start < b and a < m.end for a, b in own))
 
     def modality(self, start: int, end: int, s0: int, s1: int) -> str:
         english = start < len(self.text) and self.text[start].isascii()

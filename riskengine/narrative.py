@@ -242,9 +242,9 @@ class NarrativeScanner:
         for signal, reading, policy, label in self._readings:
             if (reading.all and reading.all[0] not in occ) or (not reading.all and not any(c in occ for c in reading.any)):
                 continue
-            for start, end, concepts, starts in _read(reading, doc):
+            for start, end, concepts, spans in _read(reading, doc):
                 how = doc.classify(start, end)
-                if how.modality != "negated" and any(doc.negated_at(p) for p in starts if p > start):
+                if how.modality != "negated" and any(doc.negated_at(p, spans) for p, _e in spans if p > start):
                     continue     # "尚未向监管部门投诉": a negation inside the span reaches a later concept
                 if not policy.accepts(how.actor, how.modality, how.against):
                     continue
@@ -295,12 +295,13 @@ def _read(reading: Reading, doc: Doc):
             continue
         start = min(c.start for c in chosen)
         end = max(c.end for c in chosen)
-        if reading.not_with and _near_any(doc, reading, lo, hi, start, end):
+        if reading.not_with and _near_any(doc, reading, *(doc.sentence(a.start) if within == "clause" else (lo, hi)),
+                                          start, end):
             continue
         if (start, end) in seen:
             continue
         seen.add((start, end))
-        yield start, end, tuple(c.concept for c in chosen), tuple(c.start for c in chosen)
+        yield start, end, tuple(c.concept for c in chosen), tuple((c.start, c.end) for c in chosen)
 
 
 def _gap(doc: Doc, a, o) -> int:
