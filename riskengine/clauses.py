@@ -31,7 +31,7 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "也没", "也不", "绝不", "决不", "不再", "并不", "根本不", "绝对不", "不准备", "没打算", "无需", "不用", "不必", "不需要"),
         ("not", "no", "never", "didn't", "don't", "doesn't", "won't", "haven't", "hasn't", "wasn't", "weren't",
          "without", "nor", "neither", "cannot", "can't", "couldn't", "wouldn't", "isn't", "aren't", "nobody",
-         "none", "hadn't", "didnt", "dont", "wont", "havent")),
+         "none", "hadn't", "didnt", "dont", "wont", "havent", "nothing")),
     "marker_scope_break": (
         ("就", "才", "但", "却", "可是", "然而", "所以", "于是", "只能", "只好", "我要", "我会", "我将", "我们要",
          "还要", "而是", "只是", "反而", "然后", "现在", "因此", "甚至"),
@@ -102,7 +102,7 @@ _EN_WORD = re.compile(r"[a-z0-9']+")
 
 NEG_REACH_ZH = 15    # characters a Chinese negation, hope or fear reaches at most
 NEG_REACH_EN = 10    # words an English one reaches
-SHORT_NEGATION = {"no": 3, "without": 4, "none": 2, "nobody": 3}   # English words that negate only what follows closely
+SHORT_NEGATION = {"no": 3, "without": 4, "none": 2, "nobody": 3, "nothing": 4}   # English words that negate only what follows closely
 PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asserted")
 
 
