@@ -52,7 +52,8 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("will", "'ll", "going to", "gonna", "plan to", "planning to", "intend to", "shall", "would", "about to")),
     "marker_past": (
         ("已经", "已", "曾经", "曾", "上周", "昨天", "之前", "去年", "上个月", "前天", "早已"),
-        ("already", "had", "have", "has", "did", "was", "were", "last", "yesterday", "previously", "ago")),
+        ("already", "had", "have", "has", "did", "was", "were", "last", "yesterday", "previously", "ago", "filed",
+         "sued", "lodged", "submitted", "brought")),
     "actor_complainant": (
         ("我", "我们", "本人", "客户", "投诉人", "消费者", "当事人", "申请人", "来访人", "该客户", "投保人", "被保险人",
          "我家", "我方", "借款人", "持卡人", "老人", "家属"),
@@ -96,7 +97,7 @@ def default_markers() -> dict[str, Concept]:
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.(?=\s|$)|…+")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]+|\.(?=\s|$)|…+")
-_OBJECT_AFTER = re.compile(r"\s*(我|本人|客户|他(?!们)|她(?!们)|me\b|us\b|him\b|her\b|"
+_OBJECT_AFTER = re.compile(r"\s*(我(?!了)|本人|客户|他(?!们)|她(?!们)|me\b|us\b|him\b|her\b|"
                            r"my (family|wife|husband|parents|employer|kids|children)\b)")
 _EN_WORD = re.compile(r"[a-z0-9']+")
 

@@ -156,6 +156,13 @@ class Lexicon:
             last = len(tokens) - 1
             for i, (word, start, end) in enumerate(tokens):
                 owners = words.get(word)
+                if owners is None and word.endswith(("'s", "’s")):
+                    owners = words.get(word[:-2])      # "the collector's lawyer": the collector
+                    if owners is not None:
+                        for cid, english in owners:
+                            found.setdefault(cid, {})[(start, end - 2)] = Occurrence(cid, start + offset,
+                                                                                     end - 2 + offset, english)
+                        owners = None
                 if owners is not None:
                     for cid, english in owners:
                         found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start + offset, end + offset, english)
