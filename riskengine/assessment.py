@@ -126,6 +126,10 @@ class NarrativeSignal(_Out):
     text: str
     start: int
     end: int
+    sentence: int = 0                 # 1-based sentence where the span starts
+    concepts: list[str] = []          # the concepts a reading matched (empty: a pattern matched)
+    actor: str = ""                   # complainant | third_party | firm
+    modality: str = ""                # asserted | past | future | conditional (negated/hoped/feared never count by default)
 
 
 class Signals(_Out):

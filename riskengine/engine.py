@@ -30,7 +30,8 @@ class Engine:
     def __init__(self, ruleset: Ruleset, engine: EngineName = "experta"):
         self.ruleset = ruleset
         self.plan = build_plan(ruleset)
-        self.scanner = NarrativeScanner(list(ruleset.knowledge.signals.values()), ruleset.pattern_literals)
+        self.scanner = NarrativeScanner(list(ruleset.knowledge.signals.values()), ruleset.pattern_literals,
+                                        ruleset.knowledge.concepts)
         self.fast = FastEvaluator(self.plan)
         self.default_engine = engine
         self._experta = None   # ExpertaEvaluator, built on first use

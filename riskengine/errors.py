@@ -35,6 +35,9 @@ CODES: dict[str, str] = {
     "RE105": "rule-never-fires",
     "RE106": "type-mismatch",
     "RE107": "negation-cycle",
+    "RE108": "unknown-concept",
+    "RE109": "concept-cycle",
+    "RE110": "empty-concept",
     "RE201": "case-invalid",
     "RE202": "case-unknown-signal",
     "RE203": "case-unreadable",
@@ -47,6 +50,7 @@ CODES: dict[str, str] = {
     "RW303": "strategy-tie",
     "RW304": "strategy-shadowed",
     "RW305": "channel-tie",
+    "RW306": "concept-unused",
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from .bounds import KNOWLEDGE_LIMITS, check_after, check_raw
 from .language import Condition, parse_condition
@@ -69,6 +69,53 @@ class Taboo(_Entry):
     never_say: tuple[Text, ...] = Field(default=(), description="example sentences that break this taboo")
 
 
+Actor = Literal["complainant", "third_party", "firm"]
+ACTORS: tuple[str, ...] = ("complainant", "third_party", "firm")
+Modality = Literal["asserted", "past", "future", "conditional", "negated", "hoped", "feared"]
+MODALITIES: tuple[str, ...] = ("asserted", "past", "future", "conditional", "negated", "hoped", "feared")
+# What a signal counts when it does not say: everything but a negation, a hope or a fear.
+DEFAULT_MODALITIES: tuple[str, ...] = ("asserted", "past", "future", "conditional")
+
+
+class Concept(_Entry):
+    """A named, bilingual set of terms (knowledge/concepts.yaml) that narrative readings compose.
+
+    Terms are plain text, never regular expressions (so reading stays linear in the text). English
+    terms also match their inflected forms (threaten: threatens, threatened, threatening); a term
+    written with a leading ``=`` matches only as written."""
+    id: str = Field(pattern=ID_PATTERN)
+    name: Text
+    zh: tuple[str, ...] = ()
+    en: tuple[str, ...] = ()
+    include: tuple[str, ...] = Field(default=(), description="other concepts whose terms belong to this one")
+
+
+class Reading(_Entry):
+    """One way a signal shows in text: concepts found together (``all``; at least one of ``any``)
+    within one clause, one sentence or a number of characters (Chinese) or words (English), and
+    none of ``not_with`` in that same stretch. ``actors`` / ``modalities`` narrow the signal's own."""
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    within: Literal["clause", "sentence"] | int = "clause"
+    ordered: bool = Field(default=False, description="the `all` concepts appear in the order listed")
+    not_with: tuple[str, ...] = ()
+    actors: tuple[Actor, ...] | None = None
+    modalities: tuple[Modality, ...] | None = None
+
+    @field_validator("within")
+    @classmethod
+    def _within(cls, value: Any) -> Any:
+        if isinstance(value, int) and not 1 <= value <= 200:
+            raise ValueError("within: a distance from 1 to 200 (characters in Chinese, words in English)")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> "Reading":
+        if not self.all and not self.any:
+            raise ValueError("a reading needs concepts in `all` or `any`")
+        return self
+
+
 class Indicator(_Entry):
     """A risk indicator: observable in a case (declared as a signal or found in the narrative)."""
     id: str = Field(pattern=ID_PATTERN)
@@ -77,6 +124,9 @@ class Indicator(_Entry):
     name: Text
     question: Text | None = Field(default=None, description="how a handler asks whether it is present")
     patterns: Patterns = Patterns()
+    read: tuple[Reading, ...] = Field(default=(), description="concept readings (knowledge/concepts.yaml)")
+    actors: tuple[Actor, ...] | None = Field(default=None, description="who must be doing it; None: anyone")
+    modalities: tuple[Modality, ...] | None = Field(default=None, description="None: DEFAULT_MODALITIES")
 
 
 AgentGroup = Literal["content", "behaviour", "money", "acquisition", "batch", "coercion", "ecommerce"]
@@ -89,6 +139,9 @@ class AgentSign(_Entry):
     name: Text
     question: Text | None = None
     patterns: Patterns = Patterns()
+    read: tuple[Reading, ...] = ()
+    actors: tuple[Actor, ...] | None = None
+    modalities: tuple[Modality, ...] | None = None
 
 
 class LegalBasis(_Entry):
@@ -191,4 +244,5 @@ KINDS: dict[str, type[_Entry]] = {
     "deadlines": Deadline,
     "profiles": ProfileEntry,
     "phrases": Phrase,
+    "concepts": Concept,
 }

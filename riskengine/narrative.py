@@ -14,14 +14,15 @@ exactly what running every pattern would give (tests/test_narrative_prefilter.py
 """
 from __future__ import annotations
 
-import bisect
 import operator
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from .knowledge import AgentSign, Indicator
+from .clauses import MARKER_IDS, Doc, default_markers
+from .knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading
 from .language import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
+from .lexicon import Lexicon, to_simplified
 
 try:  # the parser behind re.compile (re._parser since 3.11)
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
@@ -38,14 +39,6 @@ _concat = operator.add
 MAX_NARRATIVE_SCAN = 20_000  # characters; longer narratives are scanned up to here
 
 _WS = re.compile(r"\s+")
-_CLAUSE_END = re.compile(r"[,.;:!?，。；：！？、\n]")
-# Chinese negations sit right before the verb or object; English ones a few words before.
-_ZH_NEGATION = re.compile(r"(没有|没|未曾|未|不会|不想|不打算|并未|从未|从没|无意|不曾|并没有|不是)")
-_EN_NEGATION = re.compile(r"\b(not|no|never|didn't|don't|doesn't|won't|haven't|hasn't|wasn't|without|nor)\b")
-ZH_WINDOW = 4   # characters before a Chinese match in which a negation counts
-EN_WINDOW = 4   # words before an English match
-
-
 def normalise(text: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFKC", text)).casefold().strip()
 
@@ -55,7 +48,7 @@ _ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.DOTALL)
 
 def normalise_pattern(pattern: str) -> str:
     """As :func:`normalise`, but escapes keep their case: folding ``\\S`` or ``\\D`` would change their meaning."""
-    text = _WS.sub(" ", unicodedata.normalize("NFKC", pattern)).strip()
+    text = to_simplified(_WS.sub(" ", unicodedata.normalize("NFKC", pattern)).strip())
     return _ESCAPE_OR_TEXT.sub(lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).casefold(), text)
 
 
@@ -77,6 +70,10 @@ class NarrativeHit:
     start: int
     end: int
     pattern: str
+    sentence: int = 0                    # 1-based sentence of the start
+    concepts: tuple[str, ...] = ()       # the concepts a reading matched (empty for a pattern)
+    actor: str = ""                      # complainant | third_party | firm
+    modality: str = ""                   # asserted | past | future | conditional | negated | hoped | feared
 
 
 class _Matcher:
@@ -109,16 +106,64 @@ def literal_table(entries: list[Indicator | AgentSign]) -> dict[str, list[str] |
     return table
 
 
+@dataclass(frozen=True)
+class _Policy:
+    """Which actors and modalities a signal (or one of its readings) counts."""
+    actors: frozenset[str] | None
+    modalities: frozenset[str]
+
+    def accepts(self, actor: str, modality: str, against: bool = False) -> bool:
+        """A signal limited to the complainant's side never counts what is done TO the complainant
+        (a collector's "we will sue you", an agent's "we will expose you")."""
+        if self.actors is not None and (actor not in self.actors or (against and "complainant" in self.actors)):
+            return False
+        return modality in self.modalities
+
+
+def _policy(entry, reading: Reading | None = None) -> _Policy:
+    actors = reading.actors if reading is not None and reading.actors is not None else entry.actors
+    modalities = reading.modalities if reading is not None and reading.modalities is not None else entry.modalities
+    return _Policy(None if actors is None else frozenset(actors),
+                   frozenset(DEFAULT_MODALITIES if modalities is None else modalities))
+
+
+def reading_label(reading: Reading) -> str:
+    parts = []
+    if reading.all:
+        parts.append("all(" + ", ".join(reading.all) + ")")
+    if reading.any:
+        parts.append("any(" + ", ".join(reading.any) + ")")
+    within = reading.within
+    parts.append(f"within {within}" if isinstance(within, str) else f"within {within}")
+    if reading.ordered:
+        parts.append("ordered")
+    if reading.not_with:
+        parts.append("not with(" + ", ".join(reading.not_with) + ")")
+    return "read: " + " ".join(parts)
+
+
 class NarrativeScanner:
-    def __init__(self, entries: list[Indicator | AgentSign], literals: dict[str, list[str] | None] | None = None):
-        """``literals``: a :func:`literal_table` of (some of) these patterns, computed earlier."""
+    def __init__(self, entries: list[Indicator | AgentSign], literals: dict[str, list[str] | None] | None = None,
+                 concepts: dict[str, Concept] | None = None, *, prefilter: bool = True):
+        """``literals``: a :func:`literal_table` of (some of) these patterns, computed earlier.
+        ``concepts``: knowledge/concepts.yaml; the actor and modality markers not defined there come
+        from :data:`riskengine.clauses.MARKERS`. ``prefilter=False`` runs every pattern (for tests)."""
         self._known_literals = literals or {}
+        self._use_prefilter = prefilter
         self._matchers: list[_Matcher] = []
+        self._policies: dict[str, _Policy] = {}
+        self._readings: list[tuple[str, Reading, _Policy, str]] = []
         for entry in entries:
+            self._policies[entry.id] = _policy(entry)
             for lang in ("zh", "en"):
                 for pattern in getattr(entry.patterns, lang):
                     check_pattern_safety(normalise_pattern(pattern))   # refuse unsafe ones now, not mid-batch
                     self._matchers.append(_Matcher(entry.id, pattern, lang == "en"))
+            for reading in getattr(entry, "read", ()):
+                self._readings.append((entry.id, reading, _policy(entry, reading), reading_label(reading)))
+        every = {**default_markers(), **(concepts or {})}
+        self.lexicon = Lexicon({k: v for k, v in every.items() if k not in MARKER_IDS})
+        self.marker_lexicon = Lexicon({k: v for k, v in every.items() if k in MARKER_IDS})
         # Built on the first narrative (parsing every pattern costs ~60 ms; many runs never scan one).
         # Two threads racing here build the same index twice, harmlessly.
         self._index: tuple | None = None
@@ -153,37 +198,133 @@ class NarrativeScanner:
             self._index = (always, by_literal, by_char, by_bigram)
         return self._index
 
-    def candidates(self, folded: str) -> list[_Matcher]:
+    def candidates(self, folded: str, grams: set[str] | None = None) -> list[_Matcher]:
         """The matchers that can match ``folded`` (normalised, then :func:`fold_ascii`), in knowledge order."""
+        if not self._use_prefilter:
+            return list(self._matchers)
         always, by_literal, by_char, by_bigram = self._prefilter()
         chosen = set(always)
         for ch in by_char.keys() & set(folded):
             chosen.update(by_char[ch])
-        for gram in by_bigram.keys() & set(map(_concat, folded, folded[1:])):
+        if grams is None:
+            grams = set(map(_concat, folded, folded[1:]))
+        for gram in by_bigram.keys() & grams:
             for lit in by_bigram[gram]:
                 if len(lit) == 2 or lit in folded:
                     chosen.update(by_literal[lit])
         return [self._matchers[i] for i in sorted(chosen)]
 
     def scan(self, narrative: str) -> list[NarrativeHit]:
-        """The first un-negated match of each signal, ordered by position then signal id."""
-        text = normalise(narrative[:MAX_NARRATIVE_SCAN])
+        """The first match of each signal that its actors and modalities accept, ordered by position
+        then signal id. A signal's patterns and readings compete: the earliest accepted hit wins."""
+        text = to_simplified(normalise(narrative[:MAX_NARRATIVE_SCAN]))
         folded = fold_ascii(text)
+        grams = set(map(_concat, folded, folded[1:]))
+        doc = Doc(text, self.lexicon.find(folded, grams), self.marker_lexicon, folded)
         found: dict[str, NarrativeHit] = {}
-        clauses: list[int] | None = None
-        for m in self.candidates(folded):
+
+        def offer(hit: NarrativeHit) -> None:
+            best = found.get(hit.signal)
+            if best is None or (hit.start, hit.pattern) < (best.start, best.pattern):
+                found[hit.signal] = hit
+
+        for m in self.candidates(folded, grams):
+            policy = self._policies[m.signal]
             for match in (_word_matches(m.regex, folded) if m.english else m.regex.finditer(folded)):
                 start, end = match.span()
-                if clauses is None:
-                    clauses = [c.end() for c in _CLAUSE_END.finditer(text)]
-                if _negated(text, start, m.english, clauses):
+                how = doc.classify(start, end)
+                if not policy.accepts(how.actor, how.modality, how.against):
                     continue
-                hit = NarrativeHit(m.signal, text[start:end], start, end, m.pattern)
-                best = found.get(m.signal)
-                if best is None or (hit.start, hit.pattern) < (best.start, best.pattern):
-                    found[m.signal] = hit
+                offer(NarrativeHit(m.signal, text[start:end], start, end, m.pattern, how.sentence, (),
+                                   how.actor, how.modality))
+                break
+        occ = doc.occ
+        for signal, reading, policy, label in self._readings:
+            if (reading.all and reading.all[0] not in occ) or (not reading.all and not any(c in occ for c in reading.any)):
+                continue
+            for start, end, concepts, spans in _read(reading, doc):
+                how = doc.classify(start, end)
+                if how.modality != "negated" and any(doc.negated_at(p, spans) for p, _e in spans if p > start):
+                    continue     # "尚未向监管部门投诉": a negation inside the span reaches a later concept
+                if not policy.accepts(how.actor, how.modality, how.against):
+                    continue
+                offer(NarrativeHit(signal, text[start:end], start, end, label, how.sentence, concepts,
+                                   how.actor, how.modality))
                 break
         return sorted(found.values(), key=lambda h: (h.start, h.signal))
+
+
+def _read(reading: Reading, doc: Doc):
+    """Spans where ``reading`` holds: (start, end, concepts matched), in text order."""
+    occ = doc.occ
+    if any(c in MARKER_IDS for c in reading.all + reading.any):   # rare: a reading of marker words
+        occ = {**occ, **{c: doc.markers(c, 0, len(doc.text)) for c in reading.all + reading.any if c in MARKER_IDS}}
+        occ = {c: v for c, v in occ.items() if v}
+    if any(c not in occ for c in reading.all):
+        return
+    any_occ = sorted((o for c in reading.any for o in occ.get(c, ())), key=lambda o: (o.start, o.end))
+    if reading.any and not any_occ:
+        return
+    slots = [occ[c] for c in reading.all[1:]] + ([any_occ] if reading.any and reading.all else [])
+    anchors = occ[reading.all[0]] if reading.all else any_occ
+    within = reading.within
+    seen = set()
+    for a in anchors:
+        lo, hi = doc.clause(a.start) if within == "clause" else doc.sentence(a.start)
+        if a.end > hi:
+            continue
+        chosen = [a]
+        ok = True
+        for k, options in enumerate(slots):
+            best = None
+            for o in options:
+                if o.start < lo or o.end > hi or any(o.start < c.end and c.start < o.end for c in chosen):
+                    continue
+                if reading.ordered and k < len(reading.all) - 1 and o.start < chosen[-1].end:
+                    continue
+                if isinstance(within, int) and _gap(doc, a, o) > within:
+                    continue
+                d = abs(o.start - a.start)
+                if best is None or d < best[0]:
+                    best = (d, o)
+            if best is None:
+                ok = False
+                break
+            chosen.append(best[1])
+        if not ok:
+            continue
+        start = min(c.start for c in chosen)
+        end = max(c.end for c in chosen)
+        if reading.not_with and _near_any(doc, reading, *(doc.sentence(a.start) if within == "clause" else (lo, hi)),
+                                          start, end):
+            continue
+        if (start, end) in seen:
+            continue
+        seen.add((start, end))
+        yield start, end, tuple(c.concept for c in chosen), tuple((c.start, c.end) for c in chosen)
+
+
+def _gap(doc: Doc, a, o) -> int:
+    lo, hi = (a.end, o.start) if a.start <= o.start else (o.end, a.start)
+    if hi <= lo:
+        return 0
+    return doc.words_between(lo, hi) if (a.english or o.english) else hi - lo
+
+
+def _near_any(doc: Doc, reading: Reading, lo: int, hi: int, start: int, end: int) -> bool:
+    within = reading.within
+    for cid in reading.not_with:
+        for o in (doc.markers(cid, lo, hi) if cid in MARKER_IDS else doc.occ.get(cid, ())):
+            if o.start < lo or o.end > hi or doc.inside_longer(o):
+                continue
+            if isinstance(within, int):
+                gap = (o.start - end) if o.start >= end else (start - o.end) if o.end <= start else 0
+                if gap > within and not o.english:
+                    continue
+                if o.english and gap > 0 and doc.words_between(min(o.end, end), max(o.start, start)) > within:
+                    continue
+            return True
+    return False
 
 
 def _compile(pattern: str, english: bool) -> re.Pattern:
@@ -225,21 +366,6 @@ def _parse(pattern: str):
         return _sre_parse.parse(source, re.IGNORECASE)
     except re.error as exc:
         raise ConditionSyntaxError(f"pattern {source!r} is not a valid regular expression: {exc}") from None
-
-
-def _negated(text: str, start: int, english: bool, clauses: list[int] | None = None) -> bool:
-    """Whether a negation precedes ``start`` in its clause. ``clauses``: the end of every clause
-    separator in ``text``, ascending (computed when not given)."""
-    if clauses is None:
-        clauses = [c.end() for c in _CLAUSE_END.finditer(text)]
-    # The clause starts after the last separator that ends at or before ``start``.
-    k = bisect.bisect_right(clauses, start)
-    clause_start = clauses[k - 1] if k else 0
-    before = text[clause_start:start]
-    if english:
-        words = before.split()[-EN_WINDOW:]
-        return bool(_EN_NEGATION.search(" ".join(words)))
-    return bool(_ZH_NEGATION.search(before[-ZH_WINDOW:]))
 
 
 # -- required literals ------------------------------------------------------------------------------

@@ -128,7 +128,9 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
         script=build_script(rs, ev, state.facts, respond_by, taboos),
         findings=sorted(ev.findings),
         signals=out.Signals(declared=sorted(declared), from_narrative=[
-            out.NarrativeSignal(signal=h.signal, text=h.text, start=h.start, end=h.end) for h in narrative_hits]),
+            out.NarrativeSignal(signal=h.signal, text=h.text, start=h.start, end=h.end, sentence=h.sentence,
+                                concepts=list(h.concepts), actor=h.actor, modality=h.modality)
+            for h in narrative_hits]),
         explanation=[_step(f) for f in ev.firings],
     )
 

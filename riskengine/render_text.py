@@ -15,7 +15,7 @@ LABELS = {
         "signs": "命中迹象", "strategy": "处置策略", "steps": "步骤", "also": "同时适用", "escalation": "升级",
         "level": "级", "owner": "负责人", "within": "小时内介入", "respond_by": "答复期限", "channels": "纠纷化解渠道",
         "excluded": "不适用渠道", "taboos": "本案禁忌", "instead": "应当", "legal": "法律依据", "unverified": "待核实",
-        "why": "推理过程", "matched": "命中事实", "missing": "待补充事实（可能改变结论）", "narrative": "叙述中发现的信号",
+        "why": "推理过程", "matched": "命中事实", "missing": "待补充事实（可能改变结论）", "narrative": "叙述中发现的信号", "sentence": "句",
         "by": "依据规则", "none": "无", "low": "低", "medium": "中", "high": "高", "critical": "极高",
         "findings": "推理结论", "profile": "投诉人画像", "nature": "投诉性质", "motive": "可能动机",
         "priority": "处理优先级", "styles": "沟通方式", "gap": "期望差距", "asked": "诉求", "entitled": "应得",
@@ -31,7 +31,7 @@ LABELS = {
         "within": "hours to take over", "respond_by": "respond by", "channels": "Dispute-resolution channels",
         "excluded": "Not available", "taboos": "Taboos in this case", "instead": "instead", "legal": "Legal bases",
         "unverified": "unverified", "why": "Reasoning", "matched": "matched", "missing": "Missing facts (could change the answer)",
-        "narrative": "Signals found in the narrative", "by": "rules", "none": "none", "low": "low",
+        "narrative": "Signals found in the narrative", "sentence": "sentence", "by": "rules", "none": "none", "low": "low",
         "medium": "medium", "high": "high", "critical": "critical", "findings": "Findings",
         "profile": "Complainant profile", "nature": "nature", "motive": "motive", "priority": "priority",
         "styles": "talk", "gap": "expectation gap", "asked": "asked", "entitled": "entitled",
@@ -135,7 +135,10 @@ def render_text(a: Assessment, lang: str = "zh") -> str:
         lines.append("")
         lines.append(f"{L['narrative']}:")
         for h in a.signals.from_narrative:
-            lines.append(f"  • {h.signal}: “{h.text}” @{h.start}-{h.end}")
+            how = ", ".join(x for x in (h.actor, h.modality) if x)
+            via = f"; {'+'.join(h.concepts)}" if h.concepts else ""
+            where = f" ({L['sentence']} {h.sentence}: {how}{via})" if h.sentence else ""
+            lines.append(f"  • {h.signal}: “{h.text}” @{h.start}-{h.end}{where}")
     if a.findings:
         lines.append("")
         lines.append(f"{L['findings']}: " + ", ".join(a.findings))

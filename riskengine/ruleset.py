@@ -5,7 +5,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .knowledge import (AgentSign, Channel, Deadline, EscalationLevel, Indicator, LegalBasis, Phrase, ProfileEntry,
+from .knowledge import (AgentSign, Concept, Channel, Deadline, EscalationLevel, Indicator, LegalBasis, Phrase, ProfileEntry,
                         Scoring, Strategy, Taboo)
 from .rule import Rule
 
@@ -32,6 +32,7 @@ class Knowledge:
     profiles: dict[str, ProfileEntry] = field(default_factory=dict)
     phrases: dict[str, Phrase] = field(default_factory=dict)
     scoring: Scoring | None = None
+    concepts: dict[str, Concept] = field(default_factory=dict)
 
     @property
     def signals(self) -> dict[str, Indicator | AgentSign]:

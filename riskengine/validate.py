@@ -137,6 +137,8 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
             if f not in used_findings:
                 at(rule.id, ("then", "findings", i), "RW301", f"finding '{f}' is asserted but no rule, channel or "
                    "deadline uses it", "", "warning")
+    from .lexicon import validate_concepts
+    validate_concepts(rs, at)
     problems.extend(_never_fire(rs))
     problems.extend(_strategy_conflicts(rs))
     problems.extend(_channel_ties(rs))

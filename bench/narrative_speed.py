@@ -1,0 +1,92 @@
+"""Narrative reading speed, before and after, in the same run: µs per 1,000 characters.
+
+    python3 -m uv run python bench/narrative_speed.py [--base REV] [--rounds 5]
+
+"before" is the scanner of git revision REV (default: the commit before concept reading, 1201e68),
+extracted with `git archive` into a temporary folder and run in a subprocess with its own shipped
+knowledge; "after" is this checkout. Both read the same texts: the CFPB narratives and 黑猫 posts of
+../shared/corpus (never committed) and the annotated corpus tests/narratives when present. Rounds
+alternate before/after; the median of each is reported with the machine's name and CPU count.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "corpus"
+
+CHILD = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from riskengine.loader import load_ruleset
+from riskengine.engine import Engine
+rs = load_ruleset(sys.argv[1] + "/rules", sys.argv[1] + "/knowledge")
+scanner = Engine(rs, engine="compiled").scanner
+texts = json.load(open(sys.argv[2], encoding="utf-8"))
+for t in texts[:50]:
+    scanner.scan(t)                       # compile what the texts need
+t0 = time.perf_counter()
+for t in texts:
+    scanner.scan(t)
+print(time.perf_counter() - t0)
+"""
+
+
+def texts() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    path = SHARED / "cfpb_complaints_sample_6623.csv"
+    if path.exists():
+        with open(path, encoding="utf-8", newline="") as fh:
+            out["cfpb (en)"] = [r["Consumer complaint narrative"] for r in csv.DictReader(fh)
+                                if r["Consumer complaint narrative"].strip()][:600]
+    path = SHARED / "heimao_tousu_50.jsonl"
+    if path.exists():
+        out["heimao (zh)"] = [json.loads(line).get("content", "") for line in open(path, encoding="utf-8")] * 4
+    corpus = ROOT / "tests" / "narratives"
+    if corpus.is_dir():
+        import yaml
+        items = [it["text"] for p in sorted(corpus.glob("*.yaml")) for it in yaml.safe_load(p.read_text("utf-8"))["items"]]
+        out["annotated (zh+en)"] = items
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--base", default="1201e68")
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        before = Path(tmp) / "before"
+        before.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.base, "riskengine", "rules", "knowledge"],
+                                 check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
+        print(f"machine: {platform.node()} ({os.cpu_count()} CPUs, {platform.processor() or platform.machine()}), "
+              f"load average {os.getloadavg()[0]:.1f}; python {platform.python_version()}")
+        print(f"{'texts':20} {'n':>5} {'chars':>9} {'before µs/1k':>13} {'after µs/1k':>12} {'ratio':>6}")
+        for name, batch in texts().items():
+            data = Path(tmp) / "texts.json"
+            data.write_text(json.dumps(batch), encoding="utf-8")
+            chars = sum(len(t) for t in batch)
+            runs: dict[str, list[float]] = {"before": [], "after": []}
+            for _ in range(args.rounds):
+                for label, root in (("before", before), ("after", ROOT)):
+                    out = subprocess.run([sys.executable, "-c", CHILD, str(root), str(data)], check=True,
+                                         capture_output=True, text=True, env={**os.environ, "RISKENGINE_NO_CACHE": "1"})
+                    runs[label].append(float(out.stdout.strip().splitlines()[-1]))
+            b, a = (statistics.median(runs[k]) / chars * 1e9 for k in ("before", "after"))
+            print(f"{name:20} {len(batch):5} {chars:9} {b:13.0f} {a:12.0f} {a / b:6.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
