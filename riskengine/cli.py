@@ -57,8 +57,10 @@ def main(ctx: click.Context) -> None:
 @engine_option("experta")
 @click.option("--log", "log", type=click.Path(dir_okay=False), default=None,
               help="Append a decision record (JSON line, personal data masked) to this file.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Judge clocks and overdue duties as of this date (YYYY-MM-DD; default: today).")
 def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | None, lang: str,
-           engine_name: str, log: str | None) -> None:
+           engine_name: str, log: str | None, as_of=None) -> None:
     """Assess one case from a YAML or JSON file."""
     from .casefile import read_case_file
 
@@ -67,7 +69,9 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
         raw = read_case_file(case_file)
         if "case" in raw and "expect" in raw:  # a rule-test file: assess the case it holds
             raw = raw["case"]
-        result = engine.assess(engine.parse_case(raw, case_file), engine=engine_name)
+        import datetime as _dt
+        day = as_of.date() if as_of else _dt.date.today()
+        result = engine.assess(engine.parse_case(raw, case_file), engine=engine_name, as_of=day)
     except CaseError as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None

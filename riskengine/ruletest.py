@@ -28,6 +28,7 @@ from .casefile import read_case_file
 from .errors import CaseError, RiskEngineError
 
 LIST_PATHS = {"channels", "channels_excluded", "taboos", "legal_bases", "findings", "fired", "agent.signs",
+              "escalation.actions", "legal_bases_skipped", "script.say", "script.avoid", "strategy.step_from",
               "strategy.also", "strategy.outranked", "signals.from_narrative", "missing_facts"}
 LIST_CHECKS = {"contains", "excludes", "exactly"}
 VALUE_CHECKS = {"in", "ge", "gt", "le", "lt", "eq"}
@@ -106,24 +107,39 @@ def _check_value(path: str, got: Any, want: dict) -> list[str]:
 
 
 def load_test(path: Path) -> tuple[str, dict, dict]:
+    name, case, expect, _as_of = load_test_as_of(path)
+    return name, case, expect
+
+
+def load_test_as_of(path: Path) -> tuple[str, dict, dict, "dt.date | None"]:
+    """A rule test; ``as_of:`` (optional) fixes the date clocks are judged on, so the output is
+    reproducible (default: received + history.days_open, else received)."""
+    import datetime as dt
+
     data = read_case_file(path)
-    unknown = set(data) - {"name", "source", "case", "expect", "note"}
+    unknown = set(data) - {"name", "source", "case", "expect", "note", "as_of"}
     if unknown or "case" not in data or "expect" not in data:
         raise CaseError("a rule test needs `case:` and `expect:` (and optionally name, source, note); "
                         f"unexpected: {sorted(unknown)}" if unknown else "a rule test needs `case:` and `expect:`",
                         str(path), "RE203")
     if not isinstance(data["expect"], dict):
         raise CaseError("`expect:` must be a mapping of assessment paths to expected values", str(path), "RE203")
-    return str(data.get("name") or path.stem), data["case"], data["expect"]
+    as_of = data.get("as_of")
+    if as_of is not None and not isinstance(as_of, dt.date):
+        try:
+            as_of = dt.date.fromisoformat(str(as_of))
+        except ValueError:
+            raise CaseError(f"as_of: not a date (YYYY-MM-DD): {as_of!r}", str(path), "RE203") from None
+    return str(data.get("name") or path.stem), data["case"], data["expect"], as_of
 
 
 def run_test(engine, path: Path) -> TestResult:
     try:
-        name, case, expect = load_test(path)
+        name, case, expect, as_of = load_test_as_of(path)
     except RiskEngineError as exc:
         return TestResult(str(path), path.stem, error=str(exc))
     try:
-        a = engine.assess(engine.parse_case(case, str(path)))
+        a = engine.assess(engine.parse_case(case, str(path)), as_of=as_of)
     except RiskEngineError as exc:
         return TestResult(str(path), name, error=str(exc))
     return TestResult(str(path), name, failures=check(a, expect), fired=[s.rule for s in a.explanation],
