@@ -181,6 +181,17 @@ class Phrase(_Conditional):
                                                              "(channel, age, speaker, product, time)")
 
 
+class Question(_Conditional):
+    """A fact that decides the case type (knowledge/questions.yaml, issue 14 §9): asked first when
+    unknown and ``applies_when`` holds, ranked by ``weight`` (how much the answer changes the advice)."""
+    id: str = Field(pattern=ID_PATTERN)
+    fact: str = Field(description="the case field path the answer fills")
+    applies_when: Condition | None = None
+    weight: int = Field(ge=1, le=100)
+    question: Text
+    why: Text
+
+
 KINDS: dict[str, type[_Entry]] = {
     "taboos": Taboo,
     "indicators": Indicator,
@@ -192,4 +203,5 @@ KINDS: dict[str, type[_Entry]] = {
     "deadlines": Deadline,
     "profiles": ProfileEntry,
     "phrases": Phrase,
+    "questions": Question,
 }

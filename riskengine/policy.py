@@ -134,7 +134,7 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
         legal_bases_skipped=skipped,
         as_of=as_of,
         profile=decide_profile(rs, ev, state.facts),
-        script=build_script(rs, ev, state.facts, respond_by, taboos),
+        script=build_script(rs, ev, state.facts, respond_by, taboos, state.signals),
         findings=sorted(ev.findings),
         signals=out.Signals(declared=sorted(declared), from_narrative=[
             out.NarrativeSignal(signal=h.signal, text=h.text, start=h.start, end=h.end) for h in narrative_hits]),

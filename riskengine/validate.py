@@ -146,6 +146,12 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
     for pid, ph in k.phrases.items():
         if ph.when is not None:
             check_condition(f"phrases:{pid}", ph.when, ("when",))
+    for qid, q in k.questions.items():
+        if q.applies_when is not None:
+            check_condition(f"questions:{qid}", q.applies_when, ("applies_when",))
+        if q.fact not in FIELD_TYPES or q.fact.startswith("derived."):
+            at(f"questions:{qid}", ("fact",), "RE102", f"unknown case field '{q.fact}'",
+               did_you_mean(q.fact, FIELD_TYPES) or "see docs/case-format.md for the field paths")
         if d.legal_basis:
             ref(f"deadlines:{did}", ("legal_basis",), "legal_basis", d.legal_basis, k.legal_bases)
     for kind, catalog in (("indicators", k.indicators), ("agent_signs", k.agent_signs)):
