@@ -56,7 +56,8 @@ def actual_value(a: Assessment, path: str) -> Any:
         for part in path.split("."):
             value = getattr(value, part) if value is not None else None
         items = value or []
-        return [getattr(i, "id", None) or getattr(i, "signal", None) or getattr(i, "fact", None) or i for i in items]
+        return [getattr(i, "id", None) or getattr(i, "signal", None) or getattr(i, "fact", None)
+                or getattr(i, "taboo", None) or i for i in items]
     data: Any = a.model_dump(mode="json")
     for part in path.split("."):
         if not isinstance(data, dict) or part not in data:
