@@ -231,7 +231,12 @@ def default_as_of(facts: dict) -> dt.date:
     recorded how long the case has been open, else the day it was received. (The CLI passes today.)"""
     received = dt.date.fromisoformat(facts["received"])
     days_open = (facts.get("history") or {}).get("days_open")
-    return received + dt.timedelta(days=days_open) if days_open is not None else received
+    if days_open is None:
+        return received
+    try:
+        return received + dt.timedelta(days=days_open)
+    except OverflowError:   # an absurd days_open must not crash the assessment
+        return received
 
 
 def _escalation(rs: Ruleset, state: CaseState, ev: Evaluation, risk_level: str,
