@@ -179,6 +179,8 @@ class Phrase(_Conditional):
     order: int = Field(default=50, description="lower comes first within its situation")
     when: Condition | None = Field(default=None, description="said only when this holds for the case "
                                                              "(channel, age, speaker, product, time)")
+    in_crisis: bool = Field(default=False, description="may be said in a safety crisis (then nothing else is: "
+                                                       "no merits, no dates, no money)")
 
 
 class Question(_Conditional):

@@ -75,8 +75,11 @@ def build_script(rs: Ruleset, ev: Evaluation, facts: dict, respond_by: str | Non
 
     phrases = rs.knowledge.phrases
     named: dict[str, list[str]] = defaultdict(list)
+    crisis = "safety_crisis" in ev.findings   # only safety is discussed: no merits, dates or money
     for f in ev.firings:
         for pid in f.rule.then.phrases:
+            if crisis and not phrases[pid].in_crisis:
+                continue
             if phrases[pid].when is None or evaluate(phrases[pid].when, facts, signals, ev.findings):
                 named[pid].append(f.rule.id)
     by_situation: dict[str, list[str]] = defaultdict(list)
