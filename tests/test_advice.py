@@ -51,6 +51,15 @@ def test_violence_on_the_premises_outranks_a_group_and_the_press(engine):
     assert "group_complaint_protocol" in a.strategy.step_from   # the group's key steps are in the plan
 
 
+def test_in_a_safety_crisis_the_script_speaks_of_safety_only(engine):
+    a = engine.assess(case(channel="visit", history={"prior_complaints": 3, "days_open": 40},
+                           signals=["threatens_violence", "visit_in_person", "claim_denied"]))
+    phrases = engine.ruleset.knowledge.phrases
+    assert "closing_safety_first" in say(a)
+    assert all(phrases[p].in_crisis for p in say(a))          # no merits, no dates, no money
+    assert not [p for p in say(a) if p.startswith("anchor_")]
+
+
 def test_without_a_threat_there_is_no_crisis_and_no_minutes(engine):
     a = engine.assess(case(signals=["strong_anger"]))
     assert a.strategy.id != "safety_crisis_protocol"
@@ -220,6 +229,12 @@ def test_a_guardian_is_a_speaker_of_its_own(engine):
 def test_a_lawyer_is_answered_in_writing_through_the_lawyer(engine):
     a = engine.assess(case(complainant={"represented_by": "lawyer"}))
     assert "bypass_lawyer" in ids(a.taboos) and "closing_lawyer_in_writing" in say(a)
+
+
+def test_agent_questions_are_not_put_to_a_lawyer_or_a_relative(engine):
+    for rep in ("lawyer", "relative"):
+        a = engine.assess(case(complainant={"represented_by": rep}, signals=["third_party_speaks"]))
+        assert "q_agent_who_is_helping" not in say(a) and "q_agent_direct_contact" not in say(a)
 
 
 def test_papers_already_supplied_are_never_asked_for_again(engine):
