@@ -57,13 +57,15 @@ class StrategyRef(_Out):
     id: str
     name: Text
     rules: list[str]
+    key_steps: list[Text] = []       # this strategy's key steps, merged into the leader's plan
 
 
 class Strategy(_Out):
     id: str
     name: Text
     steps: list[Text]
-    rules: list[str]                 # rules that recommended the winner
+    rules: list[str]                 # rules that recommended the winner (steps: its own, then the merged)
+    step_from: list[str] = []        # per step: the strategy it comes from (leader first, then by precedence)
     also: list[StrategyRef] = []     # to apply beside the winner (e.g. vulnerable-customer care)
     outranked: list[StrategyRef] = []  # recommended, but lower precedence
 
@@ -77,6 +79,21 @@ class DeadlineOut(_Out):
     exact: bool
 
 
+class Action(_Out):
+    """A dated legal duty (issue 14 §3): each runs from its own start event."""
+    id: str
+    name: Text
+    kind: Literal["answer", "duty"]
+    start_event: str                  # the case field the clock runs from
+    start: dt.date | None             # None: the start event has not happened or is not recorded
+    due: dt.date | None
+    status: Literal["due", "overdue", "done", "not_started"]
+    overdue_days: int                 # days past due as of the assessment date (0 unless overdue)
+    legal_basis: str | None
+    step: Text | None                 # what the rules require now that it is overdue
+    exact: bool = True
+
+
 class Escalation(_Out):
     level: int
     name: Text
@@ -86,6 +103,12 @@ class Escalation(_Out):
     deadline: DeadlineOut | None
     rules: list[str]                 # rules that set this level; empty when the risk level alone did
     from_risk_level: bool
+    immediate: bool = False           # a crisis: take over within minutes, not hours
+    within_minutes: int | None = None  # set when immediate; then it, not within_hours, is the take-over time
+    days_open: int | None = None       # as_of minus received (reconciled with history.days_open)
+    days_open_note: Text | None = None  # set when history.days_open disagrees with the dates
+    overdue_days: int = 0              # respond_by passed by this many days as of the assessment date
+    actions: list[Action] = []         # every clock, dated: the answer clock and each legal duty
 
 
 class ChannelOut(_Out):
@@ -118,6 +141,13 @@ class LegalBasisOut(_Out):
     article: str
     summary: Text
     verified: bool
+    rules: list[str]
+    effective: dt.date | None = None
+
+
+class LegalBasisSkipped(_Out):
+    id: str
+    reason: Literal["not_yet_in_force", "no_longer_in_force", "other_sector"]
     rules: list[str]
 
 
@@ -248,6 +278,8 @@ class Assessment(_Out):
     channels_excluded: list[ExcludedChannel]
     taboos: list[TabooOut]
     legal_bases: list[LegalBasisOut]
+    legal_bases_skipped: list[LegalBasisSkipped] = []   # cited by a rule but not in force / not for the sector
+    as_of: dt.date | None = None                        # the date clocks and overdue are judged on
     profile: Profile
     script: Script
     findings: list[str]

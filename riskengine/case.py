@@ -27,7 +27,7 @@ Vulnerability = Literal[
     "elderly", "disabled", "low_income", "illiterate", "minor", "seriously_ill", "bereaved", "non_native_speaker"
 ]
 Emotion = Literal["calm", "anxious", "agitated", "hostile"]
-Representative = Literal["self", "relative", "lawyer", "third_party_agent", "unknown"]
+Representative = Literal["self", "relative", "lawyer", "third_party_agent", "unknown", "guardian"]
 
 FINANCIAL_INDUSTRIES = ("insurance", "banking", "securities")
 
@@ -73,6 +73,31 @@ class History(_Strict):
     )
 
 
+class Events(_Strict):
+    """Dates that start legal clocks or decide which law was in force (issue 14 §3, §7)."""
+    contract_sold_on: dt.date | None = Field(default=None, description="contract concluded / product sold")
+    loss_on: dt.date | None = Field(default=None, description="the insured event or the loss happened")
+    papers_complete_on: dt.date | None = Field(default=None, description="claim request and papers complete")
+    claim_decided_on: dt.date | None = Field(default=None, description="the claim decision (pay or refuse) made")
+    refusal_notice_sent_on: dt.date | None = Field(default=None, description="written refusal with reasons sent")
+    claim_agreed_on: dt.date | None = Field(default=None, description="the amount payable agreed")
+    cancellation_received_on: dt.date | None = Field(default=None, description="the cancellation notice received")
+    paid_on: dt.date | None = Field(default=None, description="the amount owed paid")
+
+
+class Checks(_Strict):
+    """What decides the case type (issue 14 §9); None = not yet known."""
+    questionnaire_asked_condition: bool | None = Field(
+        default=None, description="the health questionnaire asked about the condition relied on")
+    sales_recording: bool | None = Field(default=None, description="a recording of the sale exists")
+    risk_assessment_done: bool | None = Field(default=None, description="the seller assessed the customer's risk")
+    freeze_legal_ground: bool | None = Field(default=None, description="a freeze rests on a stated legal ground")
+    appeal_route_given: bool | None = Field(default=None, description="the customer was told how to appeal")
+    documents_supplied: bool | None = Field(
+        default=None, description="the customer already supplied (or we already hold) the papers asked for")
+    cannot_sign: bool | None = Field(default=None, description="the customer cannot sign (incapacity, coma)")
+
+
 class Case(_Strict):
     id: str = Field(min_length=1, max_length=100)
     received: dt.date
@@ -93,3 +118,14 @@ class Case(_Strict):
     history: History = History()
     signals: tuple[str, ...] = Field(default=(), max_length=500)
     narrative: str = Field(default="", max_length=100_000)
+    # -- issue 14: money the law owes, clocks, what decides the case (all optional, additive)
+    price: float | None = Field(default=None, ge=0, description="price paid for the goods or service")
+    loss_amount: float | None = Field(default=None, ge=0, description="the consumer's proven loss")
+    fraud_by_seller: bool | None = Field(default=None, description="the seller deceived the buyer (CPL 55)")
+    food_below_standard: bool | None = Field(
+        default=None, description="food not meeting the food-safety standard (Food Safety Law 148)")
+    goods_tampered: bool | None = Field(
+        default=None, description="the claimant planted, swapped or faked the goods (CPL-REG 49 ¶2: no multiple)")
+    regulator_major_case: bool | None = Field(default=None, description="the regulator flagged it a major case")
+    events: Events = Events()
+    checks: Checks = Checks()

@@ -5,6 +5,7 @@ non-zero exit code, never a traceback: 1 for invalid rules or cases, 2 for usage
 """
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -56,8 +57,10 @@ def main() -> None:
 @engine_option("experta")
 @click.option("--log", "log", type=click.Path(dir_okay=False), default=None,
               help="Append a decision record (JSON line, personal data masked) to this file.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Judge clocks and overdue duties as of this date (YYYY-MM-DD; default: today).")
 def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | None, lang: str,
-           engine_name: str, log: str | None) -> None:
+           engine_name: str, log: str | None, as_of=None) -> None:
     """Assess one case from a YAML or JSON file."""
     from .casefile import read_case_file
 
@@ -65,7 +68,8 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
     raw = read_case_file(case_file)
     if "case" in raw and "expect" in raw:  # a rule-test file: assess the case it holds
         raw = raw["case"]
-    result = engine.assess(raw, engine=engine_name, location=case_file)
+    day = as_of.date() if as_of else dt.date.today()
+    result = engine.assess(raw, engine=engine_name, location=case_file, as_of=day)
     if log:
         from .records import append_record, decision_record
         try:

@@ -4,6 +4,7 @@ The engine knows nothing of files (beyond loading its ruleset), terminals or out
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
 
@@ -87,17 +88,19 @@ class Engine:
         return state, hits, self.evaluator(engine).evaluate(state)
 
     def assess(self, data: Case | dict[str, Any], *, engine: EngineName | None = None,
-               missing_facts: bool = True, location: str = "") -> Assessment:
-        """``location``: where the case came from, named in its errors (e.g. ``case.yaml``)."""
-        return self.trace(data, engine=engine, missing_facts=missing_facts, location=location)[0]
+               missing_facts: bool = True, location: str = "", as_of: dt.date | None = None) -> Assessment:
+        """``location``: where the case came from, named in its errors (e.g. ``case.yaml``). ``as_of``: the
+        date clocks and overdue are judged on (default: received + history.days_open, else received —
+        deterministic; the CLI passes today unless --as-of is given)."""
+        return self.trace(data, engine=engine, missing_facts=missing_facts, location=location, as_of=as_of)[0]
 
-    def trace(self, data: Case | dict[str, Any], *, engine: EngineName | None = None,
-              missing_facts: bool = True, location: str = "") -> tuple[Assessment, Evaluation]:
+    def trace(self, data: Case | dict[str, Any], *, engine: EngineName | None = None, missing_facts: bool = True,
+              location: str = "", as_of: dt.date | None = None) -> tuple[Assessment, Evaluation]:
         """The assessment and the evaluation it was decided from (the firings ``explain`` traces)."""
         case = self.parse_case(data, location)
         state, hits, evaluation = self.evaluate(case, engine)
         result = decide(self.ruleset, state, evaluation, list(case.signals), hits,
-                        self.evaluator(engine).name)
+                        self.evaluator(engine).name, as_of=as_of)
         if missing_facts:
             from .whatif import missing_facts as compute_missing
             result.missing_facts = compute_missing(self, case, result)

@@ -19,7 +19,10 @@ DERIVED: dict[str, tuple[type, str]] = {
     "derived.is_financial": (bool, "industry is insurance, banking or securities"),
     "derived.vulnerable": (bool, "any vulnerability is recorded, or the complainant is 65 or older"),
     "derived.demand_over_dispute": (float, "demand.amount / amount_in_dispute"),
-    "derived.demand_over_entitlement": (float, "demand.amount / entitlement_amount (the expectation gap)"),
+    "derived.demand_over_entitlement": (float, "demand.amount / derived.legal_entitlement (the expectation gap)"),
+    "derived.statutory_entitlement": (float, "what a statutory multiple owes (CPL 55, Food Safety Law 148), CN"),
+    "derived.legal_entitlement": (float, "the larger of entitlement_amount and derived.statutory_entitlement"),
+    "derived.policy_years": (float, "years from events.contract_sold_on to events.loss_on (or received)"),
     "derived.sensitive_period": (bool, "received 1-15 March (Two Sessions, 3·15 consumer day)"),
     "derived.received_weekday": (int, "1 = Monday … 7 = Sunday"),
 }
@@ -78,6 +81,37 @@ def _ratio(num: float | None, den: float | None) -> float | None:
     return round(num / den, 4)
 
 
+def statutory_entitlement(case: Case) -> float | None:
+    """What a Chinese statutory multiple owes on top of the refund (docs/policy.md, money rules).
+
+    Consumer Protection Law 55: fraud by the seller — refund plus 3× the price, at least CNY 500.
+    Food Safety Law 148: food below standard — refund plus 10× the price or 3× the loss, at least CNY 1,000.
+    The two do not add up: the larger applies. Planted, swapped or faked goods (CPL-REG 49 ¶2) earn none.
+    """
+    if case.jurisdiction != "CN" or case.goods_tampered or case.price is None:
+        return None
+    best = None
+    if case.fraud_by_seller:
+        best = case.price + max(3 * case.price, 500.0)
+    if case.food_below_standard:
+        food = case.price + max(10 * case.price, 3 * (case.loss_amount or 0.0), 1000.0)
+        best = food if best is None else max(best, food)
+    return None if best is None else round(best, 2)
+
+
+def legal_entitlement(case: Case) -> float | None:
+    values = [v for v in (case.entitlement_amount, statutory_entitlement(case)) if v is not None]
+    return max(values) if values else None
+
+
+def _policy_years(case: Case) -> float | None:
+    start = case.events.contract_sold_on
+    if start is None:
+        return None
+    end = case.events.loss_on or case.received
+    return round((end - start).days / 365.25, 2)
+
+
 def case_facts(case: Case) -> dict:
     """The nested fact dict for one case. Dates become ISO strings so the dict is JSON-safe."""
     data = case.model_dump(mode="json")
@@ -87,7 +121,10 @@ def case_facts(case: Case) -> dict:
         "is_financial": case.industry in FINANCIAL_INDUSTRIES,
         "vulnerable": bool(c.vulnerable) or (c.age is not None and c.age >= ELDERLY_AGE),
         "demand_over_dispute": _ratio(demand_amount, case.amount_in_dispute),
-        "demand_over_entitlement": _ratio(demand_amount, case.entitlement_amount),
+        "demand_over_entitlement": _ratio(demand_amount, legal_entitlement(case)),
+        "statutory_entitlement": statutory_entitlement(case),
+        "legal_entitlement": legal_entitlement(case),
+        "policy_years": _policy_years(case),
         "sensitive_period": case.received.month == 3 and case.received.day <= 15,
         "received_weekday": case.received.isoweekday(),
     }

@@ -497,6 +497,24 @@ class CaseGenerator:
                 if holds(day.month == 3 and day.day <= 15) == want:
                     case["received"] = day.isoformat()
                     return
+        elif name in ("statutory_entitlement", "legal_entitlement"):
+            if holds(1.0) == want or (op == "exists" and want == v):
+                case["jurisdiction"] = "CN"
+                case["price"] = float(rng.choice([20, 80, 150, 600, 2500]))
+                case[rng.choice(["fraud_by_seller", "food_below_standard"])] = True
+                case.pop("goods_tampered", None)
+            else:
+                case.pop("price", None)
+        elif name == "policy_years":
+            for _ in range(20):
+                years = rng.choice([0.5, 1.0, 1.9, 2.0, 2.5, 5.0])
+                if holds(years) == want:
+                    received = dt.date.fromisoformat(str(case["received"]))
+                    events = dict(case.get("events") or {})
+                    events.pop("loss_on", None)
+                    events["contract_sold_on"] = (received - dt.timedelta(days=int(years * 365.25) + 1)).isoformat()
+                    case["events"] = events
+                    return
         elif name == "received_weekday":
             for _ in range(30):
                 day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 700))

@@ -52,7 +52,8 @@ class Patterns(_Entry):
 
 
 class _Conditional(_Entry):
-    @field_validator("when", "eligible_when", "applies_when", mode="before", check_fields=False)
+    @field_validator("when", "eligible_when", "applies_when", "done_when", "immediate_when", mode="before",
+                     check_fields=False)
     @classmethod
     def _parse(cls, raw: Any) -> Condition | None:
         return None if raw is None else parse_condition(raw)
@@ -176,13 +177,18 @@ class Strategy(_Entry):
     precedence: int = Field(ge=-10_000, le=10_000, description="conflict policy: the highest precedence among recommended strategies wins")
     steps: tuple[Text, ...] = Field(min_length=1)
     legal_bases: tuple[str, ...] = ()
+    key_steps: tuple[int, ...] = Field(
+        default=(), description="1-based numbers of the steps merged into the plan when another strategy leads")
 
 
-class EscalationLevel(_Entry):
+class EscalationLevel(_Conditional):
     level: int = Field(ge=1, le=4)
     name: Text
     owner: Text
     within_hours: int = Field(ge=1, le=8760, description="how soon the owner must take the case")
+    within_minutes: int | None = Field(
+        default=None, ge=1, le=1440, description="the take-over time when `immediate_when` holds (a crisis: minutes)")
+    immediate_when: Condition | None = None
 
 
 class Deadline(_Conditional):
@@ -194,6 +200,12 @@ class Deadline(_Conditional):
     days: int = Field(ge=1, le=3650, description="at most ten years")
     day_type: Literal["calendar", "working"]
     legal_basis: str | None = None
+    kind: Literal["answer", "duty"] = Field(
+        default="answer", description="answer: a complaint-answer clock (the earliest sets respond_by); "
+                                      "duty: a separate legal duty listed as a dated action")
+    start_event: str = Field(default="received", description="the case date field the clock runs from")
+    done_when: Condition | None = Field(default=None, description="the duty is met: no longer due or overdue")
+    overdue_step: Text | None = Field(default=None, description="what the rules require once it is overdue")
 
 
 class Scoring(_Entry):
@@ -224,13 +236,28 @@ PhraseSituation = Literal["opening", "question", "anchor", "closing"]
 SCRIPT_ORDER: tuple[str, ...] = ("opening", "question", "anchor", "closing")
 
 
-class Phrase(_Entry):
+class Phrase(_Conditional):
     """A thing to say or ask (knowledge/phrases.yaml). ``{placeholders}`` are filled from the case:
     {demand_amount} {entitlement_amount} {amount_in_dispute} {respond_by} {product}."""
     id: str = Field(pattern=ID_PATTERN)
     situation: PhraseSituation
     text: Text
     order: int = Field(default=50, ge=-10_000, le=10_000, description="lower comes first within its situation")
+    when: Condition | None = Field(default=None, description="said only when this holds for the case "
+                                                             "(channel, age, speaker, product, time)")
+    in_crisis: bool = Field(default=False, description="may be said in a safety crisis (then nothing else is: "
+                                                       "no merits, no dates, no money)")
+
+
+class Question(_Conditional):
+    """A fact that decides the case type (knowledge/questions.yaml, issue 14 §9): asked first when
+    unknown and ``applies_when`` holds, ranked by ``weight`` (how much the answer changes the advice)."""
+    id: str = Field(pattern=ID_PATTERN)
+    fact: str = Field(description="the case field path the answer fills")
+    applies_when: Condition | None = None
+    weight: int = Field(ge=1, le=100)
+    question: Text
+    why: Text
 
 
 KINDS: dict[str, type[_Entry]] = {
@@ -245,4 +272,5 @@ KINDS: dict[str, type[_Entry]] = {
     "profiles": ProfileEntry,
     "phrases": Phrase,
     "concepts": Concept,
+    "questions": Question,
 }

@@ -6,10 +6,13 @@
 - Agent: score = agent-sign weights + agent points, clamped to 100; suspected when the score reaches
   the threshold or a rule asserts the finding ``suspected_agent``.
 - Strategy: the recommended strategy with the highest ``precedence`` (strategies.yaml) wins; ties go
-  to the higher rule salience, then the smaller strategy id. The rest are reported as outranked;
-  ``also_strategies`` are reported beside the winner, never instead of it.
-- Escalation: the highest level any rule sets or the risk level calls for; respond_by is the earliest
-  regulatory deadline that applies to the case.
+  to the higher rule salience, then the smaller strategy id. The rest are reported as outranked and,
+  with ``also_strategies``, in ``also`` with their key steps, which are merged into the plan.
+- Escalation: the highest level any rule sets, or the level the risk level hints at (scoring.yaml caps
+  the hint below 4: level 4 comes from the crisis rules only); a crisis condition (escalation.yaml
+  ``immediate_when``) turns hours into minutes. respond_by is the earliest complaint-answer clock that
+  applies; legal duties are dated actions from their own start events, judged as of ``as_of``.
+- Legal bases: only those in force on a relevant date of the case and covering its sector are cited.
 - Channels: every recommended channel whose eligibility holds, ordered by the smallest rank any rule
   gave it, then the channel's default order, then id; ineligible ones are listed apart with the reason.
 - Taboos by severity (critical first) then id; legal bases by id.
@@ -23,7 +26,8 @@ from . import assessment as out
 from .clock import add_days
 from .firing import CaseState, Evaluation
 from .knowledge import DIMENSIONS, RISK_LEVELS, Text
-from .language import evaluate
+from .emergency import emergency_numbers
+from .language import evaluate, lookup
 from .plan import SIGNAL_RULE_PREFIX
 from .profile import build_script, decide_profile
 from .ruleset import Ruleset
@@ -96,8 +100,10 @@ def key_figures(rs: Ruleset, state: CaseState, ev: Evaluation) -> dict:
 
 
 def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
-           narrative_hits: list, engine_name: str) -> out.Assessment:
+           narrative_hits: list, engine_name: str, as_of: dt.date | None = None) -> out.Assessment:
     k = rs.knowledge
+    if as_of is None:
+        as_of = default_as_of(state.facts)
     dims, score, level, raised_by = _risk(k.scoring, ev.firings)
     risk = out.Risk(score=score, level=level, dimensions=out.Dimensions(**dims), level_floor_by=raised_by)
 
@@ -109,8 +115,9 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
                       reasons=agent_rules)
 
     channels, excluded = _channels(rs, state, ev)
-    escalation = _escalation(rs, state, ev, level)
+    escalation = _escalation(rs, state, ev, level, as_of)
     taboos = _taboos(rs, ev)
+    cited, skipped = _legal_bases(rs, state, ev)
     respond_by = escalation.respond_by.isoformat() if escalation.respond_by else None
     return out.Assessment(
         case_id=state.facts["id"],
@@ -118,14 +125,16 @@ def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
         engine=engine_name,
         risk=risk,
         agent=agent,
-        strategy=_strategy(rs, ev),
+        strategy=_strategy(rs, ev, state.facts),
         escalation=escalation,
         channels=channels,
         channels_excluded=excluded,
         taboos=taboos,
-        legal_bases=_legal_bases(rs, ev),
+        legal_bases=cited,
+        legal_bases_skipped=skipped,
+        as_of=as_of,
         profile=decide_profile(rs, ev, state.facts),
-        script=build_script(rs, ev, state.facts, respond_by, taboos),
+        script=build_script(rs, ev, state.facts, respond_by, taboos, state.signals),
         findings=sorted(ev.findings),
         signals=out.Signals(declared=sorted(declared), from_narrative=[
             out.NarrativeSignal(signal=h.signal, text=h.text, start=h.start, end=h.end, sentence=h.sentence,
@@ -156,21 +165,46 @@ def _ranked_strategies(k, ev: Evaluation) -> tuple[list[str], dict[str, list], d
     return sorted(by_strategy, key=key), by_strategy, also
 
 
-def _strategy(rs: Ruleset, ev: Evaluation) -> out.Strategy | None:
+def _strategy(rs: Ruleset, ev: Evaluation, facts: dict) -> out.Strategy | None:
+    """The leader's steps, then the key steps of every other applicable strategy (recommended but
+    outranked, or recommended beside), by precedence: the plan hides no protocol (docs/policy.md)."""
     k = rs.knowledge
     ranked, by_strategy, also = _ranked_strategies(k, ev)
     if not ranked:
         return None
     win = k.strategies[ranked[0]]
+    numbers = emergency_numbers(facts.get("jurisdiction", "CN"))
 
-    def ref(sid: str, rules: list[str]) -> out.StrategyRef:
-        return out.StrategyRef(id=sid, name=k.strategies[sid].name, rules=sorted(set(rules)))
+    def fill(t: Text) -> Text:
+        if "{emergency}" not in t.zh and "{emergency}" not in t.en:
+            return t
+        return Text(zh=t.zh.replace("{emergency}", numbers[0]), en=t.en.replace("{emergency}", numbers[1]))
 
+    others: dict[str, list[str]] = defaultdict(list)
+    for sid in ranked[1:]:
+        others[sid] += [r.id for r in by_strategy[sid]]
+    for sid, rules in also.items():
+        others[sid] += rules
+    order = sorted((s for s in others if s != win.id), key=lambda s: (-k.strategies[s].precedence, s))
+
+    def key_steps(sid: str) -> list[Text]:
+        entry = k.strategies[sid]
+        return [fill(entry.steps[i - 1]) for i in entry.key_steps if 1 <= i <= len(entry.steps)]
+
+    steps = [fill(t) for t in win.steps]
+    step_from = [win.id] * len(steps)
+    refs = []
+    for sid in order:
+        merged = [t for t in key_steps(sid) if t not in steps]
+        steps += merged
+        step_from += [sid] * len(merged)
+        refs.append(out.StrategyRef(id=sid, name=k.strategies[sid].name, rules=sorted(set(others[sid])),
+                                    key_steps=merged))
     return out.Strategy(
-        id=win.id, name=win.name, steps=list(win.steps), rules=sorted(r.id for r in by_strategy[win.id]),
-        also=[ref(s, also[s]) for s in sorted(also, key=lambda s: (-k.strategies[s].precedence, s))
-              if s != win.id],
-        outranked=[ref(s, [r.id for r in by_strategy[s]]) for s in ranked[1:]],
+        id=win.id, name=win.name, steps=steps, step_from=step_from,
+        rules=sorted(r.id for r in by_strategy[win.id]), also=refs,
+        outranked=[out.StrategyRef(id=s, name=k.strategies[s].name, rules=sorted({r.id for r in by_strategy[s]}))
+                   for s in ranked[1:]],
     )
 
 
@@ -182,12 +216,69 @@ def _escalation_level(k, ev: Evaluation, risk_level: str) -> tuple[int, list[str
     return level, sorted(rid for lvl, rid in by_rules if lvl == level), from_level == level
 
 
-def _escalation(rs: Ruleset, state: CaseState, ev: Evaluation, risk_level: str) -> out.Escalation:
+def default_as_of(facts: dict) -> dt.date:
+    """The deterministic as-of date when none is given: received + history.days_open when the handler
+    recorded how long the case has been open, else the day it was received. (The CLI passes today.)"""
+    received = dt.date.fromisoformat(facts["received"])
+    days_open = (facts.get("history") or {}).get("days_open")
+    if days_open is None:
+        return received
+    try:
+        return received + dt.timedelta(days=days_open)
+    except OverflowError:   # an absurd days_open must not crash the assessment
+        return received
+
+
+def _escalation(rs: Ruleset, state: CaseState, ev: Evaluation, risk_level: str,
+                as_of: dt.date) -> out.Escalation:
     level, rules, from_risk = _escalation_level(rs.knowledge, ev, risk_level)
     entry = rs.knowledge.escalation[level]
     deadline, respond_by = _deadline(rs, state, ev)
+    immediate = entry.immediate_when is not None and evaluate(entry.immediate_when, state.facts, state.signals,
+                                                              ev.findings)
+    facts = state.facts
+    received = dt.date.fromisoformat(facts["received"])
+    days_open = (as_of - received).days
+    recorded = (facts.get("history") or {}).get("days_open")
+    note = None
+    if recorded is not None and recorded != days_open:
+        note = Text(zh=f"记录的已处理天数为{recorded}天，按受理日期到评估日期计算为{days_open}天；时限按受理日期计算。",
+                    en=f"history.days_open says {recorded} days; received to as-of gives {days_open}; "
+                       "the clocks run from `received`.")
+    overdue = max(0, (as_of - respond_by).days) if respond_by else 0
     return out.Escalation(level=level, name=entry.name, owner=entry.owner, within_hours=entry.within_hours,
-                          respond_by=respond_by, deadline=deadline, rules=rules, from_risk_level=from_risk)
+                          respond_by=respond_by, deadline=deadline, rules=rules, from_risk_level=from_risk,
+                          immediate=immediate, within_minutes=entry.within_minutes if immediate else None,
+                          days_open=days_open, days_open_note=note, overdue_days=overdue,
+                          actions=_actions(rs, state, ev, as_of))
+
+
+def _actions(rs: Ruleset, state: CaseState, ev: Evaluation, as_of: dt.date) -> list[out.Action]:
+    """Every applicable clock as a dated action: answer clocks from `received`, duties from their own
+    start events; overdue ones carry the days past due and the step the rules then require."""
+    facts = state.facts
+    items = []
+    for d in sorted(rs.knowledge.deadlines.values(), key=lambda d: d.id):
+        if d.jurisdiction != facts["jurisdiction"]:
+            continue
+        if d.applies_when is not None and not evaluate(d.applies_when, facts, state.signals, ev.findings):
+            continue
+        raw = lookup(facts, d.start_event)
+        start = dt.date.fromisoformat(raw) if isinstance(raw, str) else None
+        done = d.done_when is not None and evaluate(d.done_when, facts, state.signals, ev.findings)
+        due, exact, overdue = None, True, 0
+        if start is None:
+            status = "done" if done else "not_started"
+        else:
+            due, exact = add_days(start, d.days, d.day_type, d.jurisdiction)
+            overdue = 0 if done else max(0, (as_of - due).days)
+            status = "done" if done else "overdue" if overdue else "due"
+        items.append(out.Action(id=d.id, name=d.name, kind=d.kind, start_event=d.start_event, start=start, due=due,
+                                status=status, overdue_days=overdue, legal_basis=d.legal_basis,
+                                step=d.overdue_step if status == "overdue" else None, exact=exact))
+    rank = {"overdue": 0, "due": 1, "not_started": 2, "done": 3}
+    items.sort(key=lambda a: (rank[a.status], a.due or dt.date.max, a.id))
+    return items
 
 
 def _deadline(rs: Ruleset, state: CaseState, ev: Evaluation):
@@ -195,7 +286,7 @@ def _deadline(rs: Ruleset, state: CaseState, ev: Evaluation):
     received = dt.date.fromisoformat(facts["received"])
     best = None
     for d in sorted(rs.knowledge.deadlines.values(), key=lambda d: d.id):
-        if d.jurisdiction != facts["jurisdiction"]:
+        if d.kind != "answer" or d.jurisdiction != facts["jurisdiction"]:
             continue
         if d.applies_when is not None and not evaluate(d.applies_when, facts, state.signals, ev.findings):
             continue
@@ -261,12 +352,43 @@ def _taboos(rs: Ruleset, ev: Evaluation) -> list[out.TabooOut]:
     return items
 
 
-def _legal_bases(rs: Ruleset, ev: Evaluation) -> list[out.LegalBasisOut]:
+def relevant_dates(facts: dict) -> list[dt.date]:
+    """The dates a citation must be in force on one of: contract sold, loss, complaint received."""
+    events = facts.get("events") or {}
+    raw = [events.get("contract_sold_on"), events.get("loss_on"), facts["received"]]
+    return [dt.date.fromisoformat(r) for r in raw if r]
+
+
+def in_force(basis, facts: dict) -> str | None:
+    """None when the basis may be cited for this case, else why not. In force on some relevant date (a
+    sale under the old rules may cite them; nothing later than the complaint); industries must cover
+    the case's sector (empty: all sectors)."""
+    if basis.industries and facts["industry"] not in basis.industries:
+        return "other_sector"
+    dates = relevant_dates(facts)
+    if basis.effective is not None and basis.effective > max(dates):
+        return "not_yet_in_force"
+    if basis.ends is not None and basis.ends < min(dates):
+        return "no_longer_in_force"
+    if basis.effective is not None and basis.ends is not None and \
+            not any(basis.effective <= d <= basis.ends for d in dates):
+        return "no_longer_in_force"
+    return None
+
+
+def _legal_bases(rs: Ruleset, state: CaseState, ev: Evaluation):
     k = rs.knowledge
     rules: dict[str, list] = defaultdict(list)
     for f in ev.firings:
         for lb in f.rule.then.legal_bases:
             rules[lb].append(f.rule.id)
-    return [out.LegalBasisOut(id=i, law=k.legal_bases[i].law, article=k.legal_bases[i].article,
-                              summary=k.legal_bases[i].summary, verified=k.legal_bases[i].verified,
-                              rules=sorted(set(rules[i]))) for i in sorted(rules)]
+    cited, skipped = [], []
+    for i in sorted(rules):
+        b = k.legal_bases[i]
+        why = in_force(b, state.facts)
+        if why:
+            skipped.append(out.LegalBasisSkipped(id=i, reason=why, rules=sorted(set(rules[i]))))
+        else:
+            cited.append(out.LegalBasisOut(id=i, law=b.law, article=b.article, summary=b.summary,
+                                           verified=b.verified, rules=sorted(set(rules[i])), effective=b.effective))
+    return cited, skipped

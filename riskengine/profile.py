@@ -21,7 +21,8 @@ from .ruleset import Ruleset
 
 SCRIPT_LIMITS = {"opening": 1, "question": 3, "anchor": 1, "closing": 1}  # at most 6 lines to say
 MAX_AVOID = 4
-_PLACEHOLDER = re.compile(r"\{(demand_amount|entitlement_amount|amount_in_dispute|respond_by|product)\}")
+_PLACEHOLDER = re.compile(
+    r"\{(demand_amount|entitlement_amount|amount_in_dispute|respond_by|product|legal_entitlement)\}")
 
 
 def _named(rs: Ruleset, ev: Evaluation) -> dict[str, list[str]]:
@@ -53,8 +54,11 @@ def _value(entry, rules: list[str]) -> out.ProfileValue:
 
 
 def _gap(facts: dict) -> out.ExpectationGap | None:
+    """Asked against what the contract or the law owes, statutory multiples included."""
     asked = (facts.get("demand") or {}).get("amount")
-    entitled = facts.get("entitlement_amount")
+    entitled = (facts.get("derived") or {}).get("legal_entitlement")
+    if entitled is None:
+        entitled = facts.get("entitlement_amount")
     if asked is None or entitled is None:
         return None
     gap = round(asked - entitled, 2)
@@ -64,12 +68,20 @@ def _gap(facts: dict) -> out.ExpectationGap | None:
 
 
 def build_script(rs: Ruleset, ev: Evaluation, facts: dict, respond_by: str | None,
-                 taboos: list[out.TabooOut]) -> out.Script:
+                 taboos: list[out.TabooOut], signals: frozenset = frozenset()) -> out.Script:
+    """A phrase is said only when its ``when`` holds for the case (channel, age, who is speaking,
+    product, time): a phone call never promises to hand over a note, day 2 is not "dragged on"."""
+    from .language import evaluate
+
     phrases = rs.knowledge.phrases
     named: dict[str, list[str]] = defaultdict(list)
+    crisis = "safety_crisis" in ev.findings   # only safety is discussed: no merits, dates or money
     for f in ev.firings:
         for pid in f.rule.then.phrases:
-            named[pid].append(f.rule.id)
+            if crisis and not phrases[pid].in_crisis:
+                continue
+            if phrases[pid].when is None or evaluate(phrases[pid].when, facts, signals, ev.findings):
+                named[pid].append(f.rule.id)
     by_situation: dict[str, list[str]] = defaultdict(list)
     for pid in named:
         by_situation[phrases[pid].situation].append(pid)
@@ -102,7 +114,8 @@ def _placeholder_values(facts: dict, respond_by: str | None) -> dict[str, str | 
     return {"demand_amount": money((facts.get("demand") or {}).get("amount")),
             "entitlement_amount": money(facts.get("entitlement_amount")),
             "amount_in_dispute": money(facts.get("amount_in_dispute")),
-            "respond_by": respond_by, "product": facts.get("product")}
+            "respond_by": respond_by, "product": facts.get("product"),
+            "legal_entitlement": money((facts.get("derived") or {}).get("legal_entitlement"))}
 
 
 def _fill(text: Text, values: dict[str, str | None]) -> Text | None:

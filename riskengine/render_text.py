@@ -105,9 +105,22 @@ def render_text(a: Assessment, lang: str = "zh") -> str:
     lines.append("")
     lines.append(f"{L['escalation']}: {e.level} {L['level']} — {t(e.name)}; {L['owner']}: {t(e.owner)}, "
                  f"{e.within_hours} {L['within']}{by(e.rules)}")
+    if e.immediate:
+        lines.append(f"  !! {e.within_minutes} " + ("分钟内处置（人身安全）" if lang == "zh" else
+                                                     "minutes: act now (safety)"))
     if e.respond_by:
         lines.append(f"  {L['respond_by']}: {e.respond_by.isoformat()} ({t(e.deadline.name)}, "
-                     f"{e.deadline.days} {e.deadline.day_type})")
+                     f"{e.deadline.days} {e.deadline.day_type})"
+                     + ((f"，已逾期{e.overdue_days}天" if lang == "zh" else f", overdue by {e.overdue_days} days")
+                        if e.overdue_days else ""))
+    for act in e.actions:
+        if act.kind == "duty" or act.status == "overdue":
+            when = act.due.isoformat() if act.due else ("待记录起算日" if lang == "zh" else "start date not recorded")
+            late = (f"，已逾期{act.overdue_days}天" if lang == "zh" else f", overdue by {act.overdue_days} days") \
+                if act.status == "overdue" else ""
+            lines.append(f"  - {t(act.name)}: {when} [{act.status}{late}]")
+            if act.step:
+                lines.append(f"    → {t(act.step)}")
     lines.append("")
     lines.append(f"{L['channels']}:")
     for i, c in enumerate(a.channels, 1):

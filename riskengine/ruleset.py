@@ -5,8 +5,8 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .knowledge import (AgentSign, Concept, Channel, Deadline, EscalationLevel, Indicator, LegalBasis, Phrase, ProfileEntry,
-                        Scoring, Strategy, Taboo)
+from .knowledge import (AgentSign, Channel, Concept, Deadline, EscalationLevel, Indicator, LegalBasis, Phrase,
+                        ProfileEntry, Question, Scoring, Strategy, Taboo)
 from .rule import Rule
 
 
@@ -31,6 +31,7 @@ class Knowledge:
     deadlines: dict[str, Deadline] = field(default_factory=dict)
     profiles: dict[str, ProfileEntry] = field(default_factory=dict)
     phrases: dict[str, Phrase] = field(default_factory=dict)
+    questions: dict[str, Question] = field(default_factory=dict)
     scoring: Scoring | None = None
     concepts: dict[str, Concept] = field(default_factory=dict)
 

@@ -21,6 +21,7 @@ Only the fields named are checked.
 from __future__ import annotations
 
 import math
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,8 @@ from .casefile import read_case_file
 from .errors import CaseError, RiskEngineError, did_you_mean, one_line, shown
 
 LIST_PATHS = {"channels", "channels_excluded", "taboos", "legal_bases", "findings", "fired", "agent.signs",
-              "strategy.also", "strategy.outranked", "signals.from_narrative", "missing_facts", "script.say"}
+              "escalation.actions", "legal_bases_skipped", "script.say", "script.avoid", "strategy.step_from",
+              "strategy.also", "strategy.outranked", "signals.from_narrative", "missing_facts"}
 LIST_CHECKS = {"contains", "excludes", "exactly"}
 VALUE_CHECKS = {"in", "ge", "gt", "le", "lt", "eq"}
 
@@ -57,7 +59,8 @@ def actual_value(a: Assessment, path: str) -> Any:
         for part in path.split("."):
             value = getattr(value, part) if value is not None else None
         items = value or []
-        return [getattr(i, "id", None) or getattr(i, "signal", None) or getattr(i, "fact", None) or i for i in items]
+        return [getattr(i, "id", None) or getattr(i, "signal", None) or getattr(i, "fact", None)
+                or getattr(i, "taboo", None) or i for i in items]
     data: Any = a.model_dump(mode="json")
     for part in path.split("."):
         if not isinstance(data, dict) or part not in data:
@@ -111,8 +114,15 @@ def _check_value(path: str, got: Any, want: dict) -> list[str]:
 
 
 def load_test(path: Path) -> tuple[str, dict, dict]:
+    name, case, expect, _as_of = load_test_as_of(path)
+    return name, case, expect
+
+
+def load_test_as_of(path: Path) -> tuple[str, dict, dict, dt.date | None]:
+    """A rule test; ``as_of:`` (optional) fixes the date clocks are judged on, so the output is
+    reproducible (default: received + history.days_open, else received)."""
     data = read_case_file(path)
-    unknown = set(data) - {"name", "source", "case", "expect", "note"}
+    unknown = set(data) - {"name", "source", "case", "expect", "note", "as_of"}
     if unknown or "case" not in data or "expect" not in data:
         raise CaseError("a rule test needs `case:` and `expect:` (and optionally name, source, note); "
                         f"unexpected: {sorted(unknown)}" if unknown else "a rule test needs `case:` and `expect:`",
@@ -123,7 +133,13 @@ def load_test(path: Path) -> tuple[str, dict, dict]:
         problem = expect_problem(key, want)
         if problem:
             raise CaseError(f"expect: {problem}", str(path), "RE205")
-    return shown(str(data.get("name") or path.stem), 200), data["case"], data["expect"]
+    as_of = data.get("as_of")
+    if as_of is not None and not isinstance(as_of, dt.date):
+        try:
+            as_of = dt.date.fromisoformat(str(as_of))
+        except ValueError:
+            raise CaseError(f"as_of: not a date (YYYY-MM-DD): {shown(as_of)}", str(path), "RE203") from None
+    return shown(str(data.get("name") or path.stem), 200), data["case"], data["expect"], as_of
 
 
 def _finite_number(v: Any) -> bool:
@@ -159,13 +175,13 @@ def expect_problem(key: Any, want: Any) -> str | None:
 def run_test(engine, path: Path) -> TestResult:
     """One test's result; never raises, so the tests after a broken one still run."""
     try:
-        name, case, expect = load_test(path)
+        name, case, expect, as_of = load_test_as_of(path)
     except RiskEngineError as exc:
         return TestResult(str(path), shown(path.stem, 200), error=str(exc))
     except Exception as exc:   # noqa: BLE001
         return TestResult(str(path), shown(path.stem, 200), error=_internal(path, exc))
     try:
-        a = engine.assess(engine.parse_case(case, str(path)))
+        a = engine.assess(engine.parse_case(case, str(path)), as_of=as_of)
         failures = [one_line(f) for f in check(a, expect)]
     except RiskEngineError as exc:
         return TestResult(str(path), name, error=str(exc))

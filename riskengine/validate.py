@@ -116,6 +116,24 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
     for did, d in k.deadlines.items():
         if d.applies_when is not None:
             check_condition(f"deadlines:{did}", d.applies_when, ("applies_when",))
+        if d.done_when is not None:
+            check_condition(f"deadlines:{did}", d.done_when, ("done_when",))
+        if d.start_event not in FIELD_TYPES or kind_of(d.start_event) != "date":
+            at(f"deadlines:{did}", ("start_event",), "RE102", f"start_event '{d.start_event}' is not a date field",
+               did_you_mean(d.start_event, [p for p in FIELD_TYPES if kind_of(p) == "date"]) or
+               "use received or a date in the case's events block")
+    for lvl, e in k.escalation.items():
+        if e.immediate_when is not None:
+            check_condition(f"escalation:{lvl}", e.immediate_when, ("immediate_when",))
+    for pid, ph in k.phrases.items():
+        if ph.when is not None:
+            check_condition(f"phrases:{pid}", ph.when, ("when",))
+    for qid, q in k.questions.items():
+        if q.applies_when is not None:
+            check_condition(f"questions:{qid}", q.applies_when, ("applies_when",))
+        if q.fact not in FIELD_TYPES or q.fact.startswith("derived."):
+            at(f"questions:{qid}", ("fact",), "RE102", f"unknown case field '{q.fact}'",
+               did_you_mean(q.fact, FIELD_TYPES) or "see docs/case-format.md for the field paths")
         if d.legal_basis:
             ref(f"deadlines:{did}", ("legal_basis",), "legal_basis", d.legal_basis, k.legal_bases)
     for kind, catalog in (("indicators", k.indicators), ("agent_signs", k.agent_signs)):

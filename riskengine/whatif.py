@@ -161,7 +161,42 @@ def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
                                      would_change=[f"if {field} = {value}: " + c for c in changes])
                          for field, (score, changes, rules, value) in best.items()]
     results.sort(key=lambda m: (-m.impact, m.fact))
-    return results[:MAX_MISSING]
+    return rank_missing(rs, state, base, results)[:MAX_MISSING]
+
+
+# Signals that only matter where something already points to an agent or to the media (issue 14 §9).
+MEDIA_SIGNALS = frozenset({"threatens_media", "media_involved", "social_media_post", "online_complaint_platform"})
+
+
+def rank_missing(rs, state, base: Assessment, computed: list[MissingFact]) -> list[MissingFact]:
+    """What decides the case type first (knowledge/questions.yaml, by weight), then what the rules
+    would change (by impact). Agent and media questions only where something points there."""
+    from .language import evaluate
+
+    decisive: list[MissingFact] = []
+    for q in sorted(rs.knowledge.questions.values(), key=lambda q: (-q.weight, q.id)):
+        if lookup(state.facts, q.fact) is not None:
+            continue
+        if q.applies_when is not None and not evaluate(q.applies_when, state.facts, state.signals,
+                                                       set(base.findings)):
+            continue
+        decisive.append(MissingFact(fact=q.fact, question=q.question, would_change=[f"decides: {q.why.en}"],
+                                    rules=[], impact=100 + q.weight))
+    taken = {m.fact for m in decisive}
+    agent_points = base.agent.score > 0 or "agent_possible" in base.findings or base.agent.suspected
+    media_points = "media_risk" in base.findings
+    rest = []
+    for m in computed:
+        if m.fact in taken:
+            continue
+        if m.fact.startswith("signal:"):
+            sid = m.fact[len("signal:"):]
+            if sid in rs.knowledge.agent_signs and not agent_points:
+                continue
+            if sid in MEDIA_SIGNALS and not media_points:
+                continue
+        rest.append(m)
+    return decisive + rest
 
 
 def _deep_copy(data: Any) -> Any:

@@ -54,7 +54,9 @@ def test_strategy_precedence_and_negation(mini_engine):
 def test_vulnerable_care_is_reported_beside_the_winner(mini_engine):
     a = assess(mini_engine, complainant={"age": 80}, signals=["template_letter", "contact_phone_changed"])
     assert a.strategy.id == "agent_protocol"
-    assert [s.id for s in a.strategy.also] == ["care"]
+    # issue 14 §5: every other applicable strategy is reported beside the leader, by precedence
+    # (recommended-beside and outranked alike), so no protocol is hidden
+    assert [s.id for s in a.strategy.also] == ["care", "routine"]
 
 
 def test_channel_eligibility_and_rank(mini_engine):

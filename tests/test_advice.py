@@ -1,0 +1,343 @@
+"""Issue 14: advice an expert would sign — one group of tests per point of the issue, on the shipped
+ruleset. Each test guards a behaviour the engine did not have before (see docs/policy.md)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+
+from riskengine.cli import main
+from riskengine.facts import case_facts
+from riskengine.case import Case
+from riskengine.policy import in_force
+
+
+def case(**over) -> dict:
+    data = {"id": "A-1", "received": "2025-06-02", "industry": "insurance", "channel": "hotline",
+            "category": "claim_denial", "complainant": {"represented_by": "self"}}
+    data.update(over)
+    return data
+
+
+def ids(items) -> list[str]:
+    return [getattr(i, "id", None) or getattr(i, "signal", None) for i in items]
+
+
+def say(a) -> list[str]:
+    return [line.id for line in a.script.say]
+
+
+# ---------------------------------------------------------------- §1 safety outranks everything
+
+@pytest.mark.parametrize("jurisdiction,number", [("CN", "110"), ("UK", "999"), ("US", "911")])
+def test_a_self_harm_threat_leads_to_the_safety_protocol_with_the_local_emergency_number(engine, jurisdiction,
+                                                                                          number):
+    a = engine.assess(case(jurisdiction=jurisdiction, industry="banking", category="service_process",
+                           signals=["threatens_self_harm", "complaint_after_refusal"]))
+    assert a.strategy.id == "safety_crisis_protocol"
+    assert "safety_crisis" in a.findings
+    assert number in a.strategy.steps[0].en and "{emergency}" not in a.strategy.steps[0].zh
+    assert a.escalation.level == 4 and a.escalation.immediate and a.escalation.within_minutes <= 15
+    assert "police" in ids(a.channels)
+
+
+def test_violence_on_the_premises_outranks_a_group_and_the_press(engine):
+    a = engine.assess(case(industry="banking", channel="visit", category="service_process", group_size=30,
+                           signals=["threatens_violence", "visit_in_person", "media_involved"]))
+    assert a.strategy.id == "safety_crisis_protocol"
+    also = ids(a.strategy.also)
+    assert "group_complaint_protocol" in also and "media_crisis_protocol" in also
+    assert "group_complaint_protocol" in a.strategy.step_from   # the group's key steps are in the plan
+
+
+def test_in_a_safety_crisis_the_script_speaks_of_safety_only(engine):
+    a = engine.assess(case(channel="visit", history={"prior_complaints": 3, "days_open": 40},
+                           signals=["threatens_violence", "visit_in_person", "claim_denied"]))
+    phrases = engine.ruleset.knowledge.phrases
+    assert "closing_safety_first" in say(a)
+    assert all(phrases[p].in_crisis for p in say(a))          # no merits, no dates, no money
+    assert not [p for p in say(a) if p.startswith("anchor_")]
+
+
+def test_without_a_threat_there_is_no_crisis_and_no_minutes(engine):
+    a = engine.assess(case(signals=["strong_anger"]))
+    assert a.strategy.id != "safety_crisis_protocol"
+    assert not a.escalation.immediate and a.escalation.within_minutes is None
+
+
+# ---------------------------------------------------------------- §2 money the law owes
+
+def test_food_below_standard_multiple_is_an_entitlement_not_an_excessive_demand(engine):
+    food = case(industry="ecommerce", category="product_quality", channel="online", price=80,
+                food_below_standard=True, amount_in_dispute=80, demand={"type": "compensation", "amount": 1080})
+    facts = case_facts(Case.model_validate(food))
+    assert facts["derived"]["statutory_entitlement"] == 1080.0     # 80 refund + max(800, 0, 1000)
+    a = engine.assess(food)
+    assert "excessive_demand" not in a.findings and "statutory_multiple_owed" in a.findings
+    assert "deny_statutory_multiple" in ids(a.taboos)
+    assert "anchor_statutory_entitlement" in say(a) and "anchor_entitlement_ceiling" not in say(a)
+    assert a.profile.expectation_gap.entitlement_amount == 1080.0 and not a.profile.expectation_gap.above_entitlement
+
+
+@pytest.mark.parametrize("price,expected", [(100, 600.0), (1000, 4000.0)])
+def test_seller_fraud_owes_the_refund_plus_three_times_at_least_500(price, expected):
+    c = Case.model_validate(case(industry="ecommerce", category="misleading_sales", price=price,
+                                 fraud_by_seller=True))
+    assert case_facts(c)["derived"]["statutory_entitlement"] == expected
+
+
+def test_planted_or_swapped_goods_earn_no_multiple(engine):
+    c = case(industry="services", category="product_quality", channel="visit", price=200, food_below_standard=True,
+             goods_tampered=True, amount_in_dispute=200, demand={"type": "compensation", "amount": 2200})
+    assert case_facts(Case.model_validate(c))["derived"]["statutory_entitlement"] is None
+    a = engine.assess(c)
+    assert "statutory_multiple_owed" not in a.findings and "excessive_demand" in a.findings
+    assert "CPL-REG-ART-49" in ids(a.legal_bases)
+
+
+def test_the_settlement_strategy_never_discounts_the_entitlement(engine):
+    steps = " ".join(s.en for s in engine.ruleset.knowledge.strategies["capped_settlement"].steps)
+    assert "65%" not in steps and "in full" in steps
+    a = engine.assess(case(category="surrender_refund", entitlement_amount=30000,
+                           demand={"type": "full_refund", "amount": 60000}))
+    assert "bargain_over_entitlement" in ids(a.taboos)
+
+
+def test_no_settlement_bargaining_with_an_extortionist(engine):
+    a = engine.assess(case(industry="ecommerce", category="product_quality", channel="email",
+                           entitlement_amount=100, demand={"type": "compensation", "amount": 5000},
+                           signals=["settle_privately_or_report"]))
+    assert a.strategy.id == "extortion_response"
+    assert "capped_settlement" not in ids(a.strategy.also)
+
+
+# ---------------------------------------------------------------- §3 the right clocks
+
+def test_the_refusal_notice_runs_from_the_decision_and_shows_overdue_days(engine):
+    a = engine.assess(case(events={"claim_decided_on": "2025-05-20", "papers_complete_on": "2025-05-01"}),
+                      as_of=dt.date(2025, 6, 10))
+    assert a.as_of == dt.date(2025, 6, 10)
+    actions = {x.id: x for x in a.escalation.actions}
+    notice = actions["ins_refusal_notice_3d"]
+    assert notice.kind == "duty" and notice.start_event == "events.claim_decided_on"
+    assert notice.due == dt.date(2025, 5, 23) and notice.status == "overdue" and notice.overdue_days == 18
+    assert notice.step is not None and notice.legal_basis == "INS-ART-24"
+    assert actions["ins_claim_decision_30d"].status == "done"
+    # the 3-day duty never becomes the complaint-answer date
+    assert a.escalation.respond_by == dt.date(2025, 6, 17) and a.escalation.deadline.id == "cbirc_standard_15d"
+
+
+def test_a_duty_without_its_start_date_is_listed_as_not_started(engine):
+    a = engine.assess(case(category="surrender_refund"))
+    refund = {x.id: x for x in a.escalation.actions}["ins_surrender_refund_30d"]
+    assert refund.status == "not_started" and refund.due is None
+
+
+def test_respond_by_overdue_and_days_open_reconciled(engine):
+    a = engine.assess(case(history={"days_open": 5}), as_of=dt.date(2025, 6, 27))
+    assert a.escalation.overdue_days == 10 and a.escalation.days_open == 25
+    assert a.escalation.days_open_note is not None            # 5 recorded, 25 by the dates
+    quiet = engine.assess(case(history={"days_open": 25}))    # no as_of: received + days_open
+    assert quiet.as_of == dt.date(2025, 6, 27) and quiet.escalation.days_open_note is None
+
+
+@pytest.mark.parametrize("jurisdiction,industry,days", [("UK", "banking", 56), ("US", "banking", 15),
+                                                        ("CN", "insurance", 15)])
+def test_respond_by_follows_the_jurisdictions_answer_clock(engine, jurisdiction, industry, days):
+    a = engine.assess(case(jurisdiction=jurisdiction, industry=industry, category="fees_charges"))
+    assert a.escalation.respond_by == dt.date(2025, 6, 2) + dt.timedelta(days=days)
+
+
+def test_securities_firms_do_not_get_the_banking_insurance_clock(engine):
+    a = engine.assess(case(industry="securities", category="fees_charges"))
+    assert "cbirc_standard_15d" not in ids(a.escalation.actions)
+
+
+def test_cli_as_of_fixes_the_assessment_date(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("id: C\nreceived: 2025-06-02\nindustry: insurance\nchannel: hotline\ncategory: claim_denial\n"
+                    "events: {claim_decided_on: 2025-05-20}\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["assess", str(path), "--format", "json", "--as-of", "2025-06-10"])
+    assert res.exit_code == 0, res.output
+    assert '"as_of": "2025-06-10"' in res.stdout and '"overdue_days": 18' in res.stdout
+
+
+def test_a_rule_test_file_may_fix_as_of(engine, tmp_path):
+    from riskengine.ruletest import run_test
+    path = tmp_path / "t.yaml"
+    path.write_text("as_of: 2025-06-10\ncase: {id: C, received: 2025-06-02, industry: insurance, channel: hotline,"
+                    " category: claim_denial, events: {claim_decided_on: 2025-05-20}}\n"
+                    "expect: {as_of: '2025-06-10', escalation.actions: {contains: [ins_refusal_notice_3d]}}\n",
+                    encoding="utf-8")
+    result = run_test(engine, path)
+    assert result.passed, result.failures or result.error
+
+
+# ---------------------------------------------------------------- §4 escalation by the rules
+
+@pytest.mark.parametrize("over,level", [
+    ({"signals": ["threatens_self_harm"]}, 4),                                             # safety
+    ({"channel": "visit", "group_size": 25, "signals": ["visit_in_person"]}, 4),          # 20+ in person
+    ({"group_size": 3, "signals": ["media_involved", "group_gathering"]}, 4),             # media already in
+    ({"regulator_major_case": True}, 4),                                                   # regulator-flagged
+    ({"complainant": {"represented_by": "third_party_agent"},
+      "signals": ["template_letter", "contact_phone_changed", "threatens_media"]}, 3),     # agent's threat
+    ({"complainant": {"emotion": "hostile", "represented_by": "self"}}, 2),
+    ({"category": "service_attitude", "industry": "ecommerce"}, 1),
+])
+def test_each_escalation_level_has_its_entry_conditions(engine, over, level):
+    a = engine.assess(case(**over))
+    assert a.escalation.level == level, (a.escalation.level, a.escalation.rules)
+
+
+def test_a_critical_score_alone_is_only_a_hint_below_level_4(engine):
+    assert engine.ruleset.knowledge.scoring.level_escalation["critical"] == 3
+    a = engine.assess(case(amount_in_dispute=2_000_000, complainant={"emotion": "hostile", "age": 80},
+                           history={"prior_complaints": 5, "days_open": 90, "offers_rejected": 3},
+                           signals=["strong_anger", "insults_staff", "threatens_lawsuit", "threatens_media",
+                                    "petition_threat", "mentions_regulator"]))
+    assert a.escalation.level <= 3 or a.escalation.rules, "level 4 must come from a crisis rule"
+
+
+# ---------------------------------------------------------------- §5 several protocols
+
+def test_a_group_in_the_hall_keeps_the_group_steps_with_the_press_present(engine):
+    a = engine.assess(case(industry="banking", channel="visit", category="other", group_size=30,
+                           signals=["visit_in_person", "group_gathering", "media_involved"]))
+    assert a.strategy.id == "group_complaint_protocol"
+    assert any("five representatives" in s.en for s in a.strategy.steps)
+    media = {r.id: r for r in a.strategy.also}["media_crisis_protocol"]
+    assert media.key_steps and all(step in a.strategy.steps for step in media.key_steps)
+    assert len(a.strategy.step_from) == len(a.strategy.steps)
+
+
+# ---------------------------------------------------------------- §6 who is speaking
+
+def test_the_family_of_a_customer_who_cannot_sign_is_not_asked_for_that_signature(engine):
+    a = engine.assess(case(complainant={"represented_by": "relative"}, checks={"cannot_sign": True}))
+    assert "demand_signature_from_incapacitated" in ids(a.taboos)
+    assert "negotiate_without_original_poa" not in ids(a.taboos)
+    assert say(a)[0] == "opening_family_cannot_sign"
+
+
+def test_a_guardian_is_a_speaker_of_its_own(engine):
+    a = engine.assess(case(complainant={"represented_by": "guardian"}))
+    assert "opening_family_cannot_sign" in say(a) and "CBIRC-2020-3-ART-14" in ids(a.legal_bases)
+
+
+def test_a_lawyer_is_answered_in_writing_through_the_lawyer(engine):
+    a = engine.assess(case(complainant={"represented_by": "lawyer"}))
+    assert "bypass_lawyer" in ids(a.taboos) and "closing_lawyer_in_writing" in say(a)
+
+
+def test_agent_questions_are_not_put_to_a_lawyer_or_a_relative(engine):
+    for rep in ("lawyer", "relative"):
+        a = engine.assess(case(complainant={"represented_by": rep}, signals=["third_party_speaks"]))
+        assert "q_agent_who_is_helping" not in say(a) and "q_agent_direct_contact" not in say(a)
+
+
+def test_papers_already_supplied_are_never_asked_for_again(engine):
+    a = engine.assess(case(checks={"documents_supplied": True}))
+    assert "request_documents_already_held" in ids(a.taboos)
+    assert "anchor_one_time_document_list" not in say(a)
+
+
+def test_bereavement_opens_with_condolences(engine):
+    a = engine.assess(case(complainant={"represented_by": "relative", "vulnerable": ["bereaved"]}))
+    assert say(a)[0] == "opening_condolence"
+    assert "negotiate_without_original_poa" not in ids(a.taboos)
+
+
+# ---------------------------------------------------------------- §7 the law in force, for the sector
+
+def test_citations_follow_the_version_in_force_on_the_case_dates(engine):
+    old = engine.assess(case(industry="ecommerce", category="product_quality", channel="visit", received="2012-05-01",
+                             product="香肠", signals=["demands_punitive_damages"]))
+    cited = ids(old.legal_bases)
+    assert "FSL-2009-ART-96" in cited and "FSL-ART-148" not in cited and "CPL-ART-55" not in cited
+    assert {"FSL-ART-148", "CPL-ART-55"} <= set(ids(old.legal_bases_skipped))
+    new = engine.assess(case(industry="ecommerce", category="product_quality", channel="visit", product="香肠",
+                             signals=["demands_punitive_damages"]))
+    assert "FSL-ART-148" in ids(new.legal_bases) and "FSL-2009-ART-96" not in ids(new.legal_bases)
+
+
+def test_the_banking_insurance_complaint_order_is_not_cited_for_securities(engine):
+    basis = engine.ruleset.knowledge.legal_bases["CBIRC-2020-3-ART-18"]
+    facts = case_facts(Case.model_validate(case(industry="securities", category="fees_charges")))
+    assert in_force(basis, facts) == "other_sector"
+    a = engine.assess(case(industry="securities", category="fees_charges"))
+    assert not [b for b in ids(a.legal_bases) if b.startswith("CBIRC-2020")]
+
+
+def test_a_contract_sold_under_old_rules_may_cite_them(engine):
+    basis = engine.ruleset.knowledge.legal_bases["CPL-1993-ART-49"]
+    sold = case_facts(Case.model_validate(case(events={"contract_sold_on": "2013-05-01"})))
+    assert in_force(basis, sold) is None
+    assert in_force(basis, case_facts(Case.model_validate(case()))) == "no_longer_in_force"
+
+
+# ---------------------------------------------------------------- §8 phrases that fit the person
+
+def test_closings_follow_the_channel(engine):
+    phone = engine.assess(case(complainant={"age": 80, "represented_by": "self"}))
+    visit = engine.assess(case(channel="visit", complainant={"age": 80, "represented_by": "self"}))
+    assert "closing_phone_recap" in say(phone) and "closing_plain_recap" not in say(phone)
+    assert "closing_plain_recap" in say(visit)
+
+
+def test_the_slow_opening_is_for_the_elderly(engine):
+    young = engine.assess(case(complainant={"vulnerable": ["low_income"], "age": 35, "represented_by": "self"}))
+    old = engine.assess(case(complainant={"age": 80, "represented_by": "self"}))
+    assert "opening_plain_words" not in say(young) and "opening_plain_words" in say(old)
+
+
+def test_no_dragged_on_on_day_two_and_no_fee_question_for_interest(engine):
+    k = engine.ruleset.knowledge.phrases
+    from riskengine.language import evaluate
+    early = case_facts(Case.model_validate(case(history={"days_open": 2, "prior_complaints": 0})))
+    late = case_facts(Case.model_validate(case(history={"days_open": 40})))
+    assert not evaluate(k["q_repeat_settled"].when, early, frozenset(), set())
+    assert evaluate(k["q_repeat_settled"].when, late, frozenset(), set())
+    interest = case_facts(Case.model_validate(case(industry="banking", category="fees_charges",
+                                                   product="定期存款利息")))
+    assert not evaluate(k["q_fee_detail"].when, interest, frozenset(), set())
+
+
+# ---------------------------------------------------------------- §9 ask what decides the case
+
+def test_a_claim_asks_first_for_what_decides_it(engine):
+    a = engine.assess(case())
+    first = [m.fact for m in a.missing_facts[:4]]
+    assert first == ["events.papers_complete_on", "events.refusal_notice_sent_on",
+                     "checks.questionnaire_asked_condition", "events.contract_sold_on"]
+
+
+def test_a_sale_asks_for_the_recording_and_the_risk_assessment(engine):
+    a = engine.assess(case(industry="banking", category="misleading_sales"))
+    first = [m.fact for m in a.missing_facts[:3]]
+    assert first == ["checks.sales_recording", "checks.risk_assessment_done", "complainant.age"]
+
+
+def test_agent_and_media_questions_only_where_something_points_there(engine):
+    plain = engine.assess(case(category="service_attitude"))
+    facts = [m.fact for m in plain.missing_facts]
+    assert not [f for f in facts if f.startswith("signal:") and f[7:] in engine.ruleset.knowledge.agent_signs]
+    assert "signal:media_involved" not in facts
+
+
+# ---------------------------------------------------------------- both engines agree on the new rules
+
+@pytest.mark.parametrize("over", [
+    {"signals": ["threatens_self_harm"], "complainant": {"vulnerable": ["bereaved"], "represented_by": "relative"}},
+    {"industry": "ecommerce", "category": "product_quality", "price": 50, "food_below_standard": True,
+     "demand": {"type": "compensation", "amount": 1050}},
+    {"channel": "visit", "group_size": 30, "signals": ["visit_in_person", "media_involved"]},
+    {"complainant": {"represented_by": "lawyer"}, "checks": {"documents_supplied": True}},
+])
+def test_experta_and_the_compiled_path_agree_on_issue_14_cases(engine, over):
+    data = case(**over)
+    from test_differential import comparable
+    slow = engine.assess(data, engine="experta", missing_facts=False)
+    fast = engine.assess(data, engine="compiled", missing_facts=False)
+    assert comparable(slow) == comparable(fast)
