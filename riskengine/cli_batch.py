@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from .cli_options import engine_option, knowledge_option, resume_gc, rules_option, workers_option
-from .errors import CaseError, RulesetError
+from .errors import CaseError, RulesetError, shown
 
 
 @click.command("batch")
@@ -51,7 +51,7 @@ def batch(input_path: str, output: str, fmt: str | None, workers: int, engine_na
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
     except OSError as exc:
-        click.echo(f"error: {exc.filename or output}: {exc.strerror or exc}", err=True)
+        click.echo(f"error: {shown(exc.filename or output, 300)}: RE206 {shown(exc.strerror or exc, 200)}", err=True)
         raise SystemExit(1) from None
     for line in report.lines():
         click.echo(line, err=True)

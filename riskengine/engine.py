@@ -109,8 +109,7 @@ def describe_case_error(exc: ValidationError) -> str:
             allowed = [str(v).strip("'") for v in str((err.get("ctx") or {}).get("expected", "")).split(", ")]
             allowed = [a.split("'")[1] if "'" in a else a for a in allowed]
             hint = did_you_mean(err["input"], allowed)
-            parts.append(f"{field}: '{shown(err['input'], 40)}' is not allowed; {err['msg']}"
-                         + (f" ({hint})" if hint else ""))
+            parts.append(f"{field}: {err['msg']}, not '{shown(err['input'], 40)}'" + (f" ({hint})" if hint else ""))
             continue
         if err["type"] == "extra_forbidden":
             from .facts import FIELD_TYPES

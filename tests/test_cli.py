@@ -151,7 +151,7 @@ def test_hostile_case_files(runner, tmp_path):
     huge = tmp_path / "huge.yaml"
     huge.write_text(CASE.replace("narrative: 客户说要找媒体曝光", "narrative: " + "长" * 150_000), encoding="utf-8")
     for path, message in ((deep_json, "nesting is too deep"), (deep_yaml, "nesting"),
-                          (bomb, "aliases"), (huge, "narrative: String should have at most 100000 characters")):
+                          (bomb, "aliases"), (huge, "narrative: text is 150,000 characters; the limit is 100,000")):
         res = runner.invoke(main, ["assess", str(path), *MINI_ARGS])
         assert res.exit_code == 1 and message in res.stderr, (path, res.output)
         assert "Traceback" not in res.output

@@ -266,6 +266,13 @@ def knowledge_inputs() -> list[Hostile]:
                      "{d}/rules", "--format", "json"], {"c.yaml": case}, 0, ())
         h.knowledge = {"indicators.yaml": ("['多次投诉', '反复投诉', '再次投诉'", f"['{pattern}'")}
         out.append(h)
+    for command in (["version"], ["knowledge", "list", "deadlines"], ["knowledge", "show", "deadlines", "x"]):
+        for name, file, old, new, word in edits[:2] + edits[10:12]:
+            h = Hostile(f"{'-'.join(command[:2])}-{name}", "knowledge",
+                        command + ["--knowledge", "{d}/knowledge", "--rules", "{d}/rules"], {}, 1,
+                        (file,) + ((word,) if word else ()))
+            h.knowledge = {file: (old, new)}
+            out.append(h)
     for name, file, old, new, word in edits:
         h = Hostile(f"knowledge-{name}", "knowledge", ["validate", "--knowledge", "{d}/knowledge", "--rules",
                                                         "{d}/rules"], {}, 1, (file,) + ((word,) if word else ()))
