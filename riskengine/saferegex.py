@@ -323,6 +323,12 @@ class LinearPattern:
     def __reduce__(self):
         return (LinearPattern, self._args)
 
+    def __eq__(self, other: object) -> bool:   # as re.Pattern: the same source and options are equal
+        return isinstance(other, LinearPattern) and other._args == self._args
+
+    def __hash__(self) -> int:
+        return hash(self._args)
+
     def __repr__(self) -> str:
         return f"LinearPattern({self.pattern!r})"
 
