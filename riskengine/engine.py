@@ -22,6 +22,7 @@ from .policy import decide, key_figures
 from .ruleset import Ruleset
 
 EngineName = Literal["experta", "compiled"]
+MAX_CASE_KEYS = 100
 
 
 class Engine:
@@ -56,6 +57,9 @@ class Engine:
         else:
             if not isinstance(data, dict):
                 raise CaseError(f"a case must be a mapping of fields, got {type(data).__name__}", location)
+            if len(data) > MAX_CASE_KEYS:   # before validation builds one error per unknown key
+                raise CaseError(f"a case has {len(data):,} fields; the case format has fewer than "
+                                f"{MAX_CASE_KEYS} (see docs/case-format.md)", location)
             try:
                 case = Case.model_validate(data)
             except ValidationError as exc:

@@ -143,6 +143,10 @@ def case_inputs() -> list[Hostile]:
                                 ("arbitration_agreement", "perhaps"), ("signals", [1, 2]), ("jurisdiction", "FR")]):
         out.append(assess(f"wrong-type-{i}-{k}", "types", yaml_case(**{k: v}), (k,)))
     out.append(assess("missing-id", "types", yaml_case(id=_DROP), ("id",)))
+    out.append(assess("200k-unknown-keys", "sizes", json.dumps({f"k{i}": 0 for i in range(200_000)}), ("200,000 fields",),
+                      ".json"))
+    out.append(assess("100k-keys-in-block", "sizes", json_case(complainant={f"k{i}": 0 for i in range(100_000)}),
+                      ("complainant",), ".json"))
     out.append(assess("top-level-list", "types", "- a\n- b\n", ("mapping",)))
     out.append(assess("top-level-scalar", "types", "just text\n", ("mapping",)))
     out.append(assess("empty-file", "types", "", ("mapping",)))
