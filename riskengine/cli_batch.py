@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from .cli_options import engine_option, knowledge_option, rules_option, startup, workers_option
+from .errors import shown
 
 
 @click.command("batch")
@@ -41,7 +42,7 @@ def batch(input_path: str, output: str, fmt: str | None, workers: int, engine_na
         report = run_batch(input_path, output, fmt=fmt, workers=workers, engine=engine_name, engine_obj=engine,
                            resume=resume, errors=errors_path, missing_facts=missing_facts)
     except OSError as exc:
-        click.echo(f"error: {exc.filename or output}: {exc.strerror or exc}", err=True)
+        click.echo(f"error: {shown(exc.filename or output, 300)}: RE206 {shown(exc.strerror or exc, 200)}", err=True)
         raise SystemExit(1) from None
     for line in report.lines():
         click.echo(line, err=True)

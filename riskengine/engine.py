@@ -23,6 +23,7 @@ from .policy import decide, key_figures
 from .ruleset import Ruleset
 
 EngineName = Literal["experta", "compiled"]
+MAX_CASE_KEYS = 100
 
 
 class Engine:
@@ -58,6 +59,9 @@ class Engine:
         else:
             if not isinstance(data, dict):
                 raise CaseError(f"a case must be a mapping of fields, got {type(data).__name__}", location)
+            if len(data) > MAX_CASE_KEYS:   # before validation builds one error per unknown key
+                raise CaseError(f"a case has {len(data):,} fields; the case format has fewer than "
+                                f"{MAX_CASE_KEYS} (see docs/case-format.md)", location)
             try:
                 case = Case.model_validate(data)
             except ValidationError as exc:
@@ -122,8 +126,7 @@ def describe_case_error(exc: ValidationError) -> str:
             allowed = [str(v).strip("'") for v in str((err.get("ctx") or {}).get("expected", "")).split(", ")]
             allowed = [a.split("'")[1] if "'" in a else a for a in allowed]
             hint = did_you_mean(err["input"], allowed)
-            parts.append(f"{field}: '{shown(err['input'], 40)}' is not allowed; {err['msg']}"
-                         + (f" ({hint})" if hint else ""))
+            parts.append(f"{field}: {err['msg']}, not '{shown(err['input'], 40)}'" + (f" ({hint})" if hint else ""))
             continue
         if err["type"] == "extra_forbidden":
             from .facts import FIELD_TYPES

@@ -8,6 +8,7 @@ callables so the same logic runs in a terminal (click) and in tests.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Callable
 
 from .assessment import Assessment
@@ -31,7 +32,11 @@ def parse_answer(field: str, text: str) -> Any:
     """Turn a typed answer into a case value; raises ValueError with what is expected."""
     text = text.strip()
     if field == "received":
-        return dt.date.fromisoformat(text).isoformat()
+        from .bounds import DATE_MAX, DATE_MIN
+        day = dt.date.fromisoformat(text)
+        if not DATE_MIN <= day <= DATE_MAX:
+            raise ValueError(f"expected a date between {DATE_MIN} and {DATE_MAX}")
+        return day.isoformat()
     kind = kind_of(field)
     allowed = allowed_values(field)
     if kind == "list":
@@ -51,6 +56,8 @@ def parse_answer(field: str, text: str) -> Any:
         return parsed
     if kind == "number":
         number = float(text)
+        if not math.isfinite(number):
+            raise ValueError("expected a finite number")
         return int(number) if number.is_integer() and "int" in str(FIELD_TYPES[field]) else number
     return text
 

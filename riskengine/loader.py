@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import rulecache
-from .errors import Problem, RulesetError, did_you_mean
+from .errors import Problem, RulesetError, did_you_mean, shown
 from .knowledge import KINDS, Scoring
 from .language import ConditionSyntaxError, UnsafePatternError
 from .rulecache import log as cache_log
@@ -63,7 +63,7 @@ def _schema_problems(src: Located, base: tuple, exc: ValidationError, model: typ
             parent = _model_at(model, err["loc"][:-1])
             fields = list(parent.model_fields) if parent else []
             hint = did_you_mean(key, fields) or (f"allowed keys: {', '.join(fields)}" if fields else "")
-            out.append(src.problem(loc, "RE011", f"unknown key '{key}'", hint))
+            out.append(src.problem(loc, "RE011", f"unknown key '{shown(key)}'", hint))
             continue
         field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "entry"
         msg = err["msg"]
@@ -114,7 +114,7 @@ def _unwrap(ann: Any) -> Any:
 def _entries(src: Located, kind: str, problems: list[Problem]) -> list[tuple[int, Any]]:
     data = src.data
     if not isinstance(data, dict) or list(data) != [kind]:
-        got = ", ".join(map(str, data)) if isinstance(data, dict) else type(data).__name__
+        got = shown(", ".join(map(str, data))) if isinstance(data, dict) else type(data).__name__
         problems.append(src.problem((), "RE003", f"expected one top-level key '{kind}:' holding a list, got {got}",
                                     f"start the file with '{kind}:' and list the entries under it"))
         return []

@@ -135,7 +135,8 @@ def assess_pandas(frames: Iterable, json_column: str | None = None, rules_dir: s
                            "risk_score": res["risk"]["score"], "agent_suspected": res["agent"]["suspected"],
                            "strategy": (res["strategy"] or {}).get("id"),
                            "escalation_level": res["escalation"]["level"],
-                           "assessment_json": json.dumps(res, ensure_ascii=False, separators=(",", ":"))}
+                           "assessment_json": json.dumps(res, ensure_ascii=False, separators=(",", ":"),
+                                                     allow_nan=False)}
             for c in OUTPUT_COLUMNS:
                 out[c].append(row.get(c))
         yield pd.DataFrame({

@@ -82,7 +82,7 @@ def check(a: Assessment, expect: dict[str, Any]) -> list[str]:
         elif isinstance(want, dict) and set(want) <= VALUE_CHECKS:
             failures.extend(_check_value(path, got, want))
         elif got != want:
-            failures.append(f"{path}: expected {shown(want)}, got {shown(got)}")
+            failures.append(f"{path}: expected {shown(repr(want))}, got {shown(repr(got))}")
     return failures
 
 
@@ -109,7 +109,7 @@ def _check_value(path: str, got: Any, want: dict) -> list[str]:
         except TypeError:   # a number compared with text: the expectation cannot hold
             ok = False
         if not ok:
-            out.append(f"{path}: expected {op} {shown(v)}, got {shown(got)}")
+            out.append(f"{path}: expected {op} {shown(repr(v))}, got {shown(repr(got))}")
     return out
 
 

@@ -122,6 +122,7 @@ def _group_end(source: str, start: int) -> int:
     return -1
 
 
+_GLOBAL_FLAGS = re.compile(r"^\(\?[aiLmsux]+\)")
 _LOOKAROUND = re.compile(r"\(\?(<=|<!|=|!)")
 _BACKREF = re.compile(r"\\(?:[1-9]|g<)|\(\?P=")
 _ATOMIC = re.compile(r"\(\?>|[*+?}]\+")
@@ -272,8 +273,17 @@ class LinearPattern:
             self._branches = [_Branch(_re2_compile(pattern, ignorecase), [], False)]
             return
         self._branches = []
+        flags = _GLOBAL_FLAGS.match(pattern)   # (?i) at the start governs every branch
+        if flags:
+            branches = _split_top(pattern[flags.end():])
+        prefix = flags.group(0) if flags else ""
         for branch in branches:
             behind_raw, core, ahead_raw = _strip_lookarounds(branch)
+            if prefix and ("i" in prefix and ahead_raw):
+                raise PatternError("a pattern that starts with (?i) may not end with a look-ahead; "
+                                   "drop the (?i): narratives are matched case-insensitively already")
+            core = prefix + core
+            behind_raw = [(negative, prefix + body) for negative, body in behind_raw]
             if _LOOKAROUND.search(core):
                 raise PatternError(
                     "look-around (?=, (?!, (?<=, (?<!) is allowed only at the start (look-behind) or the end "
@@ -312,6 +322,12 @@ class LinearPattern:
 
     def __reduce__(self):
         return (LinearPattern, self._args)
+
+    def __eq__(self, other: object) -> bool:   # as re.Pattern: the same source and options are equal
+        return isinstance(other, LinearPattern) and other._args == self._args
+
+    def __hash__(self) -> int:
+        return hash(self._args)
 
     def __repr__(self) -> str:
         return f"LinearPattern({self.pattern!r})"

@@ -97,7 +97,7 @@ def test_markdown_and_html_reports(mini_engine):
     a = mini_engine.assess(base_case(id="<script>x</script>", signals=["threatens_media"], history={"days_open": 12},
                                      narrative="客户说要找媒体"))
     md = render_markdown(a)
-    assert md.startswith("# 投诉风险评估 — <script>x</script>")
+    assert md.startswith("# 投诉风险评估 — &lt;script&gt;x&lt;/script&gt;")   # raw HTML from a case never passes through
     assert "| 空间 | 15 |" in md and "## 处置策略" in md and "`MEDIA-LONG`" in md
     html = render_html(a, "en")
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html

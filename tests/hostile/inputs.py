@@ -143,6 +143,10 @@ def case_inputs() -> list[Hostile]:
                                 ("arbitration_agreement", "perhaps"), ("signals", [1, 2]), ("jurisdiction", "FR")]):
         out.append(assess(f"wrong-type-{i}-{k}", "types", yaml_case(**{k: v}), (k,)))
     out.append(assess("missing-id", "types", yaml_case(id=_DROP), ("id",)))
+    out.append(assess("200k-unknown-keys", "sizes", json.dumps({f"k{i}": 0 for i in range(200_000)}), ("200,000 fields",),
+                      ".json"))
+    out.append(assess("100k-keys-in-block", "sizes", json_case(complainant={f"k{i}": 0 for i in range(100_000)}),
+                      ("complainant",), ".json"))
     out.append(assess("top-level-list", "types", "- a\n- b\n", ("mapping",)))
     out.append(assess("top-level-scalar", "types", "just text\n", ("mapping",)))
     out.append(assess("empty-file", "types", "", ("mapping",)))
@@ -266,6 +270,13 @@ def knowledge_inputs() -> list[Hostile]:
                      "{d}/rules", "--format", "json"], {"c.yaml": case}, 0, ())
         h.knowledge = {"indicators.yaml": ("['多次投诉', '反复投诉', '再次投诉'", f"['{pattern}'")}
         out.append(h)
+    for command in (["version"], ["knowledge", "list", "deadlines"], ["knowledge", "show", "deadlines", "x"]):
+        for name, file, old, new, word in edits[:2] + edits[10:12]:
+            h = Hostile(f"{'-'.join(command[:2])}-{name}", "knowledge",
+                        command + ["--knowledge", "{d}/knowledge", "--rules", "{d}/rules"], {}, 1,
+                        (file,) + ((word,) if word else ()))
+            h.knowledge = {file: (old, new)}
+            out.append(h)
     for name, file, old, new, word in edits:
         h = Hostile(f"knowledge-{name}", "knowledge", ["validate", "--knowledge", "{d}/knowledge", "--rules",
                                                         "{d}/rules"], {}, 1, (file,) + ((word,) if word else ()))
