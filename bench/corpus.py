@@ -140,7 +140,7 @@ def main() -> None:
         sources.append((heimao.name, heimao_cases(heimao)))
     if not sources:
         sys.exit(f"no corpus files in {args.corpus}")
-    from riskengine.batch import run_batch
+    from riskengine.run.batch import run_batch
     from riskengine.engine import load_engine
     engine = load_engine(engine="compiled")
     summary = {}

@@ -1,4 +1,4 @@
-"""Catastrophic-backtracking patterns: Python's re against the linear-time engine (riskengine.saferegex).
+"""Catastrophic-backtracking patterns: Python's re against the linear-time engine (riskengine.language.saferegex).
 
     python3 -m uv run python bench/hostile_patterns.py
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 
-from riskengine.saferegex import compile_linear
+from riskengine.language.saferegex import compile_linear
 
 PATTERNS = ["(a|a)*b", "(a+)+$", ".*.*.*.*.*.*=", "(x+x+)+y"]
 

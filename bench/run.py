@@ -3,7 +3,7 @@
     python3 -m uv run python bench/run.py            # everything (several minutes: 100,000-case batch)
     python3 -m uv run python bench/run.py --quick    # smaller sizes, about a minute
 
-Reports, on the shipped ruleset and generated cases (riskengine.generate): engine load time,
+Reports, on the shipped ruleset and generated cases (riskengine.testing.generate): engine load time,
 single-case latency p50/p99 per engine, cases/s per core per engine and their ratio, where the time
 of one compiled assessment goes, batch throughput with 1, 2 and N workers, peak memory, CLI cold
 start, and RSS at the start, middle and end of a long batch. Numbers go to stdout and, with --json,
@@ -91,7 +91,7 @@ def rules_only(engine, states: list, experta_states: list, rounds: int = 3) -> d
 
 def breakdown(engine, cases: list[dict]) -> dict:
     """Mean microseconds per case in each stage of Engine.assess(engine="compiled") (+ JSON output)."""
-    from riskengine.policy import decide
+    from riskengine.decide.policy import decide
     stages = {"parse_case": 0.0, "narrative+facts": 0.0, "rules (fast path)": 0.0, "policy.decide": 0.0,
               "model_dump_json": 0.0}
     for c in cases:
@@ -123,7 +123,7 @@ def write_jsonl(path: Path, cases: list[dict], total: int) -> None:
 
 
 def batch_speedup(path: Path, workers_list: list[int], fmt: str = "jsonl") -> dict:
-    from riskengine.batch import run_batch
+    from riskengine.run.batch import run_batch
     out = {}
     for w in workers_list:
         target = OUT / f"speedup_{w}.{fmt}"
@@ -145,7 +145,7 @@ def cli_cold_start(example: Path, runs: int = 9) -> dict:
     # Other machines write the bytecode on the first run: compile it once so both measure the same.
     compileall.compile_dir(str(ROOT / "riskengine"), quiet=1)
     exe = Path(sys.executable).with_name("riskengine")
-    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "riskengine.cli"]
+    base = [str(exe)] if exe.exists() else [sys.executable, "-m", "riskengine.cli.group"]
     variants = {"experta": ([], False), "compiled": (["--engine", "compiled"], False),
                 "experta, no cache": ([], True), "compiled, no cache": (["--engine", "compiled"], True)}
     times: dict[str, list[float]] = {label: [] for label in variants}
@@ -164,11 +164,11 @@ def cli_cold_start(example: Path, runs: int = 9) -> dict:
                 times[label].append(run(label))
     out = {label: {"median_s": round(statistics.median(t), 3), "min_s": round(min(t), 3)}
            for label, t in times.items()}
-    imports = subprocess.run([sys.executable, "-X", "importtime", "-c", "import riskengine.cli, riskengine.engine"],
+    imports = subprocess.run([sys.executable, "-X", "importtime", "-c", "import riskengine.cli.group, riskengine.engine"],
                              cwd=ROOT, capture_output=True, text=True)
     total_import = 0.0
     for line in imports.stderr.splitlines():
-        if line.rstrip().endswith("| riskengine.engine") or line.rstrip().endswith("| riskengine.cli"):
+        if line.rstrip().endswith("| riskengine.engine") or line.rstrip().endswith("| riskengine.cli.group"):
             total_import += int(line.split("|")[1]) / 1e6
     return {"command": f"riskengine assess {example.name} --format json", "runs": runs, **out,
             "import_s": round(total_import, 3)}
@@ -187,7 +187,7 @@ def rss_kib(pid: int) -> int:
 def memory_flatness(path: Path, total: int) -> dict:
     """Run a long batch in a child process (compiled engine, 1 worker, CSV output) and sample its RSS."""
     target = OUT / "flat.csv"
-    code = ("import sys; from riskengine.batch import run_batch; "
+    code = ("import sys; from riskengine.run.batch import run_batch; "
             "r = run_batch(sys.argv[1], sys.argv[2], workers=1, progress=False); "
             "print(r.records, r.seconds)")
     errors = Path(str(target) + ".errors.jsonl")
@@ -230,7 +230,7 @@ def main() -> None:
     results: dict = {"machine": {"nproc": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
                                  "date": time.strftime("%Y-%m-%d")}}
     from riskengine.engine import load_engine
-    from riskengine.generate import generate_cases
+    from riskengine.testing.generate import generate_cases
 
     load_s = timed(lambda: load_engine(engine="compiled"), repeat=3)
     engine = load_engine(engine="compiled")

@@ -15,17 +15,17 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-_EXPORTS = {"Assessment": "assessment", "KeyFigures": "assessment", "Case": "case", "Engine": "engine",
+_EXPORTS = {"Assessment": "contracts.assessment", "KeyFigures": "contracts.assessment", "Case": "contracts.case", "Engine": "engine",
             "load_engine": "engine", "CaseError": "errors", "Problem": "errors", "RiskEngineError": "errors",
-            "RulesetError": "errors", "load_ruleset": "loader", "Ruleset": "ruleset"}
+            "RulesetError": "errors", "load_ruleset": "load.loader", "Ruleset": "contracts.ruleset"}
 
 if TYPE_CHECKING:   # what type checkers and editors see; at run time each name is imported on first use
-    from .assessment import Assessment, KeyFigures
-    from .case import Case
+    from .contracts.assessment import Assessment, KeyFigures
+    from .contracts.case import Case
     from .engine import Engine, load_engine
     from .errors import CaseError, Problem, RiskEngineError, RulesetError
-    from .loader import load_ruleset
-    from .ruleset import Ruleset
+    from .load.loader import load_ruleset
+    from .contracts.ruleset import Ruleset
 
 __all__ = sorted(_EXPORTS)
 

@@ -10,17 +10,17 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from .assessment import Assessment
-from .case import Case
-from .errors import CaseError, did_you_mean, shown
-from .facts import case_facts
-from .fastpath import FastEvaluator
-from .firing import CaseState, Evaluation
-from .loader import load_ruleset
-from .narrative import NarrativeHit, NarrativeScanner
-from .plan import build_plan
-from .policy import decide, key_figures
-from .ruleset import Ruleset
+from riskengine.contracts.assessment import Assessment
+from riskengine.contracts.case import Case
+from riskengine.errors import CaseError, did_you_mean, shown
+from riskengine.language.fields import case_facts
+from riskengine.engines.fastpath import FastEvaluator
+from riskengine.engines.state import CaseState, Evaluation
+from riskengine.load.loader import load_ruleset
+from riskengine.reading.narrative import NarrativeHit, NarrativeScanner
+from riskengine.engines.plan import build_plan
+from riskengine.decide.policy import decide, key_figures
+from riskengine.contracts.ruleset import Ruleset
 
 EngineName = Literal["experta", "compiled"]
 MAX_CASE_KEYS = 100
@@ -47,7 +47,7 @@ class Engine:
         if name == "compiled":
             return self.fast
         if self._experta is None:
-            from .compiler import ExpertaEvaluator   # experta is imported only when it is used
+            from riskengine.engines.experta_backend import ExpertaEvaluator   # experta is imported only when it is used
             self._experta = ExpertaEvaluator(self.plan)
         return self._experta
 
@@ -106,7 +106,7 @@ class Engine:
         result = decide(self.ruleset, state, evaluation, list(case.signals), hits,
                         self.evaluator(engine).name, as_of=as_of)
         if missing_facts:
-            from .whatif import missing_facts as compute_missing
+            from riskengine.explain.missing_facts import missing_facts as compute_missing
             result.missing_facts = compute_missing(self, case, result)
         return result, evaluation
 
@@ -129,7 +129,7 @@ def describe_case_error(exc: ValidationError) -> str:
             parts.append(f"{field}: {err['msg']}, not '{shown(err['input'], 40)}'" + (f" ({hint})" if hint else ""))
             continue
         if err["type"] == "extra_forbidden":
-            from .facts import FIELD_TYPES
+            from riskengine.language.fields import FIELD_TYPES
             top = {p.split(".")[0] for p in FIELD_TYPES if not p.startswith("derived.")}
             hint = did_you_mean(str(err["loc"][-1]), top | {p.split(".")[-1] for p in FIELD_TYPES})
             parts.append(f"{field}: unknown field" + (f" ({hint})" if hint else ""))

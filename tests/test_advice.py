@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
-from riskengine.cli import main
-from riskengine.facts import case_facts
-from riskengine.case import Case
-from riskengine.policy import in_force
+from riskengine.cli.group import main
+from riskengine.language.fields import case_facts
+from riskengine.contracts.case import Case
+from riskengine.decide.policy import in_force
 
 
 def case(**over) -> dict:
@@ -164,7 +164,7 @@ def test_cli_as_of_fixes_the_assessment_date(tmp_path):
 
 
 def test_a_rule_test_file_may_fix_as_of(engine, tmp_path):
-    from riskengine.ruletest import run_test
+    from riskengine.testing.ruletest import run_test
     path = tmp_path / "t.yaml"
     path.write_text("as_of: 2025-06-10\ncase: {id: C, received: 2025-06-02, industry: insurance, channel: hotline,"
                     " category: claim_denial, events: {claim_decided_on: 2025-05-20}}\n"
@@ -294,7 +294,7 @@ def test_the_slow_opening_is_for_the_elderly(engine):
 
 def test_no_dragged_on_on_day_two_and_no_fee_question_for_interest(engine):
     k = engine.ruleset.knowledge.phrases
-    from riskengine.language import evaluate
+    from riskengine.language.tree import evaluate
     early = case_facts(Case.model_validate(case(history={"days_open": 2, "prior_complaints": 0})))
     late = case_facts(Case.model_validate(case(history={"days_open": 40})))
     assert not evaluate(k["q_repeat_settled"].when, early, frozenset(), set())

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from riskengine import Assessment, CaseError
-from riskengine.batch import SUMMARY_COLUMNS, assess_records, complete_lines, flat_to_case
-from riskengine.cli import main
+from riskengine.run.batch import SUMMARY_COLUMNS, assess_records, complete_lines, flat_to_case
+from riskengine.cli.group import main
 from tests.conftest import MINI
 
 RULES = ["--rules", str(MINI / "rules"), "--knowledge", str(MINI / "knowledge")]
@@ -131,8 +131,8 @@ def test_hostile_lines_are_errors_not_crashes(tmp_path):
     """A line nested deeper than the JSON parser can follow, one that is not an object, or one longer
     than any case may be, is one error with its line; the records after it are still assessed."""
     cases = make_cases(3)
-    from riskengine.batch import count_records
-    from riskengine.casefile import MAX_LINE_BYTES
+    from riskengine.run.batch import count_records
+    from riskengine.io.casefile import MAX_LINE_BYTES
     huge = '{"id": "H", "narrative": "' + "x" * MAX_LINE_BYTES + '"}'
     write_jsonl(tmp_path / "in.jsonl", cases,
                 bad_at={1: "[" * 100_000 + "]" * 100_000, 2: '"just text"', 3: huge})
@@ -150,8 +150,8 @@ def test_hostile_lines_are_errors_not_crashes(tmp_path):
 def test_a_csv_line_over_the_limit_is_one_error(tmp_path):
     """A line longer than any case may be is read past in pieces; its row is one error, the rows
     around it are assessed, and the progress count agrees."""
-    from riskengine.batch import count_records
-    from riskengine.casefile import MAX_LINE_BYTES
+    from riskengine.run.batch import count_records
+    from riskengine.io.casefile import MAX_LINE_BYTES
     row = "{},2025-03-20,insurance,hotline,other,{}\n"
     (tmp_path / "in.csv").write_text("id,received,industry,channel,category,narrative\n" + row.format("A", "ok")
                                      + row.format("B", "x" * MAX_LINE_BYTES) + row.format("C", "ok"),
@@ -167,7 +167,7 @@ def test_a_csv_line_over_the_limit_is_one_error(tmp_path):
 def test_progress_count_survives_rows_the_reader_rejects(tmp_path):
     """The progress bar counts the input first; a row over the CSV field limit or with a broken quote
     is one error there too, not a crash of the whole batch."""
-    from riskengine.batch import count_records, run_batch
+    from riskengine.run.batch import count_records, run_batch
     head = "id,received,industry,channel,category,narrative\n"
     row = "{},2025-03-20,insurance,hotline,other,{}\n"
     (tmp_path / "in.csv").write_text(head + row.format("A", "ok") + row.format("B", "x" * 200_000)
@@ -191,7 +191,7 @@ def test_inputs_saved_by_windows_tools(tmp_path):
 
 
 def test_a_mistyped_worker_count_is_capped(tmp_path, monkeypatch):
-    monkeypatch.setattr("riskengine.cli_options.os.cpu_count", lambda: 1)
+    monkeypatch.setattr("riskengine.cli.options.os.cpu_count", lambda: 1)
     cases = make_cases(3)
     write_jsonl(tmp_path / "in.jsonl", cases)
     result = run(tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl", "--workers", "1000")
@@ -333,8 +333,8 @@ def _row_from_assessment(a: Assessment) -> dict:
 
 def test_summary_figures_agree_with_the_full_assessment(engine):
     """The CSV batch path skips the explanation; its figures must still be the assessment's own."""
-    from riskengine.generate import generate_cases
-    from riskengine.ruletest import collect, load_test
+    from riskengine.testing.generate import generate_cases
+    from riskengine.testing.ruletest import collect, load_test
     from tests.conftest import ROOT
     golden = [load_test(p)[1] for p in collect([ROOT / "tests" / "cases"])]
     cases = golden + generate_cases(400, seed=11, knowledge=engine)
@@ -361,7 +361,7 @@ _garbage_line = st.one_of(st.lists(_pieces, max_size=12).map("".join), _deep, st
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_garbage_line, min_size=1, max_size=8), st.sampled_from(["jsonl", "csv"]))
 def test_reading_garbage_never_raises(tmp_path_factory, lines, fmt):
-    from riskengine.batch import count_records, read_records
+    from riskengine.run.batch import count_records, read_records
     path = tmp_path_factory.mktemp("garbage") / f"in.{fmt}"
     header = "id,received,industry,channel,category,narrative\n" if fmt == "csv" else ""
     path.write_text(header + "\n".join(line.replace("\n", " ") for line in lines) + "\n", encoding="utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from riskengine.cli import main
+from riskengine.cli.group import main
 from tests.conftest import MINI
 
 MINI_ARGS = ["--rules", str(MINI / "rules"), "--knowledge", str(MINI / "knowledge")]
@@ -78,7 +78,7 @@ def test_assess_json_case_file_and_text_in_both_languages(runner, case_file, tmp
 
 
 @pytest.mark.parametrize("mutation, message", [
-    (lambda t: t.replace("industry: insurance", "industry: insurence"), "industry: 'insurence' is not allowed"),
+    (lambda t: t.replace("industry: insurance", "industry: insurence"), "not 'insurence' (did you mean 'insurance'?)"),
     (lambda t: t.replace("signals: [threatens_media]", "signals: [threatens_medai]"),
      "did you mean 'threatens_media'"),
     (lambda t: t + "colour: red\n", "colour: unknown field"),

@@ -4,7 +4,7 @@ Every golden case (tests/cases/*.yaml), every shipped example and 10,000 generat
 fire every rule of the shipped ruleset are assessed by both engines; the assessments must be equal
 field for field, except ``engine`` and the firing order (``explanation`` is compared sorted by rule,
 without ``order``; the facts each rule matched are compared in their key order). experta runs in a
-two-process pool (riskengine.batch.assess_records), the fast path in this process.
+two-process pool (riskengine.run.batch.assess_records), the fast path in this process.
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from riskengine import Assessment, CaseError
-from riskengine.batch import assess_records
-from riskengine.casefile import read_case_file
-from riskengine.generate import generate_cases
+from riskengine.run.batch import assess_records
+from riskengine.io.casefile import read_case_file
+from riskengine.testing.generate import generate_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATED = 10_000

@@ -88,7 +88,7 @@ def test_narrative_signals_are_kept_apart_from_declared(mini_engine):
 def test_unknown_signal_and_bad_fields_are_case_errors(mini_engine):
     with pytest.raises(CaseError, match="unknown signal 'threatens_medai'.*did you mean 'threatens_media'"):
         assess(mini_engine, signals=["threatens_medai"])
-    with pytest.raises(CaseError, match="industry: 'insurence' is not allowed.*did you mean 'insurance'"):
+    with pytest.raises(CaseError, match="industry: Input should be.*not 'insurence'.*did you mean 'insurance'"):
         assess(mini_engine, industry="insurence")
     with pytest.raises(CaseError, match="complainnt: unknown field.*complainant"):
         assess(mini_engine, complainnt={})

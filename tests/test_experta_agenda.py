@@ -7,11 +7,11 @@ The compiler gives every rule its own effective salience, so keys never tie.
 """
 from __future__ import annotations
 
-from riskengine.compiler import ExpertaEvaluator
-from riskengine.fastpath import FastEvaluator
-from riskengine.firing import CaseState
-from riskengine.plan import Plan, stratify
-from riskengine.rule import Rule
+from riskengine.engines.experta_backend import ExpertaEvaluator
+from riskengine.engines.fastpath import FastEvaluator
+from riskengine.engines.state import CaseState
+from riskengine.engines.plan import Plan, stratify
+from riskengine.contracts.rule import Rule
 
 
 def rule(rid: str, when: dict, **then) -> Rule:

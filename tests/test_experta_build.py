@@ -15,12 +15,12 @@ from experta.matchers import ReteMatcher
 from experta.matchers.rete.nodes import BusNode, ConflictSetNode
 from experta.matchers.rete.utils import prepare_rule
 
-from riskengine.compiler import ExpertaEvaluator, _join_case_tests, _leaf, _PreparedRete, build_engine_class
-from riskengine.fastpath import FastEvaluator
-from riskengine.firing import CaseState
-from riskengine.language import AllCondition, AnyCondition, NotCondition
-from riskengine.plan import Plan, stratify
-from riskengine.rule import Rule
+from riskengine.engines.experta_backend import ExpertaEvaluator, _join_case_tests, _leaf, _PreparedRete, build_engine_class
+from riskengine.engines.fastpath import FastEvaluator
+from riskengine.engines.state import CaseState
+from riskengine.language.tree import AllCondition, AnyCondition, NotCondition
+from riskengine.engines.plan import Plan, stratify
+from riskengine.contracts.rule import Rule
 
 
 def _same(a, b) -> bool:

@@ -6,10 +6,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from riskengine.cli import main
-from riskengine.explain import recommendation_traces, render_trace, render_why_not, why_not
-from riskengine.interview import run_interview
-from riskengine.render_report import render_html, render_markdown
+from riskengine.cli.group import main
+from riskengine.explain.why import recommendation_traces, render_trace, render_why_not, why_not
+from riskengine.explain.interview import run_interview
+from riskengine.render.report import render_html, render_markdown
 from tests.conftest import MINI, base_case
 
 MINI_ARGS = ["--rules", str(MINI / "rules"), "--knowledge", str(MINI / "knowledge")]

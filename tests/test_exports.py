@@ -47,6 +47,18 @@ def test_importing_the_package_imports_no_engine():
 
 
 def test_documented_import_paths_for_spark_and_dask_keep_working():
-    from riskengine.batch import assess_records, read_records  # noqa: F401  (docs/scale.md)
-    from riskengine.generate import generate_cases  # noqa: F401
-    from riskengine.partition import SPARK_SCHEMA, assess_pandas, assess_partition_list  # noqa: F401
+    from riskengine.run.batch import assess_records, read_records  # noqa: F401  (docs/scale.md)
+    from riskengine.testing.generate import generate_cases  # noqa: F401
+    from riskengine.run.partition import SPARK_SCHEMA, assess_pandas, assess_partition_list  # noqa: F401
+
+
+def test_the_flat_layout_paths_of_spark_and_dask_code_are_the_same_modules():
+    import riskengine.batch
+    import riskengine.generate
+    import riskengine.partition
+    from riskengine.run import batch, partition
+    from riskengine.testing import generate
+    assert (riskengine.batch, riskengine.partition, riskengine.generate) == (batch, partition, generate)
+    from riskengine.cli import main
+    from riskengine.cli.group import main as group
+    assert main is group

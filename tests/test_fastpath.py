@@ -1,14 +1,14 @@
-"""The compiled fast path: every compiled leaf means what riskengine.language says it means."""
+"""The compiled fast path: every compiled leaf means what riskengine.language.tree says it means."""
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskengine.fastpath import (compile_condition, compile_field_leaf, compile_field_test, compile_getter,
+from riskengine.engines.fastpath import (compile_condition, compile_field_leaf, compile_field_test, compile_getter,
                                  compile_matched, trigger)
-from riskengine.firing import CaseState, matched_facts
-from riskengine.language import evaluate, lookup, parse_condition
-from riskengine.language import test_field as reference_test_field
+from riskengine.engines.state import CaseState, matched_facts
+from riskengine.language.tree import evaluate, lookup, parse_condition
+from riskengine.language.tree import test_field as reference_test_field
 
 values = st.recursive(
     st.none() | st.booleans() | st.integers(-5, 5) | st.floats(-5, 5, allow_nan=False) | st.sampled_from(
@@ -37,7 +37,7 @@ def field_conditions(draw):
 
 def test_the_operator_property_test_covers_every_operator_of_the_language():
     """A new operator in language.OPERATORS must join OPS, so the fast path is held to it too."""
-    from riskengine.language import OPERATORS
+    from riskengine.language.tree import OPERATORS
     assert set(OPS) == set(OPERATORS) | {"exists"}
 
 
@@ -127,10 +127,10 @@ def test_reevaluate_equals_a_full_evaluation_on_every_what_if_trial(engine):
     """What-if trials re-test only the rules a change can reach; the result must be a full evaluation's."""
     from pathlib import Path
 
-    from riskengine.case import Case
-    from riskengine.generate import generate_cases
-    from riskengine.ruletest import collect, load_test
-    from riskengine.whatif import trials
+    from riskengine.contracts.case import Case
+    from riskengine.testing.generate import generate_cases
+    from riskengine.testing.ruletest import collect, load_test
+    from riskengine.explain.missing_facts import trials
     root = Path(__file__).resolve().parent.parent
     cases = [load_test(p)[1] for p in collect([root / "tests" / "cases"])]
     cases += generate_cases(60, seed=5, knowledge=engine)

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from riskengine.cli import main
-from riskengine.case import Category, ChannelIn, Industry
-from riskengine.ruletest import collect, load_test, run_test
+from riskengine.cli.group import main
+from riskengine.contracts.case import Category, ChannelIn, Industry
+from riskengine.testing.ruletest import collect, load_test, run_test
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = collect([ROOT / "tests" / "cases"])

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from hostile.inputs import GOOD, ROOT, Hostile, all_inputs, json_case
-from riskengine.cli import main
+from riskengine.cli.group import main
 
 INPUTS = all_inputs()
 FORGED = "error: everything is fine"
@@ -193,7 +193,7 @@ def test_markdown_and_html_reports_escape_raw_html_from_the_case(tmp_path: Path)
 
 # -- kill test ----------------------------------------------------------------------------------------
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from riskengine.cli import run; run()", *args]
+    return [sys.executable, "-c", "from riskengine.cli.group import run; run()", *args]
 
 
 def test_batch_killed_at_random_points_and_resumed_writes_every_record_once(tmp_path: Path):

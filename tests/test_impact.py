@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from riskengine import load_engine
-from riskengine.cli import main
-from riskengine.generate import generate_cases
-from riskengine.impact import FIELDS, compare
+from riskengine.cli.group import main
+from riskengine.testing.generate import generate_cases
+from riskengine.run.diff import FIELDS, compare
 
 
 
@@ -25,7 +25,7 @@ def runner():
 def lowered(tmp_path_factory):
     """A copy of the shipped ruleset whose risk-level thresholds are lowered: many cases change level."""
     root = tmp_path_factory.mktemp("lowered")
-    from riskengine.loader import default_dir
+    from riskengine.load.loader import default_dir
     rules, knowledge = default_dir("rules"), default_dir("knowledge")
     shutil.copytree(rules, root / "rules")
     shutil.copytree(knowledge, root / "knowledge")
@@ -71,7 +71,7 @@ def test_diff_reports_a_changed_case_that_is_not_first(runner, tmp_path, lowered
     base, new = load_engine(), load_engine(lowered / "rules", lowered / "knowledge")
     want = _expected(base, new, [unchanged, changed])
     assert not want[0] and want[1], "the fixture must change the third case only"
-    from riskengine.loader import default_dir
+    from riskengine.load.loader import default_dir
     res = runner.invoke(main, ["diff", "--base", str(default_dir("rules").parent), "--rules", str(lowered / "rules"), "--knowledge", str(lowered / "knowledge"),
                                "--workers", str(workers), "--format", "json", str(cases)])
     assert res.exit_code == 0, res.output
@@ -92,7 +92,7 @@ def test_diff_equals_two_independent_engines(engines, tmp_path, seed, workers):
 
 
 def test_diff_base_accepts_a_rules_folder_and_says_so(runner, tmp_path):
-    from riskengine.loader import default_dir
+    from riskengine.load.loader import default_dir
     case = tmp_path / "c.jsonl"
     case.write_text(json.dumps({"id": "B-1", "received": "2025-03-20", "industry": "banking", "channel": "app",
                                 "category": "other"}) + "\n", encoding="utf-8")

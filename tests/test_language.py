@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from riskengine.language import (ConditionSyntaxError, UnsafePatternError, compile_safe_regex, evaluate,
+from riskengine.language.tree import (ConditionSyntaxError, UnsafePatternError, compile_safe_regex, evaluate,
                                  parse_condition, to_data)
 
 CASE = {

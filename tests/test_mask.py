@@ -1,7 +1,7 @@
 """Personal data is masked in decision records: realistic Chinese and English text."""
 from __future__ import annotations
 
-from riskengine.mask import mask, mask_text
+from riskengine.io.mask import mask, mask_text
 
 
 def test_chinese_personal_data():

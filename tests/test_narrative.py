@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from riskengine.knowledge import Indicator
-from riskengine.narrative import NarrativeScanner, normalise
+from riskengine.contracts.knowledge import Indicator
+from riskengine.reading.narrative import NarrativeScanner, normalise
 
 
 def scanner(**patterns):
@@ -55,7 +55,7 @@ def test_huge_hostile_input_is_bounded():
 
 def test_pattern_escapes_keep_their_case():
     """Patterns are case-folded to match folded text, but \\S, \\D, \\W, \\B keep their meaning."""
-    from riskengine.narrative import normalise_pattern
+    from riskengine.reading.narrative import normalise_pattern
     assert normalise_pattern(r"ＣＦＰＢ\S+ \D  \W\B[A-Z]") == r"cfpb\S+ \D \W\B[a-z]"
     scanner = NarrativeScanner([Indicator(id=i, dimension="space", points=1, name={"zh": i, "en": i}, patterns=p)
                                 for i, p in (("a", {"zh": [r"编号\S+号"], "en": []}), ("b", {"zh": [], "en": [r"ref \D\d"]}))])

@@ -8,11 +8,11 @@ import unicodedata
 
 import pytest
 
-from riskengine.generate import sample_pattern
-from riskengine.knowledge import Indicator
-from riskengine.language import compile_safe_regex
-from riskengine.loader import load_ruleset
-from riskengine.narrative import _ASCII_FOLD, NarrativeScanner, _required_literals, _parse, normalise
+from riskengine.testing.generate import sample_pattern
+from riskengine.contracts.knowledge import Indicator
+from riskengine.language.tree import compile_safe_regex
+from riskengine.load.loader import load_ruleset
+from riskengine.reading.narrative import _ASCII_FOLD, NarrativeScanner, _required_literals, _parse, normalise
 
 
 _REFERENCE: dict[int, NarrativeScanner] = {}
@@ -117,7 +117,7 @@ def test_case_folded_text_has_no_other_character_matching_an_ascii_letter():
 
 
 def test_scanner_built_directly_still_refuses_unsafe_patterns():
-    from riskengine.language import UnsafePatternError
+    from riskengine.language.tree import UnsafePatternError
     with pytest.raises(UnsafePatternError):
         NarrativeScanner([Indicator(id="x", dimension="space", points=1, name={"zh": "x", "en": "x"},
                                     patterns={"zh": [r"(a)\1"], "en": []})])   # RE2 has no back-references

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from riskengine.eval_corpus import evaluate, load_corpus
+from riskengine.reading.corpus_eval import evaluate, load_corpus
 
 CORPUS = Path(os.environ.get("RISKENGINE_NARRATIVE_CORPUS") or Path(__file__).resolve().parent / "narratives")
 

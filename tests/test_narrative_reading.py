@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from riskengine.cli import main
-from riskengine.knowledge import Concept, Indicator
-from riskengine.lexicon import english_forms, to_simplified
-from riskengine.narrative import NarrativeScanner
+from riskengine.cli.group import main
+from riskengine.contracts.knowledge import Concept, Indicator
+from riskengine.reading.lexicon import english_forms, to_simplified
+from riskengine.reading.narrative import NarrativeScanner
 
 ROOT = Path(__file__).resolve().parent.parent
 

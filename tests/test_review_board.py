@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from riskengine.casefile import read_case_file
-from riskengine.ruletest import check, collect, load_test, run_test
+from riskengine.io.casefile import read_case_file
+from riskengine.testing.ruletest import check, collect, load_test, run_test
 
 BOARD = Path(__file__).parent / "review_board"
 FILES = collect([BOARD])

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from riskengine import Engine, load_ruleset, rulecache
-from riskengine.casefile import read_case_file
-from riskengine.cli import main
-from riskengine.loader import default_dir
+from riskengine import Engine, load_ruleset
+from riskengine.load import cache as rulecache
+from riskengine.io.casefile import read_case_file
+from riskengine.cli.group import main
+from riskengine.load.loader import default_dir
 from tests.conftest import STRATEGY_WARNING_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,7 +174,7 @@ def test_the_same_files_seen_from_another_directory_keep_their_paths(mini, tmp_p
                                     "valid-but-wrong-shape", "directory"])
 def test_a_damaged_cache_file_falls_back_silently(mini, cache, capsys, caplog, damage):
     rules, knowledge = mini / "rules", mini / "knowledge"
-    caplog.set_level("DEBUG", logger="riskengine.rulecache")
+    caplog.set_level("DEBUG", logger="riskengine.load.cache")
     full = load_ruleset(rules, knowledge)
     [path] = entries(cache)
     data = path.read_bytes()
@@ -204,7 +205,7 @@ def test_a_damaged_cache_file_falls_back_silently(mini, cache, capsys, caplog, d
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
     if damage in ("garbage", "body-edited", "valid-but-wrong-shape", "directory"):   # faults, not plain misses
-        assert any(r.name == "riskengine.rulecache" for r in caplog.records), "the fault was not logged"
+        assert any(r.name == "riskengine.load.cache" for r in caplog.records), "the fault was not logged"
     if damage != "directory":
         assert is_hit(load_ruleset(rules, knowledge))   # the full load rewrote it
 
@@ -340,7 +341,7 @@ def test_a_yaml_value_json_cannot_carry_is_not_cached(mini, cache):
 
 
 def test_narrative_literals_come_from_the_cache_and_equal_a_fresh_parse(cache):
-    from riskengine.narrative import NarrativeScanner, literal_table
+    from riskengine.reading.narrative import NarrativeScanner, literal_table
     cold = load_ruleset()
     warm = load_ruleset()
     assert is_hit(warm)

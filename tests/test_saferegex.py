@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from riskengine.saferegex import PatternError, compile_linear
+from riskengine.language.saferegex import PatternError, compile_linear
 
 # Patterns over a small alphabet so that random texts hit every edge (start, end, overlaps, alternatives).
 EXACT = [

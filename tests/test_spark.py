@@ -1,4 +1,4 @@
-"""riskengine.partition on Spark local mode (local[2]) and on Dask: same answers as Engine.assess."""
+"""riskengine.run.partition on Spark local mode (local[2]) and on Dask: same answers as Engine.assess."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,7 @@ from functools import partial
 
 import pytest
 
-from riskengine.partition import (OUTPUT_COLUMNS, SPARK_SCHEMA, assess_pandas, assess_partition,
+from riskengine.run.partition import (OUTPUT_COLUMNS, SPARK_SCHEMA, assess_pandas, assess_partition,
                                   assess_partition_list)
 from tests.conftest import MINI
 from tests.test_batch import make_cases

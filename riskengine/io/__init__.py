@@ -1,0 +1,1 @@
+"""Reading and writing files: case files, decision logs, masking of personal data."""

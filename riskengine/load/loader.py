@@ -1,0 +1,373 @@
+"""Load rules/ and knowledge/ into a validated :class:`Ruleset`, collecting every problem before reporting.
+
+``load_ruleset()`` with no arguments loads the shipped defaults (inside the installed package, or the
+repository's top-level folders in a development checkout).
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from riskengine.load import cache as rulecache
+from riskengine.errors import Problem, RulesetError, did_you_mean, shown
+from riskengine.contracts.knowledge import KINDS, Scoring
+from riskengine.language.tree import ConditionSyntaxError, UnsafePatternError
+from riskengine.load.cache import log as cache_log
+from riskengine.contracts.rule import Rule
+from riskengine.contracts.ruleset import Knowledge, Ruleset, Source
+from riskengine.load.yaml_source import Located, YamlSourceError, parse_yaml
+
+_PACKAGE = Path(__file__).resolve().parent.parent   # the riskengine package
+
+
+def default_dir(name: str) -> Path:
+    """The shipped ``rules``/``knowledge``/``examples`` folder: in the wheel, else the repository top level."""
+    for candidate in (_PACKAGE / "_defaults" / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"no shipped '{name}' folder found beside the riskengine package")
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _read(path: Path, shown: str, problems: list[Problem]) -> tuple[Located | None, bytes]:
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(shown, 0, 0, "RE002", f"cannot read file: {exc}", "save it as UTF-8 text"))
+        return None, b""
+    try:
+        return parse_yaml(text, shown), raw
+    except YamlSourceError as exc:
+        problems.append(exc.problem)
+        return None, raw
+
+
+def _schema_problems(src: Located, base: tuple, exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
+    out = []
+    for err in exc.errors():
+        loc = base + tuple(err["loc"])
+        ctx_error = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_error, ConditionSyntaxError):
+            code = "RE013" if isinstance(ctx_error, UnsafePatternError) else "RE012"
+            out.append(src.problem(base + _condition_root(err["loc"]) + ctx_error.path, code, str(ctx_error)))
+            continue
+        if err["type"] == "extra_forbidden":
+            key = str(err["loc"][-1])
+            parent = _model_at(model, err["loc"][:-1])
+            fields = list(parent.model_fields) if parent else []
+            hint = did_you_mean(key, fields) or (f"allowed keys: {', '.join(fields)}" if fields else "")
+            out.append(src.problem(loc, "RE011", f"unknown key '{shown(key)}'", hint))
+            continue
+        field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "entry"
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "is required but missing"
+        out.append(src.problem(loc, "RE010", f"{field}: {msg}", _schema_hint(err)))
+    return out
+
+
+def _condition_root(loc: tuple) -> tuple:
+    # pydantic reports a condition error at the field that holds it ('when', 'eligible_when', ...).
+    return tuple(p for p in loc if isinstance(p, (str, int)))[:1]
+
+
+def _schema_hint(err: dict) -> str:
+    if err["type"] == "literal_error":
+        return "use one of the values listed"
+    if err["type"] in ("int_parsing", "int_type", "float_parsing"):
+        return "write a plain number"
+    if err["type"] == "string_pattern_mismatch":
+        return "ids use letters, digits, _ and -, and start with a letter"
+    return ""
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        ann = current.model_fields[part].annotation
+        current = _unwrap(ann)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _unwrap(ann: Any) -> Any:
+    from typing import get_args
+    for arg in (ann, *get_args(ann)):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        for inner in get_args(arg):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return ann
+
+
+def _entries(src: Located, kind: str, problems: list[Problem]) -> list[tuple[int, Any]]:
+    data = src.data
+    if not isinstance(data, dict) or list(data) != [kind]:
+        got = shown(", ".join(map(str, data))) if isinstance(data, dict) else type(data).__name__
+        problems.append(src.problem((), "RE003", f"expected one top-level key '{kind}:' holding a list, got {got}",
+                                    f"start the file with '{kind}:' and list the entries under it"))
+        return []
+    items = data[kind]
+    if not isinstance(items, list):
+        problems.append(src.problem((kind,), "RE003", f"'{kind}' must hold a list of entries (lines starting '- ')"))
+        return []
+    return list(enumerate(items))
+
+
+def load_knowledge(folder: Path, root: Path, problems: list[Problem], digests: dict[str, str],
+                   sources: dict[str, Source], located: dict, record: dict | None = None) -> Knowledge:
+    knowledge = Knowledge()
+    known_kinds = set(KINDS) | {"scoring"}
+    for path in _yaml_files(folder):
+        shown = _shown(path, root)
+        src, raw = _read(path, shown, problems)
+        rel = f"knowledge/{path.relative_to(folder).as_posix()}"
+        digests[rel] = hashlib.sha256(raw).hexdigest()
+        fidx = _record_file(record, rel, shown)
+        if src is None:
+            continue
+        kind = _kind_of(src, path)
+        if kind not in known_kinds:
+            problems.append(src.problem((), "RE003", f"unknown knowledge kind '{kind}'",
+                                        did_you_mean(kind, known_kinds) or f"use one of {', '.join(sorted(known_kinds))}"))
+            continue
+        if kind == "scoring":
+            raw_scoring = (src.data or {}).get("scoring")
+            try:
+                knowledge.scoring = Scoring.model_validate(raw_scoring)
+                if record is not None:
+                    record["entries"].append([fidx, "scoring", None, None, None, raw_scoring])
+            except ValidationError as exc:
+                problems.extend(_schema_problems(src, ("scoring",), exc, Scoring))
+            continue
+        model = KINDS[kind]
+        target: dict = getattr(knowledge, kind)
+        for i, item in _entries(src, kind, problems):
+            try:
+                entry = model.model_validate(item)
+            except ValidationError as exc:
+                problems.extend(_schema_problems(src, (kind, i), exc, model))
+                continue
+            key = getattr(entry, "id", None) or getattr(entry, "level")
+            line, col = src.where((kind, i))
+            if key in target:
+                first = sources[f"{kind}:{key}"]
+                problems.append(src.problem((kind, i), "RE020", f"duplicate {kind} id '{key}'",
+                                            f"first defined at {first}"))
+                continue
+            target[key] = entry
+            sources[f"{kind}:{key}"] = Source(shown, line)
+            located[f"{kind}:{key}"] = (src, (kind, i))
+            if record is not None:
+                record["entries"].append([fidx, kind, i, line, col, item])
+    if knowledge.scoring is None:
+        problems.append(Problem(_shown(folder, root), 0, 0, "RE003", "no scoring.yaml with thresholds found",
+                                "add knowledge/scoring.yaml (see docs/policy.md)"))
+    return knowledge
+
+
+def _kind_of(src: Located, path: Path) -> str:
+    if isinstance(src.data, dict) and len(src.data) == 1:
+        return str(next(iter(src.data)))
+    return path.stem
+
+
+def load_rules(folder: Path, root: Path, problems: list[Problem], digests: dict[str, str],
+               sources: dict[str, Source], located: dict, record: dict | None = None) -> list[Rule]:
+    rules: list[Rule] = []
+    for path in _yaml_files(folder):
+        shown = _shown(path, root)
+        src, raw = _read(path, shown, problems)
+        rel = f"rules/{path.relative_to(folder).as_posix()}"
+        digests[rel] = hashlib.sha256(raw).hexdigest()
+        fidx = _record_file(record, rel, shown)
+        if src is None:
+            continue
+        for i, item in _entries(src, "rules", problems):
+            try:
+                rule = Rule.model_validate(item)
+            except ValidationError as exc:
+                problems.extend(_schema_problems(src, ("rules", i), exc, Rule))
+                continue
+            line, col = src.where(("rules", i))
+            if rule.id in sources:
+                problems.append(src.problem(("rules", i), "RE020", f"duplicate rule id '{rule.id}'",
+                                            f"first defined at {sources[rule.id]}"))
+                continue
+            sources[rule.id] = Source(shown, line)
+            located[rule.id] = (src, ("rules", i))
+            rules.append(rule)
+            if record is not None:
+                record["entries"].append([fidx, "rules", i, line, col, item])
+    return rules
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_ruleset(rules_dir: str | Path | None = None, knowledge_dir: str | Path | None = None,
+                 *, strict: bool = True) -> Ruleset:
+    """Load and validate. Raises :class:`RulesetError` listing every error (warnings are kept on the ruleset).
+
+    A ruleset that loaded without errors is remembered in the validated-ruleset cache (see
+    :mod:`riskengine.load.cache`); loading the same bytes again reads it from there.
+    """
+    rules_path = Path(rules_dir) if rules_dir else default_dir("rules")
+    knowledge_path = Path(knowledge_dir) if knowledge_dir else default_dir("knowledge")
+    problems: list[Problem] = []
+    for folder, label in ((rules_path, "rules"), (knowledge_path, "knowledge")):
+        if not folder.is_dir():
+            raise RulesetError([Problem(str(folder), 0, 0, "RE002", f"{label} folder does not exist")])
+    root = Path.cwd().resolve()
+    use_cache = rulecache.enabled()
+    if use_cache:
+        cached = _load_cached(knowledge_path, rules_path, root)
+        if cached is not None:
+            return cached
+    from riskengine.load.checks import validate_ruleset
+
+    digests: dict[str, str] = {}
+    sources: dict[str, Source] = {}
+    located: dict = {}
+    record: dict | None = {"files": [], "entries": []} if use_cache else None
+    knowledge = load_knowledge(knowledge_path, root, problems, digests, sources, located, record)
+    rules = load_rules(rules_path, root, problems, digests, sources, located, record)
+    ruleset = Ruleset(knowledge=knowledge, rules=rules, sources=sources, file_digests=digests, located=located)
+    if not any(p.severity == "error" for p in problems):
+        problems.extend(validate_ruleset(ruleset))
+    ruleset.problems = sorted(problems)
+    if strict and any(p.severity == "error" for p in problems):
+        raise RulesetError(problems)
+    if record is not None and not any(p.severity == "error" for p in problems):
+        from riskengine.reading.narrative import literal_table
+        ruleset.pattern_literals = literal_table(list(ruleset.knowledge.signals.values()))
+        _store_cached(ruleset, record)
+    return ruleset
+
+
+# ------------------------------------------------------------------------- validated-ruleset cache
+def _record_file(record: dict | None, rel: str, shown: str) -> int:
+    if record is None:
+        return -1
+    record["files"].append([rel, shown])
+    return len(record["files"]) - 1
+
+
+def _scan(knowledge_path: Path, rules_path: Path, root: Path) -> list[tuple[str, Path, str, str]]:
+    """(relative path, path, displayed path, sha256 of bytes) of every file, in the order a load reads them."""
+    out = []
+    for folder, label in ((knowledge_path, "knowledge"), (rules_path, "rules")):
+        for path in _yaml_files(folder):
+            out.append((f"{label}/{path.relative_to(folder).as_posix()}", path, _shown(path, root),
+                        hashlib.sha256(path.read_bytes()).hexdigest()))
+    return out
+
+
+def _store_cached(ruleset: Ruleset, record: dict) -> None:
+    try:
+        files = [(rel, shown, ruleset.file_digests[rel]) for rel, shown in record["files"]]
+        if len(files) != len(ruleset.file_digests):
+            return
+        problems = [[p.file, p.line, p.column, p.code, p.message, p.hint, p.severity] for p in ruleset.problems]
+        # encode() refuses whatever JSON would not give back exactly (and writes dates as tagged strings)
+        entries = [entry[:5] + list(rulecache.encode(entry[5])) for entry in record["entries"]]
+        rulecache.store(rulecache.ruleset_key(files), {"files": record["files"], "entries": entries,
+                                                        "problems": problems,
+                                                        "pattern_literals": ruleset.pattern_literals}, check=False)
+    except Exception as exc:       # the cache is an optimisation: never let it break a load
+        cache_log.debug("not stored: %s", exc, exc_info=True)
+        pass
+
+
+_PROBLEM_TYPES = (str, int, int, str, str, str, str)
+
+
+def _load_cached(knowledge_path: Path, rules_path: Path, root: Path) -> Ruleset | None:
+    """The ruleset from the cache when every file is byte-for-byte the one it was built from, else None."""
+    try:
+        scan = _scan(knowledge_path, rules_path, root)
+        payload = rulecache.load(rulecache.ruleset_key([(rel, shown, digest) for rel, _, shown, digest in scan]))
+        if payload is None:
+            return None
+        files = payload["files"]
+        if [tuple(f) for f in files] != [(rel, shown) for rel, _, shown, _ in scan]:
+            return None
+        knowledge = Knowledge()
+        rules: list[Rule] = []
+        sources: dict[str, Source] = {}
+        where: dict[str, tuple] = {}
+        for fidx, kind, i, line, col, raw, patches in payload["entries"]:
+            if patches:
+                raw = rulecache.decode(raw, patches)
+            if kind == "scoring":
+                knowledge.scoring = Scoring.model_validate(raw)
+                continue
+            if kind == "rules":
+                rule = Rule.model_validate(raw)
+                key = rule.id
+                rules.append(rule)
+            else:
+                entry = KINDS[kind].model_validate(raw)
+                entry_key = getattr(entry, "id", None) or getattr(entry, "level")
+                getattr(knowledge, kind)[entry_key] = entry
+                key = f"{kind}:{entry_key}"
+            if (not all(type(v) is int for v in (fidx, i, line, col)) or not 0 <= fidx < len(files)
+                    or key in sources):
+                return None
+            sources[key] = Source(files[fidx][1], line)
+            where[key] = (fidx, kind, i, line, col)
+        if knowledge.scoring is None:
+            return None
+        problems = []
+        for p in payload["problems"]:
+            if len(p) != len(_PROBLEM_TYPES) or not all(type(v) is t for v, t in zip(p, _PROBLEM_TYPES)):
+                return None
+            problems.append(Problem(*p))
+        if any(p.severity == "error" for p in problems):
+            return None
+        literals = payload["pattern_literals"]
+        if not isinstance(literals, dict) or not all(
+                type(k) is str and (v is None or (type(v) is list and v and all(type(x) is str and x for x in v)))
+                for k, v in literals.items()):
+            return None
+        digests = {rel: digest for rel, _, _, digest in scan}
+        return Ruleset(knowledge=knowledge, rules=rules, sources=sources, file_digests=digests,
+                       problems=sorted(problems), located=rulecache.LazyLocated(build=lambda: _relocate(scan, where)),
+                       pattern_literals=literals)
+    except Exception as exc:       # missing, corrupt or foreign cache content: do the full load
+        cache_log.debug("unusable cache entry, full load: %s", exc, exc_info=True)
+        return None
+
+
+def _relocate(scan: list[tuple[str, Path, str, str]], where: dict[str, tuple]) -> dict:
+    """``Ruleset.located`` for a cached ruleset: re-parse each file (if still the same bytes) for its marks."""
+    parsed: dict[int, Located | None] = {}
+    located: dict = {}
+    for key, (fidx, kind, i, line, col) in where.items():
+        if fidx not in parsed:
+            _, path, shown, digest = scan[fidx]
+            try:
+                raw = path.read_bytes()
+                parsed[fidx] = parse_yaml(raw.decode("utf-8"), shown) \
+                    if hashlib.sha256(raw).hexdigest() == digest else None
+            except Exception as exc:
+                cache_log.debug("cannot re-read %s for its marks: %s", shown, exc)
+                parsed[fidx] = None
+        src = parsed[fidx] or Located(None, {(kind, i): (line, col)}, scan[fidx][2])
+        located[key] = (src, (kind, i))
+    return located

@@ -1,0 +1,1 @@
+"""Reading the handler's narrative: signals found in free text."""

@@ -1,0 +1,316 @@
+"""Who does what, and how it is said: sentences, clauses, the actor and the modality of a span.
+
+A narrative is split into sentences (。！？；; newline, and ". ") and clauses (also ，, ： — but not the
+enumeration comma 、, which joins a list). For a span the reader decides:
+
+* the **actor**: the last actor word before it in its sentence (我/客户/I/the consumer → the complainant;
+  银行/催收/collector/the bank → the firm; 中介/维权公司/claims company → a third party). "they", "he",
+  "对方" stand for the last firm or third-party word before them (the firm when there is none). An
+  action done *to* the complainant ("起诉我", "threatened me", "威胁我说要起诉") is not the complainant's.
+  With no actor word the narrator's side is meant: the complainant.
+* the **modality**: negated (a negation before it whose scope reaches it: the scope runs to the end of
+  the clause, over a list joined by 、/or/and, and stops at 就/但/but/so, a new subject or a sentence
+  end); hoped (希望/hope); feared (担心/afraid); conditional (如果/否则/不…就/if/unless/or else anywhere in
+  the sentence); future (要/会/will); past (已经/曾/already/had); else asserted.
+
+The words behind each decision are concepts too (``marker_*`` and ``actor_*`` in
+knowledge/concepts.yaml, matched exactly as written); the lists below are used when a knowledge folder
+does not define them.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from riskengine.contracts.knowledge import Concept, Text
+
+MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "marker_negation": (
+        ("没有", "没", "未曾", "未", "尚未", "不要求", "并不要求", "并无", "毫无", "不会", "不想", "不打算", "并未", "从未", "从没", "无意", "不曾", "并没有", "不是",
+         "也没", "也不", "绝不", "决不", "不再", "并不", "根本不", "绝对不", "不准备", "没打算", "无需", "不用", "不必", "不需要"),
+        ("not", "no", "never", "didn't", "don't", "doesn't", "won't", "haven't", "hasn't", "wasn't", "weren't",
+         "without", "nor", "neither", "cannot", "can't", "couldn't", "wouldn't", "isn't", "aren't", "nobody",
+         "none", "hadn't", "didnt", "dont", "wont", "havent", "nothing")),
+    "marker_scope_break": (
+        ("就", "才", "但", "却", "可是", "然而", "所以", "于是", "只能", "只好", "我要", "我会", "我将", "我们要",
+         "还要", "而是", "只是", "反而", "然后", "现在", "因此", "甚至"),
+        ("but", "however", "yet", "although", "though", "because", "so", "since", "until", "unless", "if",
+         "when", "then", "therefore", "instead", "i", "we", "they", "he", "she", "you", "which", "who",
+         "now", "after", "even")),
+    "marker_conditional": (
+        ("如果", "若", "假如", "要是", "万一", "否则", "不然", "要不然", "除非", "再不", "如若", "倘若", "如不", "若不"),
+        ("if", "unless", "otherwise", "or else", "should they", "should you", "in case")),
+    "marker_hope": (
+        ("希望", "但愿", "期望", "期待", "盼望", "恳请", "请求", "请不要", "求求"),
+        ("hope", "hoping", "hoped", "hopefully", "wish", "pray")),
+    "marker_fear": (
+        ("担心", "害怕", "怕", "恐怕", "唯恐", "生怕", "担忧"),
+        ("afraid", "worried", "worry", "fear", "feared", "scared", "terrified")),
+    "marker_future": (
+        ("要", "会", "将", "准备", "打算", "想", "计划", "决定", "马上", "明天"),
+        ("will", "'ll", "going to", "gonna", "plan to", "planning to", "intend to", "shall", "would", "about to")),
+    "marker_past": (
+        ("已经", "已", "曾经", "曾", "上周", "昨天", "之前", "去年", "上个月", "前天", "早已"),
+        ("already", "had", "have", "has", "did", "was", "were", "last", "yesterday", "previously", "ago", "filed",
+         "sued", "lodged", "submitted", "brought")),
+    "actor_complainant": (
+        ("我", "我们", "本人", "客户", "投诉人", "消费者", "当事人", "申请人", "来访人", "该客户", "投保人", "被保险人",
+         "我家", "我方", "借款人", "持卡人", "老人", "家属"),
+        ("i", "we", "i'm", "i've", "i'll", "i'd", "consumer", "customer", "the complainant", "my husband",
+         "my wife", "my son", "my daughter", "my family", "myself", "the borrower", "cardholder", "visitor", "the caller")),
+    "actor_firm": (
+        ("银行", "公司", "贵司", "保险公司", "平台", "商家", "卖家", "催收", "催收员", "催收人员", "客服", "工作人员",
+         "业务员", "理财经理", "经理", "柜员", "网点", "支行", "分行", "机构", "贷款方", "债权人", "外包公司",
+         "行长", "店员", "员工"),
+        ("the bank", "my bank", "the company", "collector", "debt collector", "collection agency", "collections agency",
+         "representative", "rep", "lender", "servicer", "creditor", "employee", "manager", "agent",
+         "the store", "the seller", "merchant", "the firm", "the insurer", "the branch",
+         "agency", "law firm")),
+    "actor_third_party": (
+        ("中介", "代理人", "代理机构", "维权公司", "咨询公司", "律所", "法律顾问", "顾问", "该男子", "陪同人员",
+         "黑产", "代理公司", "维权人员", "所谓的律师", "自称律师", "退保公司", "退保机构", "代理团队"),
+        ("claims management company", "claims company", "claims firm", "debt relief company",
+         "debt settlement company", "debt relief firm", "credit repair company", "third party", "third-party",
+         "the consultant", "so-called advocate")),
+    "actor_pronoun": (
+        ("对方", "他们"),
+        ("they", "he", "she")),
+    "actor_complainant_object": (
+        ("我", "我们", "本人", "客户", "我家人", "家人"),
+        ("me", "us", "my family", "myself", "my wife", "my husband", "my parents", "my employer")),
+    "marker_object_verb": (
+        ("威胁", "恐吓", "告诉", "通知", "警告", "让", "叫", "要求", "逼", "骂", "对", "打给", "联系", "催", "找",
+         "起诉", "告", "报警抓", "吓唬", "扬言要", "向", "给"),
+        ()),
+}
+FIRST_PERSON = frozenset({"我", "我们", "本人", "我家", "我方", "i", "we", "i'm", "i've", "i'll", "i'd", "myself"})
+MARKER_IDS = frozenset(MARKERS)
+NOT_A_PERSON = frozenset({"the bank", "the company", "the store", "the firm", "the insurer", "the branch", "agency",
+                          "law firm", "collection agency", "collections agency", "lender", "servicer", "creditor",
+                          "银行", "公司", "保险公司", "平台", "网点", "支行", "分行", "机构"})
+
+
+def default_markers() -> dict[str, Concept]:
+    return {cid: Concept(id=cid, name=Text(zh=cid, en=cid), zh=zh, en=en) for cid, (zh, en) in MARKERS.items()}
+
+
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.(?=\s|$)|…+")
+_CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]+|\.(?=\s|$)|…+")
+_OBJECT_AFTER = re.compile(r"\s*(我(?!了)|本人|客户|他(?!们)|她(?!们)|me\b|us\b|him\b|her\b|"
+                           r"my (family|wife|husband|parents|employer|kids|children)\b)")
+_EN_WORD = re.compile(r"[a-z0-9']+")
+
+NEG_REACH_ZH = 15    # characters a Chinese negation, hope or fear reaches at most
+NEG_REACH_EN = 10    # words an English one reaches
+SHORT_NEGATION = {"no": 3, "without": 4, "none": 2, "nobody": 3, "nothing": 4}   # English words that negate only what follows closely
+PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asserted")
+
+
+@dataclass(frozen=True)
+class Classified:
+    sentence: int     # 1-based
+    actor: str
+    modality: str
+    against: bool = False   # done to the complainant ("起诉我", "threatened me")
+
+
+class Doc:
+    """One normalised narrative with its sentences, clauses and marker words (found once, on demand)."""
+
+    def __init__(self, text: str, occurrences: dict, markers=None, folded: str | None = None):
+        """``occurrences``: concept id -> [Occurrence] of the reading concepts over the whole text;
+        ``markers``: the lexicon of the marker_/actor_ concepts, read one sentence at a time when a
+        hit needs them (most sentences never do)."""
+        self.text = text
+        self.occ = occurrences     # concept id -> [Occurrence], from the lexicon
+        self._folded = folded if folded is not None else text
+        self._marker_lexicon = markers
+        self._sent = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+        self._clause = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
+        self._by_sentence: dict[int, dict[str, list]] = {}
+
+    def _sentence_markers(self, k: int) -> dict[str, list]:
+        found = self._by_sentence.get(k)
+        if found is None:
+            if self._marker_lexicon is None:
+                found = {}
+            else:
+                lo = self._sent[k]
+                hi = self._sent[k + 1] if k + 1 < len(self._sent) else len(self.text)
+                found = self._marker_lexicon.find(self._folded[lo:hi], offset=lo)
+            self._by_sentence[k] = found
+        return found
+
+    # -- segmentation -----------------------------------------------------------------------------
+    def sentence_index(self, pos: int) -> int:
+        return bisect.bisect_right(self._sent, pos) - 1
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        k = self.sentence_index(pos)
+        return self._sent[k], (self._sent[k + 1] if k + 1 < len(self._sent) else len(self.text))
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        k = bisect.bisect_right(self._clause, pos) - 1
+        return self._clause[k], (self._clause[k + 1] if k + 1 < len(self._clause) else len(self.text))
+
+    def words_between(self, a: int, b: int) -> int:
+        return len(_EN_WORD.findall(self.text, a, b)) if b > a else 0
+
+    def markers(self, cid: str, lo: int, hi: int) -> list:
+        """Occurrences of ``cid`` (a marker or any concept) starting in [lo, hi), in order."""
+        if cid in self.occ:
+            return [o for o in self.occ[cid] if lo <= o.start < hi]
+        if hi <= lo:
+            return []
+        out = []
+        for k in range(self.sentence_index(lo), self.sentence_index(hi - 1) + 1):
+            out.extend(o for o in self._sentence_markers(k).get(cid, ()) if lo <= o.start < hi)
+        return out
+
+    def inside_longer(self, o) -> bool:
+        """Whether another concept's term covers ``o`` and more ("公司" inside "维权公司")."""
+        size = o.end - o.start
+        for group in (self.occ, self._sentence_markers(self.sentence_index(o.start))):
+            for occ in group.values():
+                for p in occ:
+                    if p.start > o.start:
+                        break
+                    if p.end >= o.end and p.end - p.start > size:
+                        return True
+        return False
+
+    # -- reading a span ---------------------------------------------------------------------------
+    def classify(self, start: int, end: int) -> Classified:
+        s0, s1 = self.sentence(start)
+        actor, against = self.actor(start, end, s0, s1)
+        return Classified(self.sentence_index(start) + 1, actor, self.modality(start, end, s0, s1), against)
+
+    def _reaches(self, marker, start: int, english: bool, limit_zh: int = NEG_REACH_ZH,
+                 limit_en: int = NEG_REACH_EN) -> bool:
+        """Whether the scope of ``marker`` (a negation, hope or fear) reaches ``start``."""
+        text = self.text
+        if marker.end > start:
+            return marker.start < start    # "不会" over the "会" a span starts with
+        gap = text[marker.end:start]
+        if any(ch in gap for ch in "，,：:。！？!?；;\n"):
+            if not english or any(ch in gap for ch in "。！？!?；;\n") or re.search(r"\.(\s|$)", gap):
+                return False
+        if english:
+            words = self.words_between(marker.end, start)
+            if words > SHORT_NEGATION.get(text[marker.start:marker.end], limit_en):
+                return False
+        elif len(gap) > limit_zh:
+            return False
+        return not self.markers("marker_scope_break", marker.end, start)
+
+    def negated_at(self, pos: int, own: tuple = ()) -> bool:
+        """Whether a negation reaches ``pos`` (for the later concepts of a reading); negation words
+        inside the reading's own terms (``own`` spans: "不要", "not to") do not count."""
+        s0, _s1 = self.sentence(pos)
+        english = pos < len(self.text) and self.text[pos].isascii()
+        if not english and pos and self.text[pos - 1] in "不别" and not any(a < pos <= b for a, b in own):
+            return True
+        return any(self._reaches(m, pos, english) for m in self.markers("marker_negation", s0, pos)
+                   if not any(m.start < b and a < m.end for a, b in own))
+
+    def modality(self, start: int, end: int, s0: int, s1: int) -> str:
+        english = start < len(self.text) and self.text[start].isascii()
+        if not english and start and self.text[start - 1] in "不别":
+            return "negated"         # 不起诉, 别曝光
+        for kind, cid in (("negated", "marker_negation"), ("hoped", "marker_hope"), ("feared", "marker_fear")):
+            for m in reversed(self.markers(cid, s0, start)):
+                if self._reaches(m, start, english, 20 if kind != "negated" else NEG_REACH_ZH,
+                                 14 if kind != "negated" else NEG_REACH_EN):
+                    return kind
+        if self.markers("marker_conditional", s0, s1) or self._bu_jiu(s0, start):
+            return "conditional"
+        c0, _c1 = self.clause(start)
+        if self.markers("marker_future", c0, end):     # before the span or in it ("会找媒体")
+            return "future"
+        if self.markers("marker_past", c0, end):
+            return "past"
+        return "asserted"
+
+    def _bu_jiu(self, s0: int, start: int) -> bool:
+        """不…就: "不退钱我就去找媒体" — a refusal, then what follows from it."""
+        head = self.text[s0:start]
+        j = head.rfind("就")
+        return j > 0 and "不" in head[:j]
+
+    def actor(self, start: int, end: int, s0: int, s1: int) -> tuple[str, bool]:
+        """(who acts, whether it is done to the complainant)."""
+        text = self.text
+        # Done to the complainant: an object right after the span ("起诉我", "起诉他", "sue me").
+        after = text[end:min(s1, end + 12)]
+        against = bool(_OBJECT_AFTER.match(after))
+        verbs_end = [o.end for o in self.markers("marker_object_verb", s0, end)]
+
+        def is_object(c_start: int) -> bool:
+            # right after a verb that takes an object ("威胁我", "找到那个业务员")
+            return any(0 <= c_start - v <= 4 and not any(ch in text[v:c_start] for ch in "，,。；;")
+                       for v in verbs_end)
+
+        def markers_in(lo: int, hi: int) -> list[tuple[int, int, str]]:
+            out = []
+            for cid in ("actor_complainant", "actor_firm", "actor_third_party", "actor_pronoun"):
+                out.extend((o.start, o.end, cid) for o in self.markers(cid, lo, hi)
+                           if o.end <= hi and not self.inside_longer(o))
+            out.sort()
+            return out
+
+        c0, _c1 = self.clause(start)
+        subject = None
+        objects_seen = False
+        # 1. the nearest subject before the span in its clause; 2. inside the span ("中介让客户…");
+        # 3. the first subject of the sentence (the speaker of "客户称…，扬言要…").
+        for group in (reversed(markers_in(max(s0, c0), start)), markers_in(start, end), markers_in(s0, start)):
+            for c_start, c_end, cid in group:
+                word = text[c_start:c_end]
+                if is_object(c_start) or word in ("me", "us"):
+                    if cid == "actor_complainant":
+                        objects_seen = True
+                    continue
+                subject = (c_start, c_end, cid)
+                break
+            if subject is not None:
+                break
+        if subject is None:
+            return ("firm" if against or objects_seen else "complainant"), (against or objects_seen)
+        c_start, c_end, cid = subject
+        if cid == "actor_pronoun":
+            cid = self._antecedent(c_start, text[c_start:c_end])
+        if not against and cid != "actor_complainant":
+            # "they threatened me with", "威胁我说要起诉": the complainant is the object in between
+            against = any(o.start >= c_end and (text[o.start:o.end] in ("me", "us") or is_object(o.start))
+                          for o in self.markers("actor_complainant_object", c_end, start))
+        if cid == "actor_complainant":
+            if against or objects_seen and c_start < start and self._object_between(c_end, start):
+                other = [m for m in markers_in(s0, start) if m[2] in ("actor_firm", "actor_third_party")]
+                return ("third_party" if other and other[-1][2] == "actor_third_party" else "firm"), True
+            return "complainant", False
+        return ("firm" if cid == "actor_firm" else "third_party"), against
+
+    def _object_between(self, lo: int, hi: int) -> bool:
+        return any(self.text[o.start:o.end] in ("me", "us") for o in self.markers("actor_complainant_object", lo, hi))
+
+    def _english_object(self, start: int, end: int) -> bool:
+        return self.text[start:end] in ("me", "us")
+
+    def _antecedent(self, pos: int, word: str) -> str:
+        """Who a pronoun stands for: the last firm or third party named before it ("they" the bank);
+        "he"/"she"/"他们" may also be the complainant's side named in the third person ("the customer
+        said he"). With nobody named: the firm, except 他们 (the visitors, in a handler's note)."""
+        person = word in ("he", "she")
+        kinds = ("actor_firm", "actor_third_party") if word in ("they", "them", "their", "对方") else \
+            ("actor_firm", "actor_third_party", "actor_complainant")
+        best = (-1, "actor_complainant" if word == "他们" else "actor_firm")
+        for cid in kinds:
+            for o in reversed(self.markers(cid, 0, pos)):
+                named = self.text[o.start:o.end]
+                if (cid == "actor_complainant" and named in FIRST_PERSON) or (person and named in NOT_A_PERSON):
+                    continue
+                if o.start > best[0]:
+                    best = (o.start, cid)
+                break
+        return best[1]

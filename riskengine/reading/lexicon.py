@@ -1,0 +1,274 @@
+"""Concept lexicons (knowledge/concepts.yaml): find every occurrence of a concept's terms in a text.
+
+Terms are plain text, so finding them is linear in the text: each term (with its English inflected
+forms) is indexed by one of its two-character substrings; a text's set of two-character substrings
+picks the few terms worth looking for, and ``str.find`` locates them. English terms match whole words
+only ("sue" never inside "issue"). Chinese text in traditional characters is read through a
+character table (one character for one, so spans stay those of the normalised text).
+"""
+from __future__ import annotations
+
+import operator
+import re
+from riskengine.contracts.knowledge import Concept
+
+_concat = operator.add
+
+
+class Occurrence:
+    """One term of one concept found at [start, end) (a plain slotted class: millions are made)."""
+    __slots__ = ("concept", "start", "end", "english")
+
+    def __init__(self, concept: str, start: int, end: int, english: bool):
+        self.concept = concept
+        self.start = start
+        self.end = end
+        self.english = english
+
+    def __repr__(self) -> str:
+        return f"Occurrence({self.concept!r}, {self.start}, {self.end}, {self.english})"
+
+
+def english_forms(term: str) -> frozenset[str]:
+    """A term and its regular inflections: the first word as a verb (threaten → threatened,
+    threatening; sue → sued, suing; file → filing), the last as a noun (lawyer → lawyers; agency →
+    agencies). A term starting with ``=`` is taken as written."""
+    if term.startswith("="):
+        return frozenset({term[1:]})
+    words = term.split(" ")
+    out = {term}
+    for i in {0, len(words) - 1}:
+        for form in _word_forms(words[i]):
+            out.add(" ".join(words[:i] + [form] + words[i + 1:]))
+    return frozenset(out)
+
+
+_VOWELS = set("aeiou")
+
+
+def _word_forms(w: str) -> set[str]:
+    if len(w) < 3 or not w.isalpha():
+        return {w}
+    forms = {w, w + "s", w + "es", w + "ed", w + "ing"}
+    if w.endswith("e"):
+        forms |= {w + "d", w[:-1] + "ing"}
+    if w.endswith("y") and w[-2] not in _VOWELS:
+        forms |= {w[:-1] + "ies", w[:-1] + "ied"}
+    if len(w) <= 4 and w[-1] not in _VOWELS | {"w", "x", "y"} and w[-2] in _VOWELS and w[-3] not in _VOWELS:
+        forms |= {w + w[-1] + "ed", w + w[-1] + "ing"}     # stop → stopped, sue is not doubled
+    return forms
+
+
+def expand(concepts: dict[str, Concept]) -> dict[str, tuple[tuple[str, bool], ...]]:
+    """Concept id -> its (term, english) pairs, with included concepts' terms and English forms,
+    normalised as narratives are. Include cycles are ignored here (validation reports them)."""
+    from riskengine.reading.narrative import normalise
+
+    out: dict[str, tuple[tuple[str, bool], ...]] = {}
+
+    def terms_of(cid: str, seen: frozenset[str]) -> set[tuple[str, bool]]:
+        concept = concepts.get(cid)
+        if concept is None or cid in seen:
+            return set()
+        found: set[tuple[str, bool]] = set()
+        for t in concept.zh:
+            t = normalise(t)
+            if t:
+                found.add((to_simplified(t), False))
+        for t in concept.en:
+            for form in english_forms(normalise(t)):
+                if form:
+                    found.add((form, True))
+        for inc in concept.include:
+            found |= terms_of(inc, seen | {cid})
+        return found
+
+    for cid in concepts:
+        out[cid] = tuple(sorted(terms_of(cid, frozenset())))
+    return out
+
+
+def _key(term: str) -> str:
+    from riskengine.reading.narrative import _key_bigram
+    return term if len(term) == 1 else _key_bigram(term)
+
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
+
+
+class Lexicon:
+    """The terms of every concept, indexed for :meth:`find`.
+
+    Terms written in letters and digits are looked up word by word (the text is split into words once;
+    a term's first word is a dictionary key), so English reading costs one look-up per word however
+    many terms there are. Other terms (Chinese, "%") are indexed by one of their two-character
+    substrings and located with ``str.find``."""
+
+    def __init__(self, concepts: dict[str, Concept]):
+        self.terms = expand(concepts)
+        index: dict[str, dict[tuple[str, bool], list[str]]] = {}
+        words: dict[str, dict[tuple[str, ...], list[tuple[str, bool]]]] = {}
+        for cid, terms in self.terms.items():
+            for term, english in terms:
+                toks = tuple(term.split(" "))
+                if term.isascii() and all(_TOKEN.fullmatch(t) for t in toks):
+                    words.setdefault(toks[0], {}).setdefault(toks, []).append((cid, english))
+                else:
+                    index.setdefault(_key(term), {}).setdefault((term, english), []).append(cid)
+        self._index = {k: tuple((t, e, tuple(c)) for (t, e), c in sorted(v.items())) for k, v in index.items()}
+        # one-word terms by their word; longer ones by their first two words
+        self._words = {}
+        self._pairs = {}
+        for first, entries in words.items():
+            for toks, owners in sorted(entries.items()):
+                if len(toks) == 1:
+                    self._words[first] = tuple(owners)
+                else:
+                    self._pairs.setdefault(toks[:2], []).append((toks, tuple(owners)))
+        self._pairs = {k: tuple(v) for k, v in self._pairs.items()}
+
+    def __contains__(self, cid: str) -> bool:
+        return cid in self.terms
+
+    def find(self, text: str, grams: set[str] | None = None, offset: int = 0) -> dict[str, list[Occurrence]]:
+        """Every occurrence of every concept in ``text`` (normalised, simplified), by concept, in order;
+        positions are shifted by ``offset`` (``text`` may be a slice of the narrative)."""
+        if grams is None:
+            grams = set(map(_concat, text, text[1:]))
+        found: dict[str, dict[tuple[int, int], Occurrence]] = {}
+        keys = (grams | set(text)) & self._index.keys()
+        find = text.find
+        n = len(text)
+        for key in keys:
+            for term, english, cids in self._index[key]:
+                size = len(term)
+                start = find(term)
+                while start >= 0:
+                    end = start + size
+                    if not english or ((start == 0 or not _is_word_char(text[start - 1]))
+                                       and (end == n or not _is_word_char(text[end]))):
+                        for cid in cids:
+                            found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start + offset, end + offset, english)
+                    start = find(term, start + 1)
+        if self._words or self._pairs:
+            tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+            words, pairs = self._words, self._pairs
+            last = len(tokens) - 1
+            for i, (word, start, end) in enumerate(tokens):
+                owners = words.get(word)
+                if owners is None and word.endswith(("'s", "’s")):
+                    owners = words.get(word[:-2])      # "the collector's lawyer": the collector
+                    if owners is not None:
+                        for cid, english in owners:
+                            found.setdefault(cid, {})[(start, end - 2)] = Occurrence(cid, start + offset,
+                                                                                     end - 2 + offset, english)
+                        owners = None
+                if owners is not None:
+                    for cid, english in owners:
+                        found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start + offset, end + offset, english)
+                if i == last or not pairs:
+                    continue
+                nxt = tokens[i + 1]
+                if nxt[1] != end + 1 or text[end] != " ":
+                    continue
+                for toks, owners in pairs.get((word, nxt[0]), ()):
+                    k = len(toks)
+                    if k > 2:
+                        if i + k - 1 > last or any(
+                                tokens[i + j][0] != toks[j] or tokens[i + j][1] != tokens[i + j - 1][2] + 1
+                                or text[tokens[i + j - 1][2]] != " " for j in range(2, k)):
+                            continue
+                    stop = tokens[i + k - 1][2]
+                    for cid, english in owners:
+                        found.setdefault(cid, {})[(start, stop)] = Occurrence(cid, start + offset, stop + offset, english)
+        return {cid: [occ[k] for k in sorted(occ)] for cid, occ in found.items()}
+
+
+def _find_all(text: str, term: str):
+    i = text.find(term)
+    while i >= 0:
+        yield i
+        i = text.find(term, i + 1)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    return (start == 0 or not _is_word_char(text[start - 1])) and (end == len(text) or not _is_word_char(text[end]))
+
+
+# -- traditional to simplified ----------------------------------------------------------------------
+# One character for one, the characters complaint narratives use most (OpenCC would be complete but
+# brings a dependency and is not one-for-one). Unlisted characters are read as they are.
+_TRAD = ("訴诉 體体 險险 費费 師师 國国 銀银 監监 會会 報报 記记 錄录 電电 話话 號号 碼码 們们 說说 讓让 這这 為为 與与 對对 "
+         "從从 來来 時时 後后 發发 給给 錢钱 賠赔 償偿 還还 開开 關关 門门 問问 題题 題题 處处 理理 務务 員员 業业 單单 據据 "
+         "證证 件件 幫帮 沒没 有有 並并 無无 給给 絕绝 應应 該该 當当 辦办 齊齐 書书 寫写 讀读 聽听 見见 親亲 屬属 幣币 "
+         "轉转 帳账 賬账 戶户 貸贷 款款 額额 數数 萬万 億亿 兩两 個个 東东 車车 馬马 鳥鸟 魚鱼 頭头 臉脸 風风 氣气 "
+         "極极 憤愤 氣气 惱恼 壓压 絕绝 殺杀 藥药 農农 喝喝 樓楼 燒烧 刀刀 傷伤 毀毁 滅灭 死死 絡络 網网 視视 頻频 "
+         "聞闻 導导 鬧闹 維维 權权 詢询 諮咨 顧顾 問问 介介 傭佣 費费 協协 議议 託托 約约 紹绍 揚扬 曝曝 觸触 係系 "
+         "聯联 繫系 換换 卡卡 機机 構构 團团 夥伙 組组 織织 批批 範范 誤误 導导 騙骗 詐诈 盜盗 竊窃 洩泄 漏漏 "
+         "擾扰 催催 收收 债债 債债 罵骂 脅胁 嚇吓 恐恐 訪访 彙汇 總总 紀纪 檢检 察察 訟讼 狀状 庭庭 審审 判判 "
+         "律律 勞劳 認认 實实 現现 層层 級级 轄辖 區区 縣县 鄉乡 場场 廳厅 層层 衛卫 陽阳 態态 慮虑 憂忧 麼么 "
+         "嗎吗 吶呐 啟启 動动 異异 常常 鎖锁 凍冻 結结 標标 簽签 願愿 雙双 録录 歲岁 齡龄 殘残 疾疾 癥症 醫医 療疗 "
+         "診诊 斷断 險险 種种 類类 純纯 淨净 損损 失失 虧亏 剩剩 餘余 總总 計计 週周 幾几 經经 過过 讓让 遠远 "
+         "邊边 裡里 裏里 條条 規规 則则 質质 檔档 憑凭 辯辩 護护 陳陈 述述 舉举 員员 負负 責责 擔担 保保 鑑鉴 "
+         "鑒鉴 產产 貨货 買买 賣卖 價价 驗验 贈赠 運运 輸输 達达 遞递 郵邮 簡简 訊讯 廣广 告告 揭揭 黑黑 貓猫 "
+         "違违 規规 紅红 願愿 勸劝 誘诱 錯错 誤误 準准 備备 覺觉 將将 儘尽 盡尽 纔才 幹干 亂乱 囑嘱 咐咐 職职 "
+         "稱称 謂谓 陪陪 錄录 音音 攝摄 像像 貼贴 帖帖 據据 點点 擊击 鏈链 詞词 語语 罰罚 懲惩 罰罚 則则")
+_TABLE = {ord(pair[0]): pair[1] for pair in _TRAD.split() if pair[0] != pair[1]}
+
+
+def to_simplified(text: str) -> str:
+    return text.translate(_TABLE)
+
+
+# -- validation -------------------------------------------------------------------------------------
+def validate_concepts(rs, at) -> None:
+    """Cross-checks of knowledge/concepts.yaml and the signals' readings, reported through
+    ``at(key, path, code, message, hint, severity)`` (file:line:column of the entry)."""
+    from riskengine.reading.clauses import MARKER_IDS
+    from riskengine.errors import did_you_mean
+
+    k = rs.knowledge
+    concepts = k.concepts
+    used: set[str] = set()
+
+    def check(key: str, path: tuple, cid: str) -> None:
+        used.add(cid)
+        if cid not in concepts:
+            at(key, path, "RE108", f"unknown concept '{cid}'",
+               did_you_mean(cid, concepts) or "concepts are the ids in knowledge/concepts.yaml")
+
+    for kind, catalog in (("indicators", k.indicators), ("agent_signs", k.agent_signs)):
+        for sid, entry in catalog.items():
+            for i, reading in enumerate(entry.read):
+                for part in ("all", "any", "not_with"):
+                    for j, cid in enumerate(getattr(reading, part)):
+                        check(f"{kind}:{sid}", ("read", i, part, j), cid)
+    for cid, concept in concepts.items():
+        for j, inc in enumerate(concept.include):
+            check(f"concepts:{cid}", ("include", j), inc)
+        if not concept.zh and not concept.en and not concept.include:
+            at(f"concepts:{cid}", (), "RE110", f"concept '{cid}' has no terms", "list terms under zh: or en:")
+        cycle = _include_cycle(concepts, cid)
+        if cycle:
+            at(f"concepts:{cid}", ("include",), "RE109", "concepts include each other: " + " -> ".join(cycle),
+               "remove one include")
+    for cid in concepts:
+        if cid not in used and cid not in MARKER_IDS:
+            at(f"concepts:{cid}", (), "RW306", f"concept '{cid}' is not used by any reading or include",
+               "use it in a signal's `read:` or delete it", "warning")
+
+
+def _include_cycle(concepts: dict[str, Concept], start: str) -> list[str] | None:
+    stack = [(start, [start])]
+    while stack:
+        cid, path = stack.pop()
+        for inc in concepts[cid].include if cid in concepts else ():
+            if inc == start:
+                return path + [inc]
+            if inc not in path and len(path) < 50:
+                stack.append((inc, path + [inc]))
+    return None

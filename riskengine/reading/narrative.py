@@ -1,0 +1,484 @@
+"""Find signals in the handler's narrative with the patterns of the knowledge files.
+
+Text is normalised first (NFKC: full-width to half-width; case folded; runs of whitespace made one
+space). A match preceded, in the same clause, by a negation ("没有找媒体", "did not contact the
+media") does not raise the signal. Found signals are reported with the span that matched and kept
+apart from the signals the handler declared, so the handler can confirm or reject them.
+
+Speed: the knowledge holds well over a thousand patterns, and running each regular expression over
+every narrative would cost milliseconds per case. Each pattern is parsed once for the literal text
+any match must contain (``(好几|几|多|数)个月`` needs ``个月``; ``full (premium )?refund`` needs
+``full``); a narrative is indexed by its characters and two-character substrings, and only patterns
+whose required literal occurs in it are run. Patterns are compiled on first use. The result is
+exactly what running every pattern would give (tests/test_narrative_prefilter.py checks it).
+"""
+from __future__ import annotations
+
+import operator
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from riskengine.reading.clauses import MARKER_IDS, Doc, default_markers
+from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading
+from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
+from riskengine.reading.lexicon import Lexicon, to_simplified
+
+try:  # the parser behind re.compile (re._parser since 3.11)
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+try:
+    from _sre import unicode_iscased as _iscased  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    def _iscased(cp: int) -> bool:
+        ch = chr(cp)
+        return ch.lower() != ch or ch.upper() != ch
+
+_concat = operator.add
+MAX_NARRATIVE_SCAN = 20_000  # characters; longer narratives are scanned up to here
+
+_WS = re.compile(r"\s+")
+def normalise(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFKC", text)).casefold().strip()
+
+
+_ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.DOTALL)
+
+
+def normalise_pattern(pattern: str) -> str:
+    """As :func:`normalise`, but escapes keep their case: folding ``\\S`` or ``\\D`` would change their meaning."""
+    text = to_simplified(_WS.sub(" ", unicodedata.normalize("NFKC", pattern)).strip())
+    return _ESCAPE_OR_TEXT.sub(lambda m: m.group(0) if m.group(0)[0] == "\\" else m.group(0).casefold(), text)
+
+
+def fold_ascii(text: str) -> str:
+    """Normalised text with the few characters case-insensitive matching equates with an ASCII letter
+    replaced by that letter (one for one, so positions stay). Patterns then match exactly, which lets
+    re search for their literal prefix: several times faster than IGNORECASE on English text."""
+    if not text.isascii():
+        for odd, plain in _ASCII_FOLD:
+            if odd in text:
+                text = text.replace(odd, plain)
+    return text
+
+
+@dataclass(frozen=True)
+class NarrativeHit:
+    signal: str
+    text: str
+    start: int
+    end: int
+    pattern: str
+    sentence: int = 0                    # 1-based sentence of the start
+    concepts: tuple[str, ...] = ()       # the concepts a reading matched (empty for a pattern)
+    actor: str = ""                      # complainant | third_party | firm
+    modality: str = ""                   # asserted | past | future | conditional | negated | hoped | feared
+
+
+class _Matcher:
+    """One pattern of one signal; the regular expression is compiled the first time it is needed."""
+    __slots__ = ("signal", "pattern", "english", "_regex")
+
+    def __init__(self, signal: str, pattern: str, english: bool):
+        self.signal = signal
+        self.pattern = pattern
+        self.english = english
+        self._regex: re.Pattern | None = None
+
+    @property
+    def regex(self) -> re.Pattern:
+        if self._regex is None:
+            self._regex = _compile(self.pattern, self.english)
+        return self._regex
+
+
+def literal_table(entries: list[Indicator | AgentSign]) -> dict[str, list[str] | None]:
+    """Each pattern's required literals (None: it has none and always runs), as plain data: the loader
+    keeps the table in its cache, so a warm start need not parse a thousand patterns again."""
+    table: dict[str, list[str] | None] = {}
+    for entry in entries:
+        for lang in ("zh", "en"):
+            for pattern in getattr(entry.patterns, lang):
+                if pattern not in table:
+                    literals = _required_literals(_parse(pattern))
+                    table[pattern] = None if literals is None else sorted(literals)
+    return table
+
+
+@dataclass(frozen=True)
+class _Policy:
+    """Which actors and modalities a signal (or one of its readings) counts."""
+    actors: frozenset[str] | None
+    modalities: frozenset[str]
+
+    def accepts(self, actor: str, modality: str, against: bool = False) -> bool:
+        """A signal limited to the complainant's side never counts what is done TO the complainant
+        (a collector's "we will sue you", an agent's "we will expose you")."""
+        if self.actors is not None and (actor not in self.actors or (against and "complainant" in self.actors)):
+            return False
+        return modality in self.modalities
+
+
+def _policy(entry, reading: Reading | None = None) -> _Policy:
+    actors = reading.actors if reading is not None and reading.actors is not None else entry.actors
+    modalities = reading.modalities if reading is not None and reading.modalities is not None else entry.modalities
+    return _Policy(None if actors is None else frozenset(actors),
+                   frozenset(DEFAULT_MODALITIES if modalities is None else modalities))
+
+
+def reading_label(reading: Reading) -> str:
+    parts = []
+    if reading.all:
+        parts.append("all(" + ", ".join(reading.all) + ")")
+    if reading.any:
+        parts.append("any(" + ", ".join(reading.any) + ")")
+    within = reading.within
+    parts.append(f"within {within}" if isinstance(within, str) else f"within {within}")
+    if reading.ordered:
+        parts.append("ordered")
+    if reading.not_with:
+        parts.append("not with(" + ", ".join(reading.not_with) + ")")
+    return "read: " + " ".join(parts)
+
+
+class NarrativeScanner:
+    def __init__(self, entries: list[Indicator | AgentSign], literals: dict[str, list[str] | None] | None = None,
+                 concepts: dict[str, Concept] | None = None, *, prefilter: bool = True):
+        """``literals``: a :func:`literal_table` of (some of) these patterns, computed earlier.
+        ``concepts``: knowledge/concepts.yaml; the actor and modality markers not defined there come
+        from :data:`riskengine.reading.clauses.MARKERS`. ``prefilter=False`` runs every pattern (for tests)."""
+        self._known_literals = literals or {}
+        self._use_prefilter = prefilter
+        self._matchers: list[_Matcher] = []
+        self._policies: dict[str, _Policy] = {}
+        self._readings: list[tuple[str, Reading, _Policy, str]] = []
+        for entry in entries:
+            self._policies[entry.id] = _policy(entry)
+            for lang in ("zh", "en"):
+                for pattern in getattr(entry.patterns, lang):
+                    check_pattern_safety(normalise_pattern(pattern))   # refuse unsafe ones now, not mid-batch
+                    self._matchers.append(_Matcher(entry.id, pattern, lang == "en"))
+            for reading in getattr(entry, "read", ()):
+                self._readings.append((entry.id, reading, _policy(entry, reading), reading_label(reading)))
+        every = {**default_markers(), **(concepts or {})}
+        self.lexicon = Lexicon({k: v for k, v in every.items() if k not in MARKER_IDS})
+        self.marker_lexicon = Lexicon({k: v for k, v in every.items() if k in MARKER_IDS})
+        # Built on the first narrative (parsing every pattern costs ~60 ms; many runs never scan one).
+        # Two threads racing here build the same index twice, harmlessly.
+        self._index: tuple | None = None
+
+    def _prefilter(self) -> tuple[list[int], dict[str, list[int]], dict[str, list[int]], dict[str, list[str]]]:
+        """Literal -> matchers needing it; matchers with no usable literal always run.
+
+        One-character literals are looked up in the text's set of characters; longer ones by one of
+        their two-character substrings in the text's set of those, then confirmed with ``in``.
+        """
+        if self._index is None:
+            always: list[int] = []
+            by_literal: dict[str, list[int]] = {}
+            known = self._known_literals
+            for i, m in enumerate(self._matchers):
+                if m.pattern in known:
+                    literals = known[m.pattern]
+                else:
+                    literals = _required_literals(_parse(m.pattern))
+                if literals is None:
+                    always.append(i)
+                    continue
+                for lit in sorted(literals):   # the same index whether parsed now or cached
+                    by_literal.setdefault(lit, []).append(i)
+            by_char: dict[str, list[int]] = {}
+            by_bigram: dict[str, list[str]] = {}
+            for lit, users in by_literal.items():
+                if len(lit) == 1:
+                    by_char[lit] = users
+                else:
+                    by_bigram.setdefault(_key_bigram(lit), []).append(lit)
+            self._index = (always, by_literal, by_char, by_bigram)
+        return self._index
+
+    def candidates(self, folded: str, grams: set[str] | None = None) -> list[_Matcher]:
+        """The matchers that can match ``folded`` (normalised, then :func:`fold_ascii`), in knowledge order."""
+        if not self._use_prefilter:
+            return list(self._matchers)
+        always, by_literal, by_char, by_bigram = self._prefilter()
+        chosen = set(always)
+        for ch in by_char.keys() & set(folded):
+            chosen.update(by_char[ch])
+        if grams is None:
+            grams = set(map(_concat, folded, folded[1:]))
+        for gram in by_bigram.keys() & grams:
+            for lit in by_bigram[gram]:
+                if len(lit) == 2 or lit in folded:
+                    chosen.update(by_literal[lit])
+        return [self._matchers[i] for i in sorted(chosen)]
+
+    def scan(self, narrative: str) -> list[NarrativeHit]:
+        """The first match of each signal that its actors and modalities accept, ordered by position
+        then signal id. A signal's patterns and readings compete: the earliest accepted hit wins."""
+        text = to_simplified(normalise(narrative[:MAX_NARRATIVE_SCAN]))
+        folded = fold_ascii(text)
+        grams = set(map(_concat, folded, folded[1:]))
+        doc = Doc(text, self.lexicon.find(folded, grams), self.marker_lexicon, folded)
+        found: dict[str, NarrativeHit] = {}
+
+        def offer(hit: NarrativeHit) -> None:
+            best = found.get(hit.signal)
+            if best is None or (hit.start, hit.pattern) < (best.start, best.pattern):
+                found[hit.signal] = hit
+
+        for m in self.candidates(folded, grams):
+            policy = self._policies[m.signal]
+            for match in (_word_matches(m.regex, folded) if m.english else m.regex.finditer(folded)):
+                start, end = match.span()
+                how = doc.classify(start, end)
+                if not policy.accepts(how.actor, how.modality, how.against):
+                    continue
+                offer(NarrativeHit(m.signal, text[start:end], start, end, m.pattern, how.sentence, (),
+                                   how.actor, how.modality))
+                break
+        occ = doc.occ
+        for signal, reading, policy, label in self._readings:
+            if (reading.all and reading.all[0] not in occ) or (not reading.all and not any(c in occ for c in reading.any)):
+                continue
+            for start, end, concepts, spans in _read(reading, doc):
+                how = doc.classify(start, end)
+                if how.modality != "negated" and any(doc.negated_at(p, spans) for p, _e in spans if p > start):
+                    continue     # "尚未向监管部门投诉": a negation inside the span reaches a later concept
+                if not policy.accepts(how.actor, how.modality, how.against):
+                    continue
+                offer(NarrativeHit(signal, text[start:end], start, end, label, how.sentence, concepts,
+                                   how.actor, how.modality))
+                break
+        return sorted(found.values(), key=lambda h: (h.start, h.signal))
+
+
+def _read(reading: Reading, doc: Doc):
+    """Spans where ``reading`` holds: (start, end, concepts matched), in text order."""
+    occ = doc.occ
+    if any(c in MARKER_IDS for c in reading.all + reading.any):   # rare: a reading of marker words
+        occ = {**occ, **{c: doc.markers(c, 0, len(doc.text)) for c in reading.all + reading.any if c in MARKER_IDS}}
+        occ = {c: v for c, v in occ.items() if v}
+    if any(c not in occ for c in reading.all):
+        return
+    any_occ = sorted((o for c in reading.any for o in occ.get(c, ())), key=lambda o: (o.start, o.end))
+    if reading.any and not any_occ:
+        return
+    slots = [occ[c] for c in reading.all[1:]] + ([any_occ] if reading.any and reading.all else [])
+    anchors = occ[reading.all[0]] if reading.all else any_occ
+    within = reading.within
+    seen = set()
+    for a in anchors:
+        lo, hi = doc.clause(a.start) if within == "clause" else doc.sentence(a.start)
+        if a.end > hi:
+            continue
+        chosen = [a]
+        ok = True
+        for k, options in enumerate(slots):
+            best = None
+            for o in options:
+                if o.start < lo or o.end > hi or any(o.start < c.end and c.start < o.end for c in chosen):
+                    continue
+                if reading.ordered and k < len(reading.all) - 1 and o.start < chosen[-1].end:
+                    continue
+                if isinstance(within, int) and _gap(doc, a, o) > within:
+                    continue
+                d = abs(o.start - a.start)
+                if best is None or d < best[0]:
+                    best = (d, o)
+            if best is None:
+                ok = False
+                break
+            chosen.append(best[1])
+        if not ok:
+            continue
+        start = min(c.start for c in chosen)
+        end = max(c.end for c in chosen)
+        if reading.not_with and _near_any(doc, reading, *(doc.sentence(a.start) if within == "clause" else (lo, hi)),
+                                          start, end):
+            continue
+        if (start, end) in seen:
+            continue
+        seen.add((start, end))
+        yield start, end, tuple(c.concept for c in chosen), tuple((c.start, c.end) for c in chosen)
+
+
+def _gap(doc: Doc, a, o) -> int:
+    lo, hi = (a.end, o.start) if a.start <= o.start else (o.end, a.start)
+    if hi <= lo:
+        return 0
+    return doc.words_between(lo, hi) if (a.english or o.english) else hi - lo
+
+
+def _near_any(doc: Doc, reading: Reading, lo: int, hi: int, start: int, end: int) -> bool:
+    within = reading.within
+    for cid in reading.not_with:
+        for o in (doc.markers(cid, lo, hi) if cid in MARKER_IDS else doc.occ.get(cid, ())):
+            if o.start < lo or o.end > hi or doc.inside_longer(o):
+                continue
+            if isinstance(within, int):
+                gap = (o.start - end) if o.start >= end else (start - o.end) if o.end <= start else 0
+                if gap > within and not o.english:
+                    continue
+                if o.english and gap > 0 and doc.words_between(min(o.end, end), max(o.start, start)) > within:
+                    continue
+            return True
+    return False
+
+
+def _compile(pattern: str, english: bool) -> re.Pattern:
+    """Compiled to run over :func:`fold_ascii` text, case-sensitively (see there)."""
+    source = normalise_pattern(pattern)
+    # Whole words only in English: "sue" must not fire inside "issue". The word start is checked by
+    # _word_matches, the word end by the compiled pattern (as if it ended with (?![a-z0-9])).
+    return compile_safe_regex(source, flags=0, lookaround=True, word_end=_WORD_END if english else None)
+
+
+_WORD_END = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+_WORD_CHAR = re.compile(r"[a-z0-9]")
+
+
+def _word_matches(regex: re.Pattern, text: str):
+    """``regex.finditer(text)`` as if the pattern began with ``(?<![a-z0-9])``: a match right after a
+    letter or digit is skipped and the search resumes one character later, as re itself would."""
+    pos = 0
+    end = len(text)
+    while pos <= end:
+        match = regex.search(text, pos)
+        if match is None:
+            return
+        start = match.start()
+        if start and _WORD_CHAR.match(text, start - 1):
+            pos = start + 1
+            continue
+        yield match
+        pos = match.end() if match.end() > start else start + 1
+
+
+def _parse(pattern: str):
+    """Check and parse a pattern (as :func:`_compile` will compile it) without compiling it."""
+    source = normalise_pattern(pattern)
+    check_pattern_safety(source)
+    try:
+        return _sre_parse.parse(source, re.IGNORECASE)
+    except re.error as exc:
+        raise ConditionSyntaxError(f"pattern {source!r} is not a valid regular expression: {exc}") from None
+
+
+# -- required literals ------------------------------------------------------------------------------
+# Patterns are matched case-insensitively against case-folded text. A literal may be required
+# verbatim only if every character a case-insensitive match can meet in case-folded text is that
+# character itself: uncased characters (CJK, digits, punctuation) and ASCII letters. Case folding
+# leaves one character that re's IGNORECASE still equates with an ASCII letter (dotless ı ~ i); the
+# text is folded with this table before the literal look-up (tests check the table exhaustively).
+_ASCII_FOLD = (("ı", "i"), ("İ", "i"), ("K", "k"), ("ſ", "s"))
+_MAX_ALTERNATIVES = 64
+
+_C = _sre_parse  # opcodes live on the parser module (re._constants re-exported)
+_LITERAL = _C.LITERAL
+_IN = _C.IN
+_BRANCH = _C.BRANCH
+_SUBPATTERN = _C.SUBPATTERN
+_REPEATS = tuple(op for op in (getattr(_C, "MAX_REPEAT", None), getattr(_C, "MIN_REPEAT", None),
+                               getattr(_C, "POSSESSIVE_REPEAT", None)) if op is not None)
+_ATOMIC = getattr(_C, "ATOMIC_GROUP", None)
+
+
+def _literal_char(cp: int) -> str | None:
+    ch = chr(cp)
+    if ch.isascii():
+        return ch.lower()
+    if not _iscased(cp) and ch.lower() == ch and ch.upper() == ch:
+        return ch
+    return None
+
+
+_STOPWORDS = frozenset("""a an and are as at be been but by for from had has have he her his i in is it its
+me my no not of on or our she so that the their them then there they this to was we were what when which
+who will with would you your""".split())
+
+
+def _weight(lit: str) -> int:
+    """How selective a literal is likely to be: a CJK character counts three, a letter one, spaces
+    nothing, and a common English word alone one."""
+    if lit.strip() in _STOPWORDS:
+        return 1
+    return sum(3 if ord(c) >= 0x2E80 else 1 for c in lit if c != " ")
+
+
+def _key_bigram(lit: str) -> str:
+    """The two characters of a literal to index it by: preferably no space, then CJK, then not a
+    common English pair."""
+    grams = [lit[i:i + 2] for i in range(len(lit) - 1)]
+    return min(grams, key=lambda g: (" " in g, not any(ord(c) >= 0x2E80 for c in g), g in _COMMON_BIGRAMS))
+
+
+_COMMON_BIGRAMS = frozenset("th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io "
+                            "le ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur".split())
+
+
+def _required_literals(items) -> frozenset[str] | None:
+    """A set of strings at least one of which occurs in every match of the parsed pattern ``items``,
+    or None when no such set was found."""
+    options: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        if run:
+            options.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        if op == _LITERAL:
+            ch = _literal_char(av)
+            if ch is None:
+                end_run()
+            else:
+                run.append(ch)
+            continue
+        end_run()
+        sub = _item_literals(op, av)
+        if sub is not None:
+            options.append(sub)
+    end_run()
+    if not options:
+        return None
+    # The most selective option: the best worst literal, then the fewest alternatives.
+    return max(options, key=lambda o: (min(_weight(s) for s in o), -len(o)))
+
+
+def _item_literals(op, av) -> frozenset[str] | None:
+    if op == _SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if add_flags or del_flags:
+            return None
+        return _required_literals(sub)
+    if _ATOMIC is not None and op == _ATOMIC:
+        return _required_literals(av)
+    if op == _BRANCH:
+        union: set[str] = set()
+        for alt in av[1]:
+            sub = _required_literals(alt)
+            if sub is None:
+                return None
+            union |= sub
+            if len(union) > _MAX_ALTERNATIVES:
+                return None
+        return frozenset(union)
+    if op in _REPEATS:
+        low, _high, sub = av
+        return _required_literals(sub) if low >= 1 else None
+    if op == _IN:
+        chars = set()
+        for kind, value in av:
+            if kind != _LITERAL:
+                return None
+            ch = _literal_char(value)
+            if ch is None:
+                return None
+            chars.add(ch)
+        return frozenset(chars) if 0 < len(chars) <= _MAX_ALTERNATIVES else None
+    return None

@@ -1,0 +1,1 @@
+"""Turning an assessment into text, Markdown or HTML, and knowledge into listings."""

@@ -1,0 +1,1 @@
+"""Rule tests (`riskengine test`) and the case generator."""
