@@ -75,7 +75,8 @@ def test_profile_and_script_for_an_elderly_customer_led_by_an_agent(mini_engine)
     assert p.nature.id == "professional_agent" and p.nature.rules == ["PROFILE-AGENT"]
     assert p.priority.id == "P1" and [s.id for s in p.styles] == ["verify_and_separate", "plain_words"]
     assert p.expectation_gap.gap == 70000 and p.expectation_gap.ratio == 3.33
-    assert a.strategy.id == "agent_protocol" and [s.id for s in a.strategy.also] == ["care"]
+    # issue 14 §5: every other applicable strategy is reported beside the leader (outranked ones too)
+    assert a.strategy.id == "agent_protocol" and [s.id for s in a.strategy.also] == ["care", "routine"]
     say = [(line.situation, line.id) for line in a.script.say]
     assert say == [("opening", "open_neutral"), ("question", "ask_who_acts"), ("question", "ask_what_matters"),
                    ("anchor", "anchor_cash_value"), ("closing", "close_date")]

@@ -95,8 +95,11 @@ def test_scripts_ask_fitting_questions_and_never_say_a_taboo(engine, results):
     ("claim_denial", "q_claim_"), ("surrender_refund", "q_surrender_"),
 ])
 def test_questions_fit_the_demand_type(engine, results, category, question):
+    # a safety crisis speaks of safety only (issue 14 §1): no questions about the claim then
     matching = [r.assessment for p, r in results.items() if load_test(p)[1]["category"] == category
-                and not r.assessment.agent.suspected]
+                and not r.assessment.agent.suspected and "safety_crisis" not in r.assessment.findings
+                # surrender questions are about an insurance policy (a prepaid gym card is refunded, not surrendered)
+                and (question != "q_surrender_" or load_test(p)[1]["industry"] == "insurance")]
     assert matching, category
     for a in matching:
         ids = [s.id for s in a.script.say if s.situation == "question"]
