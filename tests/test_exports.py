@@ -53,6 +53,7 @@ def test_documented_import_paths_for_spark_and_dask_keep_working():
 
 
 def test_the_flat_layout_paths_of_spark_and_dask_code_are_the_same_modules():
+    """(This module uses the flat-layout names on purpose.)"""
     import riskengine.batch
     import riskengine.generate
     import riskengine.partition
