@@ -357,6 +357,8 @@ def knowledge_show(kind: str, entry_id: str, rules: str | None, knowledge: str |
 from .cli_batch import batch  # noqa: E402  (the batch command lives in its own module)
 
 main.add_command(batch)
+from .cli_schema import schema; main.add_command(schema)  # noqa: E402,E702
+from .cli_init import init; main.add_command(init)  # noqa: E402,E702
 
 
 def run() -> None:  # pragma: no cover - console entry wrapper
