@@ -359,6 +359,7 @@ from .cli_batch import batch  # noqa: E402  (the batch command lives in its own 
 main.add_command(batch)
 from .cli_schema import schema; main.add_command(schema)  # noqa: E402,E702
 from .cli_init import init; main.add_command(init)  # noqa: E402,E702
+from .cli_table import table; main.add_command(table)  # noqa: E402,E702
 
 
 def run() -> None:  # pragma: no cover - console entry wrapper
