@@ -214,7 +214,7 @@ def read_book(path: Path, csv_kind: str | None = None) -> list[Sheet]:
                 sheet.rows.append((n, cells))
         return [sheet]
     from openpyxl import load_workbook
-    wb = load_workbook(path, data_only=True)
+    wb = load_workbook(path, read_only=True, data_only=True)
     out = []
     for ws in wb.worksheets:
         if ws.title in (README, LISTS):
@@ -227,4 +227,5 @@ def read_book(path: Path, csv_kind: str | None = None) -> list[Sheet]:
             if any(v is not None for v in cells.values()):
                 sheet.rows.append((n, cells))
         out.append(sheet)
+    wb.close()
     return out

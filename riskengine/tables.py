@@ -432,6 +432,8 @@ def scoring_from_rows(rows: list[tuple[int, dict]]) -> tuple[dict, list[tuple[in
 # ------------------------------------------------------------------------------- losslessness
 def same_entry(kind: str, a: dict, b: dict) -> bool:
     """Whether two raw entries load as the same model (what the engine sees)."""
+    if a == b:        # the same data (key order aside) is the same entry
+        return True
     model = model_of(kind)
     try:
         return model.model_validate(a) == model.model_validate(b)

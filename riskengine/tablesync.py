@@ -179,6 +179,28 @@ def _check_refs(entry: RowEntry, cols: list[Column], known: dict[str, set]) -> l
     return out
 
 
+ID_KINDS = {"indicators": "signal", "agent_signs": "signal", "channels": "channel", "strategies": "strategy",
+            "taboos": "taboo", "legal_bases": "legal_basis", "profiles": "profile", "phrases": "phrase",
+            "rules": "rule"}
+
+
+def _known_ids(files: list[SourceFile]) -> dict[str, set]:
+    """The ids the folder defines, read from its files as written (the whole load comes later)."""
+    known: dict[str, set] = defaultdict(set)
+    for src in files:
+        id_kind = ID_KINDS.get(src.kind)
+        for raw in src.entries:
+            if not isinstance(raw, dict):
+                continue
+            if id_kind and isinstance(raw.get("id"), str):
+                known[id_kind].add(raw["id"])
+            if src.kind == "rules" and isinstance(raw.get("then"), dict):
+                findings = raw["then"].get("findings")
+                if isinstance(findings, list):
+                    known["finding"].update(f for f in findings if isinstance(f, str))
+    return known
+
+
 def _read_sheets(paths: list[Path], csv_kind: str | None, result: ImportResult) -> list[tuple[str, Sheet]]:
     sheets = []
     for path in paths:
@@ -199,11 +221,7 @@ def import_tables(paths: list[Path], into: Path, csv_kind: str | None = None,
         return result
     files = read_folder(rules_dir, knowledge_dir)
     rule_files = tuple(sorted(f.label for f in files if f.kind == "rules"))
-    try:
-        target = load_ruleset(rules_dir, knowledge_dir, strict=False)
-        known = {k: set(v) for k, v in ruleset_ids(target).items()}
-    except RulesetError:
-        known = {}
+    known = _known_ids(files)
     sheets = _read_sheets(paths, csv_kind, result)
     entries: dict[str, list[RowEntry]] = {}
     scoring: tuple[dict, str] | None = None
@@ -247,7 +265,7 @@ def import_tables(paths: list[Path], into: Path, csv_kind: str | None = None,
         rows = entries.setdefault(kind, [])
         seen: dict[Any, int] = {}
         for rowno, cells in sheet.rows:
-            cell_errors: list[CellError] = []
+            cell_errors: list[CellError] = []  # every bad cell of the row, not just the first
             raw, file = row_to_entry(kind, cells, cols, cell_errors)
             for exc in cell_errors:
                 result.errors.append(f"{sheet.where(book, exc.column, rowno)}: {exc.column or 'row'}: {exc}")
@@ -275,11 +293,9 @@ def import_tables(paths: list[Path], into: Path, csv_kind: str | None = None,
                 continue
             rows.append(entry)
     # ids defined by the tables themselves count as known
-    for kind, id_kind in (("indicators", "signal"), ("agent_signs", "signal"), ("channels", "channel"),
-                          ("strategies", "strategy"), ("taboos", "taboo"), ("legal_bases", "legal_basis"),
-                          ("profiles", "profile"), ("phrases", "phrase")):
+    for kind, id_kind in ID_KINDS.items():
         for e in entries.get(kind, []):
-            known.setdefault(id_kind, set()).add(e.key)
+            known[id_kind].add(e.key)
     for e in entries.get("rules", []):
         known.setdefault("finding", set()).update((e.raw.get("then") or {}).get("findings") or [])
     for kind, rows in entries.items():
@@ -392,13 +408,29 @@ def _gate(texts: dict[Path, str], origin: dict, rules_dir: Path, knowledge_dir: 
             target = scratch / path.relative_to(into)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(text.encode("utf-8"))
-        try:
-            rs = load_ruleset(scratch / "rules", scratch / "knowledge", strict=False)
-            problems = [p for p in rs.problems if p.severity == "error"]
-        except RulesetError as exc:
-            problems = [p for p in exc.problems if p.severity == "error"]
+        problems = [p for p in _check_folder(scratch / "rules", scratch / "knowledge") if p.severity == "error"]
         for p in problems:
             result.errors.append(_locate(p, scratch, texts, origin, into))
+
+
+def _check_folder(rules_dir: Path, knowledge_dir: Path) -> list[Problem]:
+    """Every problem the loader and validator find, as ``load_ruleset`` would, but without the
+    ruleset cache (a scratch folder is never loaded twice; its entry would only fill the cache)."""
+    from .loader import load_knowledge, load_rules
+    from .ruleset import Ruleset
+    from .validate import validate_ruleset
+
+    problems: list[Problem] = []
+    digests: dict = {}
+    sources: dict = {}
+    located: dict = {}
+    root = Path.cwd().resolve()
+    knowledge = load_knowledge(knowledge_dir, root, problems, digests, sources, located)
+    rules = load_rules(rules_dir, root, problems, digests, sources, located)
+    if not any(p.severity == "error" for p in problems):
+        problems.extend(validate_ruleset(Ruleset(knowledge=knowledge, rules=rules, sources=sources,
+                                                 file_digests=digests, located=located)))
+    return sorted(problems)
 
 
 def _locate(p: Problem, scratch: Path, texts: dict[Path, str], origin: dict, into: Path) -> str:
