@@ -360,6 +360,7 @@ main.add_command(batch)
 from .cli_schema import schema; main.add_command(schema)  # noqa: E402,E702
 from .cli_init import init; main.add_command(init)  # noqa: E402,E702
 from .cli_table import table; main.add_command(table)  # noqa: E402,E702
+from .cli_review import review; main.add_command(review)  # noqa: E402,E702
 
 
 def run() -> None:  # pragma: no cover - console entry wrapper
