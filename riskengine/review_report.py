@@ -88,7 +88,8 @@ def _blocks(r: Review) -> list[Block]:
     else:
         rows = []
         for c in r.entry_changes:
-            where = " → ".join(w for w in (c.old_at, c.new_at) if w) if c.change == "changed" else (c.old_at or c.new_at)
+            where = (" → ".join(w for w in (c.old_at, c.new_at) if w) if c.change == "changed"
+                     else (c.old_at or c.new_at))
             detail = "; ".join(f"{f}: {a} → {z}" for f, a, z in c.fields)
             rows.append([c.kind, c.key, {"added": "新增 / added", "removed": "删除 / removed",
                                          "changed": "修改 / changed"}[c.change], where, detail])

@@ -144,7 +144,8 @@ def condition_defs(ids: dict[str, dict[str, str]]) -> dict:
         elif op in LIST_OPS:
             op_schema[op] = {"type": "array", "minItems": 1, "items": scalar}
         elif op == "matches":
-            op_schema[op] = {"type": "string", "minLength": 1, "description": _text("安全正则", "a safe regular expression")}
+            op_schema[op] = {"type": "string", "minLength": 1,
+                             "description": _text("安全正则", "a safe regular expression")}
         else:
             op_schema[op] = scalar
         op_schema[op].setdefault("description", _text(f"运算符 {op}", f"operator {op}: {OPERATORS[op][1]}"))

@@ -56,7 +56,8 @@ def test_export_edit_import_review_shows_the_cases_that_change(tmp_path, monkeyp
     for c in cases:
         append_record("decisions.jsonl", decision_record(c, engine.assess(engine.parse_case(c))))
     out = runner.invoke(main, ["review", "--base", str(ROOT), str(new), "--cases", "history.jsonl",
-                               "--log", "decisions.jsonl", "--tests", str(ROOT / "tests/cases/gc26_teller_rude_apology.yaml"),
+                               "--log", "decisions.jsonl",
+                               "--tests", str(ROOT / "tests/cases/gc26_teller_rude_apology.yaml"),
                                "--by", "合规部 王敏", "--out", "review"])
     assert out.exit_code == 0, out.output
     assert "1 case(s) change" in out.output and "ready for sign-off" in out.output

@@ -194,7 +194,8 @@ def test_schema_command_prints_one_schema_and_checks_a_folder(tmp_path):
 def test_init_starts_a_ruleset_folder_with_schemas_and_modelines(tmp_path):
     runner = CliRunner()
     dest = tmp_path / "ruleset"
-    out = runner.invoke(main, ["init", str(dest), "--rules", str(MINI / "rules"), "--knowledge", str(MINI / "knowledge")])
+    out = runner.invoke(main, ["init", str(dest), "--rules", str(MINI / "rules"),
+                               "--knowledge", str(MINI / "knowledge")])
     assert out.exit_code == 0, out.output
     files = yaml_files(dest)
     assert files and all(p.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=") for p in files)
