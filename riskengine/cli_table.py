@@ -18,6 +18,11 @@ EXPORT_KINDS = ("all", "scoring", "deadlines", "channels", "phrases", "taboos", 
 @click.group("table")
 def table() -> None:
     """Knowledge and simple rules as spreadsheet tables (.xlsx or .csv), and back."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        click.echo('error: tables need openpyxl: pip install "riskengine[authoring]"', err=True)
+        raise SystemExit(1) from None
 
 
 @table.command("export")

@@ -73,17 +73,25 @@ class Review:
 
 
 # ----------------------------------------------------------------------------------- rule-level diff
+def _plain(value: Any) -> Any:
+    """A model value as its YAML data (a condition in the form it is written in)."""
+    from .language import AllCondition, AnyCondition, FieldCondition, FindingCondition, NotCondition, \
+        SignalCondition, SignalsCondition, to_data
+    if isinstance(value, (AllCondition, AnyCondition, NotCondition, FieldCondition, SignalCondition,
+                          SignalsCondition, FindingCondition)):
+        return to_data(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_defaults=True)
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def _show(value: Any) -> str:
-    from .language import to_data
     from .tables import flow
-    if isinstance(value, BaseModel) and type(value).__name__.endswith("Condition"):
-        value = to_data(value)
-    elif isinstance(value, BaseModel):
-        value = value.model_dump(mode="json", exclude_defaults=True)
-    elif isinstance(value, tuple):
-        value = [to_data(v) if type(v).__name__.endswith("Condition") else
-                 v.model_dump(mode="json", exclude_defaults=True) if isinstance(v, BaseModel) else v for v in value]
-    text = flow(value) if value is not None else "—"
+    text = flow(_plain(value)) if value is not None else "—"
     return text if len(text) <= 300 else text[:297] + "…"
 
 

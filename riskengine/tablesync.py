@@ -228,7 +228,9 @@ def import_tables(paths: list[Path], into: Path, csv_kind: str | None = None,
     for book, sheet in sheets:
         kind = sheet.kind
         if kind not in TABLE_KINDS:
-            hint = did_you_mean(kind, TABLE_KINDS) or f"sheets are named {', '.join(TABLE_KINDS)}"
+            hint = did_you_mean(kind, TABLE_KINDS) or f"tables are named {', '.join(TABLE_KINDS)}"
+            if not sheet.name:
+                hint += "; name a CSV file's table with --kind"
             result.errors.append(f"{book}!{sheet.name or kind}: unknown table '{kind}' ({hint})")
             continue
         if kind in entries or (kind == "scoring" and scoring is not None):

@@ -312,3 +312,21 @@ def test_generated_rulesets_round_trip(tmp_path_factory, channels, indicators, r
     result = import_tables(files, target)
     assert result.errors == []
     _same_ruleset(src, target)
+
+
+def test_a_changed_threshold_is_replaced_in_place_keeping_its_comment(tmp_path):
+    target = _copy(ROOT, tmp_path / "copy")
+    path = tmp_path / "scoring.csv"
+    tables = _export(ROOT, path, ["scoring"])
+    assert ["agent_suspected_at", 50] in tables[0].rows
+    text = path.read_text(encoding="utf-8-sig")
+    path.write_text(text.replace("agent_suspected_at,50", "agent_suspected_at,60"), encoding="utf-8-sig")
+    before = (target / "knowledge" / "scoring.yaml").read_text(encoding="utf-8").splitlines()
+    result = import_tables([path], target)
+    assert result.errors == [] and result.changes == ["scoring: changed"]
+    after = (target / "knowledge" / "scoring.yaml").read_text(encoding="utf-8").splitlines()
+    diff = [(a, b) for a, b in zip(before, after) if a != b]
+    assert len(before) == len(after) and len(diff) == 1
+    old, new = diff[0]
+    assert "#" in old and new == old.replace("50", "60", 1)      # the comment after the number stays
+    assert load_ruleset(target / "rules", target / "knowledge").knowledge.scoring.agent_suspected_at == 60
