@@ -329,7 +329,7 @@ def ruletest_schema(ids: dict[str, dict[str, str]]) -> dict:
         "type": "object", "additionalProperties": True,
         "description": _text("预期：评估结果中的点分路径 → 值（或 in/ge/gt/le/lt/eq，列表用 contains/excludes/exactly）",
                              "expected outcome: dotted assessment path -> value, a bound, or a list check"),
-        "propertyNames": {"pattern": r"^[a-z_]+(\.[a-z_]+)*$"},
+        "propertyNames": {"pattern": r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$"},
         "properties": expect_props}
     root = {"type": "object", "required": ["case", "expect"], "additionalProperties": False, "properties": {
         "name": {"type": "string"}, "source": {"type": "string"}, "note": {"type": "string"},
