@@ -41,7 +41,7 @@ def review(new: str, base: str, cases: tuple[str, ...], log: str | None, tests: 
     from .review_report import render_html, render_markdown
 
     resume_gc()
-    who = reviewer or os.environ.get("USER") or os.environ.get("USERNAME") or "?"
+    who = reviewer or os.environ.get("USER") or os.environ.get("USERNAME") or _login()
     result = run_review(Path(base), Path(new), cases=[Path(c) for c in cases], log=Path(log) if log else None,
                         tests=[Path(t) for t in tests] if tests else None, reviewer=who,
                         when=dt.datetime.now(dt.timezone.utc), min_coverage=min_coverage, workers=workers,
@@ -64,3 +64,12 @@ def review(new: str, base: str, cases: tuple[str, ...], log: str | None, tests: 
             click.echo(f"blocked: {b}", err=True)
         raise SystemExit(1)
     click.echo("ready for sign-off")
+
+
+def _login() -> str:
+    """The login name when $USER is not set (as in some CI and service accounts)."""
+    import getpass
+    try:
+        return getpass.getuser()
+    except Exception:       # no name for this uid: the report still says it is unknown
+        return "?"
