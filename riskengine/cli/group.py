@@ -355,11 +355,16 @@ def knowledge_show(kind: str, entry_id: str, rules: str | None, knowledge: str |
         raise SystemExit(1) from None
 
 
-from riskengine.cli.batch import batch  # noqa: E402  (the batch command lives in its own module)
-
-main.add_command(batch)
+from riskengine.cli.batch import batch  # noqa: E402
 from riskengine.cli.eval import eval_corpus  # noqa: E402
-main.add_command(eval_corpus)
+from riskengine.cli.init import init  # noqa: E402
+from riskengine.cli.review import review  # noqa: E402
+from riskengine.cli.schema import schema  # noqa: E402
+from riskengine.cli.table import table  # noqa: E402
+
+# One module per command (riskengine/cli/*.py), registered here.
+for _command in (batch, eval_corpus, schema, init, table, review):
+    main.add_command(_command)
 
 
 def run() -> None:  # pragma: no cover - console entry wrapper

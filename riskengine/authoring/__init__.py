@@ -1,0 +1,1 @@
+"""For compliance staff: JSON Schema for editors, spreadsheet decision tables, the sign-off review."""
