@@ -233,7 +233,8 @@ ID_PROPS = {   # (definition, property) -> id kind
     ("Strategy", "legal_bases"): "legal_basis", ("Deadline", "legal_basis"): "legal_basis",
     ("LegalBasis", "replaced_by"): "legal_basis", ("Case", "signals"): "signal",
 }
-CONDITION_PROPS = {("Rule", "when"), ("Channel", "eligible_when"), ("Deadline", "applies_when")}
+CONDITION_PROPS = {("Rule", "when"), ("Channel", "eligible_when"), ("Deadline", "applies_when"), ("Deadline", "done_when"),
+                   ("Phrase", "when"), ("Question", "applies_when"), ("EscalationLevel", "immediate_when")}
 
 
 def _prune(defs: dict, roots: list) -> dict:
@@ -333,6 +334,8 @@ def ruletest_schema(ids: dict[str, dict[str, str]]) -> dict:
         "properties": expect_props}
     root = {"type": "object", "required": ["case", "expect"], "additionalProperties": False, "properties": {
         "name": {"type": "string"}, "source": {"type": "string"}, "note": {"type": "string"},
+        "as_of": {"type": "string", "format": "date",
+                  "description": _text("判断时限与逾期的日期（可选）", "the date clocks and overdue are judged on (optional)")},
         "case": _ref("Case"), "expect": _ref("Expect")}}
     defs["_root"] = root    # so the zh descriptions reach the top-level keys too
     doc = _document(_text("规则测试文件 tests/cases/*.yaml", "riskengine rule test"), root, _with_ids(defs, ids),
