@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from .assessment import Assessment
 from .case import Case
-from .errors import CaseError, did_you_mean
+from .errors import CaseError, CaseProblem, did_you_mean
 from .facts import case_facts
 from .fastpath import FastEvaluator
 from .firing import CaseState, Evaluation
@@ -59,12 +59,13 @@ class Engine:
             try:
                 case = Case.model_validate(data)
             except ValidationError as exc:
-                raise CaseError(describe_case_error(exc), location) from None
+                raise CaseError(describe_case_error(exc), location, details=case_error_items(exc)) from None
         known = self.ruleset.knowledge.signals
         for i, sid in enumerate(case.signals):
             if sid not in known:
                 hint = did_you_mean(sid, known) or "run `riskengine knowledge list indicators` to see the ids"
-                raise CaseError(f"signals[{i}]: unknown signal '{sid}' ({hint})", location, code="RE202")
+                raise CaseError(f"signals[{i}]: unknown signal '{sid}' ({hint})", location, code="RE202",
+                                details=[CaseProblem(("signals", i), f"unknown signal '{sid}'", hint, "RE202")])
         return case
 
     def state(self, case: Case, hits: list[NarrativeHit] | None = None) -> tuple[CaseState, list[NarrativeHit]]:
@@ -102,20 +103,27 @@ class Engine:
 
 def describe_case_error(exc: ValidationError) -> str:
     """One line per problem: the field, what is wrong, and what is allowed."""
-    parts = []
-    for err in exc.errors()[:5]:
-        field = ".".join(str(p) for p in err["loc"]) or "case"
+    items = case_error_items(exc)
+    more = len(items) - 5
+    return "; ".join(map(str, items[:5])) + (f"; and {more} more" if more > 0 else "")
+
+
+def case_error_items(exc: ValidationError) -> list[CaseProblem]:
+    """Each problem of a case that does not fit the contract, at its field, with the fix when one is known
+    (the CLI joins them into one line; the HTTP service returns them one by one)."""
+    items = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
         if err["type"] == "extra_forbidden":
             from .facts import FIELD_TYPES
             top = {p.split(".")[0] for p in FIELD_TYPES if not p.startswith("derived.")}
             hint = did_you_mean(str(err["loc"][-1]), top | {p.split(".")[-1] for p in FIELD_TYPES})
-            parts.append(f"{field}: unknown field" + (f" ({hint})" if hint else ""))
+            items.append(CaseProblem(loc, "unknown field", hint))
         elif err["type"] == "missing":
-            parts.append(f"{field}: required field is missing")
+            items.append(CaseProblem(loc, "required field is missing"))
         else:
-            parts.append(f"{field}: {err['msg']}")
-    more = len(exc.errors()) - 5
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+            items.append(CaseProblem(loc, err["msg"]))
+    return items
 
 
 def load_engine(rules_dir: str | Path | None = None, knowledge_dir: str | Path | None = None,

@@ -59,6 +59,22 @@ class Problem:
         return text + (f" ({self.hint})" if self.hint else "")
 
 
+@dataclass(frozen=True)
+class CaseProblem:
+    """One finding about a case, at a field: ``loc`` is the path (``("demand", "type")``, ``("signals", 0)``)."""
+    loc: tuple
+    message: str
+    hint: str = ""
+    code: str = "RE201"
+
+    @property
+    def field(self) -> str:
+        return ".".join(str(p) for p in self.loc) or "case"
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+
 class RiskEngineError(Exception):
     """Base of every error riskengine raises on purpose."""
 
@@ -75,10 +91,12 @@ class RulesetError(RiskEngineError):
 class CaseError(RiskEngineError):
     """A case that does not fit the contract; ``location`` is e.g. ``case.yaml:3`` or ``cases.jsonl:17``."""
 
-    def __init__(self, message: str, location: str = "", code: str = "RE201"):
+    def __init__(self, message: str, location: str = "", code: str = "RE201",
+                 details: list[CaseProblem] | None = None):
         self.message = message
         self.location = location
         self.code = code
+        self.details = details or []   # one CaseProblem per finding, when the caller knows the fields
         super().__init__(f"{location}: {code} {message}" if location else f"{code} {message}")
 
 
