@@ -357,6 +357,7 @@ def knowledge_show(kind: str, entry_id: str, rules: str | None, knowledge: str |
 from .cli_batch import batch  # noqa: E402  (the batch command lives in its own module)
 
 main.add_command(batch)
+main.add_command(__import__("riskengine.cli_serve").cli_serve.serve)   # riskengine serve: the HTTP service
 
 
 def run() -> None:  # pragma: no cover - console entry wrapper

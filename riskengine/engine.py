@@ -65,7 +65,8 @@ class Engine:
             if sid not in known:
                 hint = did_you_mean(sid, known) or "run `riskengine knowledge list indicators` to see the ids"
                 raise CaseError(f"signals[{i}]: unknown signal '{sid}' ({hint})", location, code="RE202",
-                                details=[CaseProblem(("signals", i), f"unknown signal '{sid}'", hint, "RE202")])
+                                details=[CaseProblem(("signals", i), f"unknown signal '{sid}'", hint, "RE202",
+                                                     f"signals[{i}]")])
         return case
 
     def state(self, case: Case, hits: list[NarrativeHit] | None = None) -> tuple[CaseState, list[NarrativeHit]]:

@@ -66,10 +66,11 @@ class CaseProblem:
     message: str
     hint: str = ""
     code: str = "RE201"
+    where: str = ""     # the field as the message names it, when not the dotted path (``signals[0]``)
 
     @property
     def field(self) -> str:
-        return ".".join(str(p) for p in self.loc) or "case"
+        return self.where or ".".join(str(p) for p in self.loc) or "case"
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" + (f" ({self.hint})" if self.hint else "")
