@@ -58,7 +58,8 @@ def serve(host: str, port: int, rules: str | None, knowledge: str | None, tests:
                          keys_file=keys_file, watch=watch, max_body=max_body, max_batch_lines=max_batch_lines,
                          timeout=timeout, workers=workers, load_in_background=workers == 1)
     if workers == 1:
-        from .serve.app import create_app
+        from .serve.app import create_app, log_to_stderr
+        log_to_stderr()
         uvicorn.run(create_app(config, keys=keys), host=host, port=port, log_level="info", server_header=False)
         return
     import os

@@ -177,6 +177,17 @@ def create_app(config: ServeConfig | None = None, *, keys: KeyStore | None = Non
     return app
 
 
+def log_to_stderr() -> None:
+    """The service's own messages (reloads, refused rulesets) beside uvicorn's, once per process."""
+    logger = logging.getLogger("riskengine.serve")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     riskengine: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+
+
 def app_from_env() -> FastAPI:
     """The factory uvicorn calls in each worker process (``serve --workers N``)."""
+    log_to_stderr()
     return create_app(ServeConfig.from_env())
