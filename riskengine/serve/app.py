@@ -51,6 +51,7 @@ class Service:
         self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="riskengine-serve")
         self.version = _package_version()
         self._loader: threading.Thread | None = None
+        self.started = False
 
     def loaded(self) -> Loaded:
         current = self.holder.current
@@ -63,6 +64,9 @@ class Service:
         return await compute(self.executor, self.config.timeout, fn, *args)
 
     def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
         if self.config.log:
             self.decision_log = DecisionLog(self.config.log, on_drop=self.metrics.log_dropped.inc)
         if self.config.load_in_background:
@@ -148,6 +152,9 @@ def create_app(config: ServeConfig | None = None, *, keys: KeyStore | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if service.started:         # started by its owner (a test harness): the owner stops it too
+            yield
+            return
         service.start()
         if handle_sighup and config.workers <= 1:
             _install_sighup(service)

@@ -73,7 +73,8 @@ def rule_show(rule_id: str, request: Request) -> KnowledgeEntry:
     return _find(loaded, "rules", loaded.engine.ruleset.rules_by_id, rule_id)
 
 
-@router.get("/schemas/case.json", tags=["schemas"], responses={200: {"description": "JSON Schema of a case"}})
+@router.get("/schemas/case.json", tags=["schemas"], responses={200: {"description": "JSON Schema of a case",
+                                  "content": {"application/schema+json": {"schema": {"type": "object"}}}}})
 def case_schema() -> JSONResponse:
     """JSON Schema of the case contract (what /v1/assess accepts; docs/case-format.md)."""
     from ..case import Case
@@ -81,7 +82,8 @@ def case_schema() -> JSONResponse:
 
 
 @router.get("/schemas/assessment.json", tags=["schemas"],
-            responses={200: {"description": "JSON Schema of an assessment"}})
+            responses={200: {"description": "JSON Schema of an assessment",
+                             "content": {"application/schema+json": {"schema": {"type": "object"}}}}})
 def assessment_schema() -> JSONResponse:
     """JSON Schema of what /v1/assess answers."""
     return JSONResponse(AssessResponse.model_json_schema(mode="serialization"), media_type="application/schema+json")
