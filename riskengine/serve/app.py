@@ -48,7 +48,9 @@ class Service:
         self.keys = keys if keys is not None else KeyStore.load(config.keys_file)
         self.holder = RulesetHolder(config, on_reload=self.metrics.on_reload)
         self.decision_log: DecisionLog | None = None
-        self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="riskengine-serve")
+        # Assessments hold the GIL: more threads than this only make them wait for each other (and the
+        # event loop for them); more throughput comes from --workers processes.
+        self.executor = ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="riskengine-serve")
         self.version = _package_version()
         self._loader: threading.Thread | None = None
         self.started = False

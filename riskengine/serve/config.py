@@ -25,6 +25,7 @@ class ServeConfig:
     timeout: float = 30.0               # seconds a request may compute (503 after)
     load_in_background: bool = True     # ready later (503 until then) rather than listening later
     workers: int = 1
+    threads: int = 2                    # threads per process that compute answers
 
     def tests_dir(self) -> Path | None:
         """The rule tests that gate a ruleset: --tests, else tests/cases beside the shipped rules when the
