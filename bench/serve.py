@@ -109,6 +109,28 @@ async def load(port: int, bodies: list[bytes], total: int, concurrency: int, rat
     return latencies, errors, time.perf_counter() - started, statuses
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children that are alive (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    pids = [pid]
+    try:
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == pid:
+                    pids.append(int(entry))
+        total = 0.0
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -159,8 +181,10 @@ def main(argv: list[str] | None = None) -> None:
             time.sleep(0.2)
         asyncio.run(_get_ready(port, deadline))
         asyncio.run(load(port, bodies, min(500, args.requests), args.concurrency, None, args.path))   # warm-up
+        cpu0 = cpu_seconds(server.pid)
         latencies, errors, wall, statuses = asyncio.run(
             load(port, bodies, args.requests, args.concurrency, args.rate, args.path))
+        server_cpu = cpu_seconds(server.pid) - cpu0
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -175,11 +199,16 @@ def main(argv: list[str] | None = None) -> None:
         "p50_ms": round(pct(latencies, 50) * 1000, 2), "p95_ms": round(pct(latencies, 95) * 1000, 2),
         "p99_ms": round(pct(latencies, 99) * 1000, 2), "max_ms": round(max(latencies) * 1000, 2),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2),
+        "server_cpu_ms_per_request": round(server_cpu / max(1, len(latencies)) * 1000, 3),
     }
     if args.in_process_seconds > 0:
         per_core = in_process(bodies, args.in_process_seconds)
         report["in_process_per_core_per_s"] = round(per_core, 1)
+        report["in_process_cpu_ms_per_case"] = round(1000 / per_core, 3)
         report["served_per_worker_vs_in_process"] = round(rps / args.workers / per_core, 3)
+        if server_cpu > 0:      # CPU per answer, in-process over served: the cost of HTTP, less sensitive to
+            # what else the machine runs than requests/s
+            report["cpu_efficiency_per_core"] = round(1000 / per_core / report["server_cpu_ms_per_request"], 3)
     report["cpus"] = os.cpu_count()
     print(json.dumps(report, indent=2))
 
