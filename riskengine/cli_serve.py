@@ -64,8 +64,13 @@ def serve(host: str, port: int, rules: str | None, knowledge: str | None, tests:
         return
     import os
     os.environ[ENV] = config.to_env()
+    import inspect
+    extra = {}
+    if "timeout_worker_healthcheck" in inspect.signature(uvicorn.Config).parameters:
+        # a worker loads and tests its ruleset before it is ready: give a restart (SIGHUP) time for that
+        extra["timeout_worker_healthcheck"] = 120
     uvicorn.run("riskengine.serve.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info", server_header=False)
+                log_level="info", server_header=False, **extra)
 
 
 def _is_loopback(host: str) -> bool:
