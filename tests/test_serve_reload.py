@@ -64,7 +64,8 @@ def test_reload_under_load_swaps_valid_versions_and_refuses_a_broken_one(tmp_pat
     assert answers[-1][1] == v2                                       # the old good one keeps serving
     body = refused.json()
     assert refused.status_code == 422 and body["type"].endswith("reload-failed")
-    assert v2 in body["detail"] and any("broken.yaml" in e["message"] for e in body["errors"])
+    assert v2 in body["detail"] and any("broken.yaml" in e["message"] and e["code"] == "RE001"
+                                        for e in body["errors"])
     assert status["ready"] and status["version"] == v2
     assert status["last_reload"]["result"] == "failure" and status["last_reload"]["step"] == "load"
     assert 'riskengine_reloads_total{result="failure"} 1.0' in metrics

@@ -118,6 +118,8 @@ class ReloadOutcome(_Model):
     step: str | None = Field(description="the step that refused the ruleset: load, validate, compile or test")
     error: str | None
     reasons: list[str]
+    errors: list[ErrorItem] = Field(default=[], description="the reasons as problem items (codes and hints of "
+                                                             "`riskengine validate` where there are some)")
 
 
 class StatusResponse(_Model):

@@ -22,12 +22,22 @@ from .loading import LoadFailure, Loaded, build
 log = logging.getLogger("riskengine.serve")
 
 
+def _items(failure: LoadFailure | None) -> list[dict]:
+    """The failure as problem items: each ruleset problem with its code and hint, else each reason."""
+    from .problems import error_item, ruleset_problem_item
+    if failure is None:
+        return []
+    if failure.problems:
+        return [ruleset_problem_item(p) for p in failure.problems]
+    return [error_item("", reason, "", None) for reason in failure.reasons]
+
+
 class RulesetHolder:
     def __init__(self, config: ServeConfig, on_reload: Callable[[str, Loaded | None], None] | None = None):
         self.config = config
         self.current: Loaded | None = None
         self.last_reload: dict = {"result": "pending", "at": None, "trigger": "start", "version": None,
-                                  "step": None, "error": None, "reasons": []}
+                                  "step": None, "error": None, "reasons": [], "errors": []}
         self._lock = threading.Lock()
         self._on_reload = on_reload or (lambda result, loaded: None)
         self._stop = threading.Event()
@@ -46,7 +56,7 @@ class RulesetHolder:
         outcome = {"result": result, "at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
                    "trigger": trigger, "version": loaded.version if loaded else None,
                    "step": failure.step if failure else None, "error": str(failure) if failure else None,
-                   "reasons": list(failure.reasons) if failure else []}
+                   "reasons": list(failure.reasons) if failure else [], "errors": _items(failure)}
         self.last_reload = outcome
         self._on_reload(result, self.current)
         return outcome

@@ -5,7 +5,7 @@ import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 

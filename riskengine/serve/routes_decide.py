@@ -14,7 +14,7 @@ from .deps import scope, service
 from .limits import JSON, JSON_LINES, parse_json, read_body, require_media
 from .models import AssessResponse, ExplainResponse, MissingFactsResponse
 from .openapi import problems, request_body
-from .problems import ApiProblem, error_item
+from .problems import ApiProblem
 
 router = APIRouter(prefix="/v1", tags=["decisions"], dependencies=[scope("assess")])
 
@@ -70,9 +70,6 @@ def _count(svc, a, decision_id: str, raw) -> None:
     svc.metrics.decisions.labels(risk_level=a.risk.level, engine=a.engine).inc()
     if svc.decision_log is not None:
         svc.decision_log.submit(decision_id, raw, a)
-
-
-BATCH_LINE = {"type": "string", "description": "one JSON object (a case) per line"}
 
 
 @router.post("/assess/batch", response_model=None,

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse, Response
 from .deps import scope, service
 from .models import Health, ReloadOutcome, StatusResponse
 from .openapi import problems
-from .problems import ApiProblem, ruleset_problem_item
+from .problems import ApiProblem
 
 router = APIRouter(tags=["operations"])
 
@@ -59,6 +59,5 @@ async def admin_reload(request: Request) -> JSONResponse:
     if outcome["result"] != "success":
         loaded = svc.holder.current
         keeps = f"; still serving {loaded.version}" if loaded else "; no ruleset is serving"
-        items = [{"pointer": None, "code": "RE010", "name": "", "message": r, "hint": ""} for r in outcome["reasons"]]
-        raise ApiProblem(422, "reload-failed", f"{outcome['step']} failed{keeps}", items)
+        raise ApiProblem(422, "reload-failed", f"{outcome['step']} failed{keeps}", outcome["errors"])
     return JSONResponse(ReloadOutcome(**outcome).model_dump())
