@@ -327,3 +327,19 @@ def test_decision_log_is_the_cli_record_masked_and_never_holds_the_token(tmp_pat
     text = log.read_text(encoding="utf-8")
     assert "13812345678" not in text and "138****5678" in text
     assert ASSESS_TOKEN not in text and ASSESS_TOKEN not in caplog.text
+
+
+def test_the_core_imports_no_web_framework():
+    """The service is an extra: every core module (and the CLI, serve command included) imports without
+    FastAPI, uvicorn, starlette or prometheus-client."""
+    import subprocess
+    import sys
+    code = ("import pkgutil, importlib, sys, riskengine\n"
+            "for m in pkgutil.iter_modules(riskengine.__path__):\n"
+            "    if m.name != 'serve':\n"
+            "        importlib.import_module('riskengine.' + m.name)\n"
+            "bad = sorted(n for n in sys.modules if n.split('.')[0] in "
+            "('fastapi', 'uvicorn', 'starlette', 'prometheus_client'))\n"
+            "print(bad); sys.exit(1 if bad else 0)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
