@@ -94,6 +94,18 @@ def test_assess_batch_streams_lines_in_order_and_a_bad_line_answers_alone(client
     assert out[2]["case_id"] == "B-3" and out[2]["error"]["errors"][0]["hint"] == "did you mean 'industry'?"
 
 
+def test_a_bug_met_by_one_batch_record_loses_none_of_the_others(monkeypatch, client, case):
+    from riskengine.serve import decide
+    real = decide.assess
+    monkeypatch.setattr(decide, "assess", lambda loaded, raw, **k: 1 / 0 if raw["id"] == "X" else
+                        real(loaded, raw, **k))
+    body = "\n".join(json.dumps({**case, "id": i}) for i in ("A", "X", "C"))
+    out = [json.loads(x) for x in client.post("/v1/assess/batch", content=body,
+                                               headers={"content-type": "application/x-ndjson"}).text.splitlines()]
+    assert [o.get("case_id") for o in out] == ["A", "X", "C"]
+    assert out[1]["error"]["status"] == 500 and "ZeroDivision" not in json.dumps(out[1])
+
+
 def test_assess_batch_is_bounded_in_records(case):
     app = create_app(ServeConfig(rules=str(MINI / "rules"), knowledge=str(MINI / "knowledge"),
                                  load_in_background=False, max_batch_lines=2))

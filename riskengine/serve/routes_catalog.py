@@ -142,7 +142,7 @@ def _validate(files: dict[PurePosixPath, str], knowledge_dir: str | None) -> Val
             dest.write_text(text, encoding="utf-8")
         (tmp / "rules").mkdir(exist_ok=True)
         kdir = Path(knowledge_dir) if knowledge_dir else tmp / "knowledge"
-        kdir.mkdir(exist_ok=True) if not knowledge_dir else None
+        kdir.mkdir(exist_ok=True)
         try:
             rs = load_ruleset(tmp / "rules", kdir, strict=False)
             found, version, counts = rs.problems, rs.version, rs.counts()

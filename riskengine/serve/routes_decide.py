@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
@@ -16,6 +17,7 @@ from .models import AssessResponse, ExplainResponse, MissingFactsResponse
 from .openapi import problems, request_body
 from .problems import ApiProblem
 
+log = logging.getLogger("riskengine.serve")
 router = APIRouter(prefix="/v1", tags=["decisions"], dependencies=[scope("assess")])
 
 CASE_BODY = request_body(Case, description="one case, as in a case file (docs/case-format.md)")
@@ -101,6 +103,9 @@ async def assess_batch(request: Request, lang: Lang = "zh", engine: EngineName =
                                                  missing_facts=missing_facts)
         except ApiProblem as problem:
             return _error_line(base, problem)
+        except Exception as exc:        # a bug met by one record: that record's line says so, the rest go on
+            log.error("unexpected error on batch line %d: %s", lineno, type(exc).__name__, exc_info=exc)
+            return _error_line(base, ApiProblem(500, "internal-error", f"line {lineno} could not be assessed"))
         _count(svc, a, decision_id, raw)
         return f'{{"line":{lineno},' + text[1:]
 
