@@ -181,10 +181,11 @@ def main(argv: list[str] | None = None) -> None:
             time.sleep(0.2)
         asyncio.run(_get_ready(port, deadline))
         asyncio.run(load(port, bodies, min(500, args.requests), args.concurrency, None, args.path))   # warm-up
-        cpu0 = cpu_seconds(server.pid)
+        cpu0, assess0 = cpu_seconds(server.pid), asyncio.run(assessment_cpu(port))
         latencies, errors, wall, statuses = asyncio.run(
             load(port, bodies, args.requests, args.concurrency, args.rate, args.path))
         server_cpu = cpu_seconds(server.pid) - cpu0
+        assess_cpu = asyncio.run(assessment_cpu(port)) - assess0
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -200,7 +201,13 @@ def main(argv: list[str] | None = None) -> None:
         "p99_ms": round(pct(latencies, 99) * 1000, 2), "max_ms": round(max(latencies) * 1000, 2),
         "mean_ms": round(statistics.fmean(latencies) * 1000, 2),
         "server_cpu_ms_per_request": round(server_cpu / max(1, len(latencies)) * 1000, 3),
+        "assessment_cpu_ms_per_request": round(assess_cpu / max(1, len(latencies)) * 1000, 3),
     }
+    if server_cpu > 0 and args.workers == 1:
+        # Within the server, at the same moment: the share of its CPU that went into the assessments
+        # themselves (the rest is HTTP, routing, the framework). Unlike a comparison with a separate
+        # in-process run, this does not move with what else the machine is running.
+        report["assessment_share_of_server_cpu"] = round(assess_cpu / server_cpu, 3)
     if args.in_process_seconds > 0:
         per_core = in_process(bodies, args.in_process_seconds)
         report["in_process_per_core_per_s"] = round(per_core, 1)
@@ -211,6 +218,18 @@ def main(argv: list[str] | None = None) -> None:
             report["cpu_efficiency_per_core"] = round(1000 / per_core / report["server_cpu_ms_per_request"], 3)
     report["cpus"] = os.cpu_count()
     print(json.dumps(report, indent=2))
+
+
+async def assessment_cpu(port: int) -> float:
+    """riskengine_assessment_cpu_seconds_total from /metrics (of the worker that answers)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = (await reader.read()).decode("utf-8", "replace")
+    writer.close()
+    for line in data.splitlines():
+        if line.startswith("riskengine_assessment_cpu_seconds_total "):
+            return float(line.split()[1])
+    return 0.0
 
 
 async def _get_ready(port: int, deadline: float) -> None:

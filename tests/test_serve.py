@@ -264,6 +264,8 @@ def test_health_status_and_metrics(client, case, engine):
     assert f'riskengine_ruleset_info{{source="files",version="{engine.version}"}} 1.0' in text
     assert 'riskengine_request_duration_seconds_bucket{le="0.05",method="POST",route="/v1/assess"}' in text
     assert 'riskengine_reloads_total{result="success"} 1.0' in text
+    cpu = next(line for line in text.splitlines() if line.startswith("riskengine_assessment_cpu_seconds_total "))
+    assert float(cpu.split()[1]) > 0
 
 
 def test_readyz_is_503_until_the_ruleset_has_loaded_and_passed(monkeypatch):

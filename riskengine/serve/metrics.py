@@ -20,6 +20,8 @@ class Metrics:
                              ["version", "source"], registry=r)
         self.loaded_at = Gauge("riskengine_ruleset_loaded_timestamp_seconds",
                                "When the serving ruleset was loaded (Unix time)", registry=r)
+        self.assess_cpu = Counter("riskengine_assessment_cpu_seconds", "CPU time spent in assessments themselves "
+                                  "(thread time: parsing the case, assessing, writing the JSON; no HTTP)", registry=r)
         self.log_dropped = Counter("riskengine_decision_log_dropped", "Decision records not written: the queue "
                                    "was full or the file could not be written", registry=r)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request
@@ -58,8 +59,12 @@ async def assess(request: Request,
     raw, size = await _case_body(request, sized=True)
 
     def work():
-        return decide.assess(loaded, raw, explain=explain, lang=lang, engine_name=engine,
-                             missing_facts=missing_facts)
+        started = time.thread_time()
+        try:
+            return decide.assess(loaded, raw, explain=explain, lang=lang, engine_name=engine,
+                                 missing_facts=missing_facts)
+        finally:
+            svc.metrics.assess_cpu.inc(time.thread_time() - started)
     if size <= INLINE_MAX_BODY and not missing_facts and explain != "full" and engine == "compiled":
         decision_id, a, text = work()
     else:
