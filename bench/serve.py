@@ -159,13 +159,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--cases", type=int, default=1000, help="distinct generated cases sent in turn")
     ap.add_argument("--path", default="/v1/assess")
     ap.add_argument("--in-process-seconds", type=float, default=10.0)
+    ap.add_argument("--no-access-log", action="store_true", help="start the server with --no-access-log")
     args = ap.parse_args(argv)
 
     bodies = cases(args.cases)
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen([sys.executable, "-m", "riskengine.cli", "serve", "--port", str(port), "--workers",
-                               str(args.workers)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               str(args.workers)] + (["--no-access-log"] if args.no_access_log else []), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
@@ -195,6 +196,7 @@ def main(argv: list[str] | None = None) -> None:
     rps = len(latencies) / wall
     report = {
         "requests": args.requests, "concurrency": args.concurrency, "workers": args.workers, "rate": args.rate,
+        "access_log": not args.no_access_log,
         "answered": len(latencies), "errors": errors, "statuses": statuses, "seconds": round(wall, 2),
         "requests_per_s": round(rps, 1),
         "p50_ms": round(pct(latencies, 50) * 1000, 2), "p95_ms": round(pct(latencies, 95) * 1000, 2),

@@ -32,9 +32,11 @@ from .cli_options import knowledge_option, rules_option
 @click.option("--max-batch-lines", type=click.IntRange(min=1), default=10_000, show_default=True)
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
               help="Seconds a request may compute before it is answered 503.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="One line per request on stderr (method, path, status; never headers or tokens).")
 def serve(host: str, port: int, rules: str | None, knowledge: str | None, tests: str | None, state_dir: str | None,
           log: str | None, keys_file: str | None, watch: float, workers: int, max_body: int, max_batch_lines: int,
-          timeout: float) -> None:
+          timeout: float, access_log: bool) -> None:
     """Serve assessments over HTTP: POST /v1/assess, /docs, /metrics (docs/service.md)."""
     try:
         import uvicorn
@@ -60,7 +62,8 @@ def serve(host: str, port: int, rules: str | None, knowledge: str | None, tests:
     if workers == 1:
         from .serve.app import create_app, log_to_stderr
         log_to_stderr()
-        uvicorn.run(create_app(config, keys=keys), host=host, port=port, log_level="info", server_header=False)
+        uvicorn.run(create_app(config, keys=keys), host=host, port=port, log_level="info", server_header=False,
+                    access_log=access_log)
         return
     import os
     os.environ[ENV] = config.to_env()
@@ -70,7 +73,7 @@ def serve(host: str, port: int, rules: str | None, knowledge: str | None, tests:
         # a worker loads and tests its ruleset before it is ready: give a restart (SIGHUP) time for that
         extra["timeout_worker_healthcheck"] = 120
     uvicorn.run("riskengine.serve.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info", server_header=False, **extra)
+                log_level="info", server_header=False, access_log=access_log, **extra)
 
 
 def _is_loopback(host: str) -> bool:
