@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from riskengine.contracts.assessment import Assessment
 from riskengine.contracts.case import Case
-from riskengine.errors import CaseError, did_you_mean, shown
+from riskengine.errors import CaseError, CaseProblem, did_you_mean, shown
 from riskengine.language.fields import case_facts
 from riskengine.engines.fastpath import FastEvaluator
 from riskengine.engines.state import CaseState, Evaluation
@@ -65,15 +65,14 @@ class Engine:
             try:
                 case = Case.model_validate(data)
             except ValidationError as exc:
-                first = exc.errors()[0]["loc"] if exc.errors() else ()
-                raise CaseError(describe_case_error(exc), location,
-                                field=".".join(str(p) for p in first) or None) from None
+                raise CaseError(describe_case_error(exc), location, details=case_error_items(exc)) from None
         known = self.ruleset.knowledge.signals
         for i, sid in enumerate(case.signals):
             if sid not in known:
                 hint = did_you_mean(sid, known) or "run `riskengine knowledge list indicators` to see the ids"
                 raise CaseError(f"signals[{i}]: unknown signal '{shown(sid)}' ({hint})", location, code="RE202",
-                                field=f"signals.{i}")
+                                details=[CaseProblem(("signals", i), f"unknown signal '{shown(sid)}'", hint, "RE202",
+                                                     f"signals[{i}]")])
         return case
 
     def state(self, case: Case, hits: list[NarrativeHit] | None = None) -> tuple[CaseState, list[NarrativeHit]]:
@@ -119,26 +118,34 @@ class Engine:
 
 def describe_case_error(exc: ValidationError) -> str:
     """One line per problem: the field, what is wrong, and what is allowed."""
-    parts = []
-    for err in exc.errors()[:5]:
-        field = shown(".".join(str(p) for p in err["loc"]), 120) or "case"
+    items = case_error_items(exc)
+    more = len(items) - 5
+    return "; ".join(map(str, items[:5])) + (f"; and {more} more" if more > 0 else "")
+
+
+def case_error_items(exc: ValidationError) -> list[CaseProblem]:
+    """Each problem of a case that does not fit the contract, at its field, with the fix when one is known
+    (the CLI joins them into one line; the HTTP service returns them one by one). Values from the input
+    are shown escaped and cut short: they may be anything."""
+    items = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
         if err["type"] == "literal_error" and isinstance(err.get("input"), str):
             allowed = [str(v).strip("'") for v in str((err.get("ctx") or {}).get("expected", "")).split(", ")]
             allowed = [a.split("'")[1] if "'" in a else a for a in allowed]
-            hint = did_you_mean(err["input"], allowed)
-            parts.append(f"{field}: {err['msg']}, not '{shown(err['input'], 40)}'" + (f" ({hint})" if hint else ""))
+            items.append(CaseProblem(loc, f"{err['msg']}, not '{shown(err['input'], 40)}'",
+                                     did_you_mean(err["input"], allowed)))
             continue
         if err["type"] == "extra_forbidden":
             from riskengine.language.fields import FIELD_TYPES
             top = {p.split(".")[0] for p in FIELD_TYPES if not p.startswith("derived.")}
             hint = did_you_mean(str(err["loc"][-1]), top | {p.split(".")[-1] for p in FIELD_TYPES})
-            parts.append(f"{field}: unknown field" + (f" ({hint})" if hint else ""))
+            items.append(CaseProblem(loc, "unknown field", hint))
         elif err["type"] == "missing":
-            parts.append(f"{field}: required field is missing")
+            items.append(CaseProblem(loc, "required field is missing"))
         else:
-            parts.append(f"{field}: {err['msg']}")
-    more = len(exc.errors()) - 5
-    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+            items.append(CaseProblem(loc, err["msg"]))
+    return items
 
 
 def load_engine(rules_dir: str | Path | None = None, knowledge_dir: str | Path | None = None,

@@ -70,6 +70,23 @@ class Problem:
         return text + (f" ({one_line(self.hint)})" if self.hint else "")
 
 
+@dataclass(frozen=True)
+class CaseProblem:
+    """One finding about a case, at a field: ``loc`` is the path (``("demand", "type")``, ``("signals", 0)``)."""
+    loc: tuple
+    message: str
+    hint: str = ""
+    code: str = "RE201"
+    where: str = ""     # the field as the message names it, when not the dotted path (``signals[0]``)
+
+    @property
+    def field(self) -> str:
+        return self.where or shown(".".join(str(p) for p in self.loc), 120) or "case"
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" + (f" ({self.hint})" if self.hint else "")
+
+
 class RiskEngineError(Exception):
     """Base of every error riskengine raises on purpose. ``exit_code``: what the command line exits with
     (as click's exceptions know theirs): 1 for bad rules or cases."""
@@ -97,15 +114,18 @@ class CaseError(RiskEngineError):
     """A case that does not fit the contract.
 
     ``location`` is where the case came from, as shown (``case.yaml``, ``cases.jsonl:17``); ``file`` and
-    ``line`` are its parts, and ``field`` the dotted path of the first bad field inside the case (None
-    when the case as a whole is wrong), so a caller can point at it (the service's JSON pointer).
+    ``line`` are its parts; ``details`` holds one :class:`CaseProblem` per bad field when they are known, and
+    ``field`` is the dotted path of the first (None when the case as a whole is wrong), so a caller can
+    point at it (the service's JSON pointer).
     Message and location are made one escaped, bounded line: they may echo untrusted input."""
 
-    def __init__(self, message: str, location: str = "", code: str = "RE201", *, field: str | None = None):
+    def __init__(self, message: str, location: str = "", code: str = "RE201",
+                 details: list[CaseProblem] | None = None, *, field: str | None = None):
         self.message = one_line(message)
         self.location = shown(location, 300)
         self.code = code
-        self.field = field
+        self.details = details or []
+        self.field = field or (".".join(map(str, self.details[0].loc)) or None if self.details else None)
         super().__init__(f"{self.location}: {code} {self.message}" if location else f"{code} {self.message}")
 
     @property

@@ -275,9 +275,9 @@ def diff(cases: tuple[str, ...], base: str, rules: str | None, knowledge: str | 
                + (f"; {len(failed)} could not be assessed (listed on stderr)" if failed else ""))
     for c in report.changed:
         click.echo(f"  {c.case_id}: " + "; ".join(f"{k} {_show(v[0])} → {_show(v[1])}" for k, v in c.changes.items()))
-    for field, table in report.transitions().items():
+    for field, counts in report.transitions().items():
         click.echo(f"{field}:")
-        for transition, n in sorted(table.items(), key=lambda t: (-t[1], t[0])):
+        for transition, n in sorted(counts.items(), key=lambda t: (-t[1], t[0])):
             click.echo(f"  {transition}: {n} cases")
     for c in failed:
         click.echo(f"error: {c.error}", err=True)
@@ -360,10 +360,11 @@ from riskengine.cli.eval import eval_corpus  # noqa: E402
 from riskengine.cli.init import init  # noqa: E402
 from riskengine.cli.review import review  # noqa: E402
 from riskengine.cli.schema import schema  # noqa: E402
+from riskengine.cli.serve import serve  # noqa: E402
 from riskengine.cli.table import table  # noqa: E402
 
 # One module per command (riskengine/cli/*.py), registered here.
-for _command in (batch, eval_corpus, schema, init, table, review):
+for _command in (batch, eval_corpus, schema, init, table, review, serve):
     main.add_command(_command)
 
 

@@ -32,9 +32,14 @@ def decision_record(case_input: dict, a: Assessment, now: dt.datetime | None = N
     }
 
 
+def record_line(record: dict) -> str:
+    """A decision record as the one line written to a log."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
+
+
 def append_record(path: str | Path, record: dict) -> None:
     """One whole line per record, flushed, so an interrupted run never leaves half a record."""
-    line = json.dumps(record, ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
+    line = record_line(record)
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(line)
         fh.flush()

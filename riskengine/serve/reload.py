@@ -1,0 +1,141 @@
+"""The one reference to the ruleset that serves, and the ways to replace it.
+
+``RulesetHolder.current`` is an immutable :class:`~riskengine.serve.loading.Loaded`; a reload builds a
+new one completely (load → validate → compile → rule tests) beside it and then swaps the reference in
+one assignment. Requests in flight keep the one they took. A reload that fails at any step changes
+nothing but ``last_reload`` (the service stays ready on the last good ruleset). Reloads run one at a
+time; triggers are ``POST /v1/admin/reload``, SIGHUP and, optionally, polling the folders for changes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import threading
+from pathlib import Path
+from typing import Callable
+
+from . import snapshot
+from .config import ServeConfig
+from .loading import LoadFailure, Loaded, build
+
+log = logging.getLogger("riskengine.serve")
+
+
+def _items(failure: LoadFailure | None) -> list[dict]:
+    """The failure as problem items: each ruleset problem with its code and hint, else each reason."""
+    from .problems import error_item, ruleset_problem_item
+    if failure is None:
+        return []
+    if failure.problems:
+        return [ruleset_problem_item(p) for p in failure.problems]
+    return [error_item("", reason, "", None) for reason in failure.reasons]
+
+
+class RulesetHolder:
+    def __init__(self, config: ServeConfig, on_reload: Callable[[str, Loaded | None], None] | None = None):
+        self.config = config
+        self.current: Loaded | None = None
+        self.last_reload: dict = {"result": "pending", "at": None, "trigger": "start", "version": None,
+                                  "step": None, "error": None, "reasons": [], "errors": []}
+        self._lock = threading.Lock()
+        self._on_reload = on_reload or (lambda result, loaded: None)
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.current is not None
+
+    # -- building -------------------------------------------------------------------------------
+    def _build_live(self) -> Loaded:
+        c = self.config
+        return build(c.rules, c.knowledge, c.tests_dir(), source="files")
+
+    def _record(self, result: str, trigger: str, loaded: Loaded | None, failure: LoadFailure | None) -> dict:
+        outcome = {"result": result, "at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+                   "trigger": trigger, "version": loaded.version if loaded else None,
+                   "step": failure.step if failure else None, "error": str(failure) if failure else None,
+                   "reasons": list(failure.reasons) if failure else [], "errors": _items(failure)}
+        self.last_reload = outcome
+        self._on_reload(result, self.current)
+        return outcome
+
+    def _swap(self, loaded: Loaded) -> None:
+        self.current = loaded                       # the one assignment that changes what serves
+        if self.config.state_dir:
+            snapshot.save(self.config.state_dir, loaded)
+
+    def start(self) -> dict:
+        """The first load: the rule folders, or, when they fail, the last good snapshot."""
+        with self._lock:
+            try:
+                loaded = self._build_live()
+            except LoadFailure as failure:
+                log.error("ruleset refused (%s)", failure)
+                saved = snapshot.last_good(self.config.state_dir) if self.config.state_dir else None
+                if saved is not None:
+                    try:
+                        self.current = build(*saved, source="snapshot")
+                        log.warning("serving the last good ruleset %s from %s", self.current.version,
+                                    self.config.state_dir)
+                    except LoadFailure as again:
+                        log.error("the last good snapshot is refused too (%s)", again)
+                return self._record("failure", "start", None, failure)
+            self._swap(loaded)
+            return self._record("success", "start", loaded, None)
+
+    def reload(self, trigger: str) -> dict:
+        """Build from the rule folders and swap it in if every step passes; the outcome either way."""
+        with self._lock:
+            try:
+                loaded = self._build_live()
+            except LoadFailure as failure:
+                log.error("reload (%s) refused, still serving %s: %s", trigger,
+                          self.current.version if self.current else "nothing", failure)
+                return self._record("failure", trigger, None, failure)
+            self._swap(loaded)
+            log.info("reload (%s): now serving %s", trigger, loaded.version)
+            return self._record("success", trigger, loaded, None)
+
+    # -- polling --------------------------------------------------------------------------------
+    def fingerprint(self) -> str:
+        """Path, size and mtime of every file a reload would read."""
+        h = hashlib.sha256()
+        c = self.config
+        from riskengine.load.loader import default_dir
+        folders = [Path(c.rules) if c.rules else default_dir("rules"),
+                   Path(c.knowledge) if c.knowledge else default_dir("knowledge")]
+        tests = c.tests_dir()
+        if tests is not None:
+            folders.append(tests)
+        for folder in folders:
+            try:
+                for p in sorted(folder.rglob("*")):
+                    if p.is_file():
+                        st = p.stat()
+                        h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogatepass"))
+            except OSError:
+                h.update(f"{folder}\0missing\n".encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def watch(self, interval: float) -> None:
+        """Poll the folders every ``interval`` seconds; reload when they changed and then stayed the same
+        for one more interval (an editor saving several files)."""
+        def loop() -> None:
+            seen = self.fingerprint()
+            pending = None
+            while not self._stop.wait(interval):
+                now = self.fingerprint()
+                if now != seen:
+                    seen, pending = now, now
+                elif pending is not None:
+                    pending = None
+                    self.reload("watch")
+        self._watcher = threading.Thread(target=loop, name="riskengine-watch", daemon=True)
+        self._watcher.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)

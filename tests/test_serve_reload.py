@@ -1,0 +1,153 @@
+"""Hot reload of the served ruleset: gated by load, validation, compilation and the ruleset's own rule
+tests; swapped atomically under load; a refused ruleset keeps the last good one serving, also across a
+restart (the snapshot in --state-dir)."""
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from riskengine.serve import ServeConfig, create_app  # noqa: E402
+
+from serve_helpers import MINI_CASE, break_rules, mini_copy, set_routine_strategy  # noqa: E402
+
+
+def _config(root, **kw) -> ServeConfig:
+    return ServeConfig(rules=str(root / "rules"), knowledge=str(root / "knowledge"), tests=str(root / "tests"),
+                       load_in_background=False, **kw)
+
+
+def test_reload_under_load_swaps_valid_versions_and_refuses_a_broken_one(tmp_path):
+    root = mini_copy(tmp_path / "rs", expect_strategy=["routine", "settlement"])
+    app = create_app(_config(root))
+    answers: list[tuple[int, str | None, str | None]] = []
+    stop = threading.Event()
+
+    def client_loop(c):
+        while not stop.is_set():
+            r = c.post("/v1/assess", json=MINI_CASE)
+            body = r.json()
+            answers.append((r.status_code, body.get("version"), (body.get("strategy") or {}).get("id")))
+
+    with TestClient(app) as c:
+        v1 = c.get("/readyz").json()["version"]
+        senders = [threading.Thread(target=client_loop, args=(c,)) for _ in range(4)]
+        for t in senders:
+            t.start()
+        try:
+            time.sleep(0.3)
+            set_routine_strategy(root, "settlement")
+            ok = c.post("/v1/admin/reload")
+            assert ok.status_code == 200, ok.text
+            v2 = ok.json()["version"]
+            time.sleep(0.3)
+            break_rules(root)
+            refused = c.post("/v1/admin/reload")
+            time.sleep(0.3)
+        finally:
+            stop.set()
+            for t in senders:
+                t.join()
+        status = c.get("/v1/status").json()
+        metrics = c.get("/metrics").text
+    assert v1 != v2
+    assert answers and all(code == 200 for code, _, _ in answers)
+    by_version = {v1: "routine", v2: "settlement"}
+    assert all(by_version[version] == strategy for _, version, strategy in answers)   # each answer is whole
+    assert {v for _, v, _ in answers} == {v1, v2}
+    assert answers[-1][1] == v2                                       # the old good one keeps serving
+    body = refused.json()
+    assert refused.status_code == 422 and body["type"].endswith("reload-failed")
+    assert v2 in body["detail"] and any("broken.yaml" in e["message"] and e["code"] == "RE001"
+                                        for e in body["errors"])
+    assert status["ready"] and status["version"] == v2
+    assert status["last_reload"]["result"] == "failure" and status["last_reload"]["step"] == "load"
+    assert 'riskengine_reloads_total{result="failure"} 1.0' in metrics
+    assert 'riskengine_reloads_total{result="success"} 2.0' in metrics
+
+
+def test_a_ruleset_that_fails_its_rule_tests_is_refused(tmp_path):
+    root = mini_copy(tmp_path / "rs", expect_strategy="routine")
+    with TestClient(create_app(_config(root))) as c:
+        v1 = c.get("/readyz").json()["version"]
+        set_routine_strategy(root, "settlement")             # valid rules, but the shipped test expects routine
+        r = c.post("/v1/admin/reload")
+        assert r.status_code == 422 and "test failed" in r.json()["detail"]
+        assert any("routine.yaml" in e["message"] for e in r.json()["errors"])
+        assert c.post("/v1/assess", json=MINI_CASE).json()["strategy"]["id"] == "routine"
+        assert c.get("/v1/status").json()["version"] == v1
+
+
+def test_the_last_good_ruleset_survives_a_restart_with_broken_files(tmp_path):
+    root = mini_copy(tmp_path / "rs")
+    state = tmp_path / "state"
+    with TestClient(create_app(_config(root, state_dir=str(state)))) as c:
+        good = c.get("/readyz").json()["version"]
+    break_rules(root)
+    with TestClient(create_app(_config(root, state_dir=str(state)))) as c:
+        assert c.get("/readyz").json()["version"] == good
+        status = c.get("/v1/status").json()
+        assert status["source"] == "snapshot" and status["last_reload"]["result"] == "failure"
+        assert c.post("/v1/assess", json=MINI_CASE).json()["version"] == good
+    with TestClient(create_app(_config(root))) as c:             # without a snapshot: not ready, and says why
+        assert c.get("/readyz").status_code == 503
+        assert "broken.yaml" in c.get("/v1/status").json()["last_reload"]["error"]
+
+
+def test_polling_reloads_when_the_rule_files_change(tmp_path):
+    root = mini_copy(tmp_path / "rs", expect_strategy=["routine", "settlement"])
+    with TestClient(create_app(_config(root, watch=0.05))) as c:
+        set_routine_strategy(root, "settlement")
+        end = time.monotonic() + 10
+        while c.post("/v1/assess", json=MINI_CASE).json()["strategy"]["id"] != "settlement":
+            assert time.monotonic() < end, "the change was not picked up by polling"
+            time.sleep(0.05)
+        assert c.get("/v1/status").json()["last_reload"]["trigger"] == "watch"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
+def test_serve_command_reloads_on_sighup(tmp_path):
+    """The real command line and server: start, assess over a socket, edit, SIGHUP, see the new version."""
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    root = mini_copy(tmp_path / "rs", expect_strategy=["routine", "settlement"])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "riskengine.cli", "serve", "--port", str(port),
+                             "--rules", str(root / "rules"), "--knowledge", str(root / "knowledge"),
+                             "--tests", str(root / "tests")], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        end = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < end and proc.poll() is None, "the server did not become ready"
+            time.sleep(0.1)
+        assert httpx.post(url + "/v1/assess", json=MINI_CASE).json()["strategy"]["id"] == "routine"
+        set_routine_strategy(root, "settlement")
+        proc.send_signal(signal.SIGHUP)
+        end = time.monotonic() + 30
+        while httpx.post(url + "/v1/assess", json=MINI_CASE).json()["strategy"]["id"] != "settlement":
+            assert time.monotonic() < end, "SIGHUP did not reload"
+            time.sleep(0.1)
+        assert httpx.get(url + "/v1/status").json()["last_reload"]["trigger"] == "SIGHUP"
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0].decode("utf-8", "replace")
+    assert proc.returncode in (0, -signal.SIGTERM), out      # uvicorn ends by re-raising the signal it got
+    assert "Traceback" not in out and "now serving" in out
