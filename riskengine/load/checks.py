@@ -5,12 +5,11 @@ asserts; rules that can never fire. Every problem carries the file and line it i
 """
 from __future__ import annotations
 
-
 from riskengine.errors import Problem, did_you_mean
 from riskengine.language.fields import FIELD_TYPES, allowed_values, kind_of
 from riskengine.language.analysis import conjuncts, contradiction, required, stratify
-from riskengine.language.tree import (NUMERIC_OPS, ConditionSyntaxError, UnsafePatternError, compile_safe_regex, AllCondition, Condition,
-                       FieldCondition, FindingCondition, leaves)
+from riskengine.language.tree import (NUMERIC_OPS, AllCondition, Condition, ConditionSyntaxError, FieldCondition,
+                                     FindingCondition, UnsafePatternError, compile_safe_regex, leaves)
 from riskengine.contracts.ruleset import Ruleset
 
 # Findings the policy reads directly (they need no rule that matches on them).
@@ -19,51 +18,44 @@ CATALOG_FILES = {"strategy": "strategies.yaml", "channel": "channels.yaml", "tab
                  "legal_basis": "legal_bases.yaml", "profile": "profiles.yaml", "phrase": "phrases.yaml"}
 
 
-def validate_ruleset(rs: Ruleset) -> list[Problem]:
-    k = rs.knowledge
-    problems: list[Problem] = []
+class _Checks:
+    """The state the stages share: the ruleset, the problems found so far, and which findings are used."""
 
-    def at(key: str, path: tuple, code: str, msg: str, hint: str = "", severity: str = "error"):
-        src, base = rs.located[key]
-        problems.append(src.problem(base + path, code, msg, hint, severity))
+    def __init__(self, rs: Ruleset):
+        self.rs = rs
+        self.k = rs.knowledge
+        self.problems: list[Problem] = []
+        self.asserted = {f for r in rs.rules for f in r.then.findings}
+        self.used_findings: set[str] = set(POLICY_FINDINGS)
 
-    def ref(key: str, path: tuple, kind: str, value, catalog) -> None:
+    def at(self, key: str, path: tuple, code: str, msg: str, hint: str = "", severity: str = "error") -> None:
+        src, base = self.rs.located[key]
+        self.problems.append(src.problem(base + path, code, msg, hint, severity))
+
+    def ref(self, key: str, path: tuple, kind: str, value, catalog) -> None:
         if value not in catalog:
-            at(key, path, "RE103", f"unknown {kind.replace('_', ' ')} id '{value}'",
-               did_you_mean(str(value), map(str, catalog)) or f"define it in knowledge/{CATALOG_FILES[kind]} first")
+            self.at(key, path, "RE103", f"unknown {kind.replace('_', ' ')} id '{value}'",
+                    did_you_mean(str(value), map(str, catalog)) or f"define it in knowledge/{CATALOG_FILES[kind]} first")
 
-    overlap = set(k.indicators) & set(k.agent_signs)
-    for sid in sorted(overlap):
-        at(f"agent_signs:{sid}", (), "RE020", f"signal id '{sid}' is both an indicator and an agent sign",
-           "signal ids must be unique across indicators.yaml and agent_signs.yaml")
-    missing_levels = sorted({1, 2, 3, 4} - set(k.escalation))
-    if missing_levels and k.escalation:
-        first = next(iter(k.escalation))
-        at(f"escalation:{first}", (), "RE010", f"escalation levels {missing_levels} are missing",
-           "knowledge/escalation.yaml must define levels 1 to 4")
-
-    asserted = {f for r in rs.rules for f in r.then.findings}
-    used_findings: set[str] = set(POLICY_FINDINGS)
-
-    def check_condition(key: str, cond: Condition, base: tuple) -> None:
-        def _check_signal(sid: str, p: tuple) -> None:
-            if sid not in k.signals:
-                at(key, p, "RE101", f"unknown signal '{sid}'",
-                   did_you_mean(sid, k.signals) or "signals are the ids in indicators.yaml and agent_signs.yaml")
-
+    def condition(self, key: str, cond: Condition, base: tuple) -> None:
+        """Every id a condition names exists; every field test fits its field."""
         for leaf, path, _neg in leaves(cond, base):
             for kind, ident, step in leaf.references():
                 if kind == "signal":
-                    _check_signal(ident, path + step)
+                    if ident not in self.k.signals:
+                        self.at(key, path + step, "RE101", f"unknown signal '{ident}'",
+                                did_you_mean(ident, self.k.signals)
+                                or "signals are the ids in indicators.yaml and agent_signs.yaml")
                 elif kind == "finding":
-                    used_findings.add(ident)
-                    if ident not in asserted:
-                        at(key, path + step, "RE104", f"finding '{ident}' is never asserted by any rule",
-                           did_you_mean(ident, asserted) or "add a rule whose `then.findings` lists it")
+                    self.used_findings.add(ident)
+                    if ident not in self.asserted:
+                        self.at(key, path + step, "RE104", f"finding '{ident}' is never asserted by any rule",
+                                did_you_mean(ident, self.asserted) or "add a rule whose `then.findings` lists it")
                 else:
-                    _check_field(key, leaf, path)
+                    self.field_test(key, leaf, path)
 
-    def _check_field(key: str, leaf: FieldCondition, path: tuple) -> None:
+    def field_test(self, key: str, leaf: FieldCondition, path: tuple) -> None:
+        at = self.at
         if leaf.field not in FIELD_TYPES:
             at(key, path + ("field",), "RE102", f"unknown field '{leaf.field}'",
                did_you_mean(leaf.field, FIELD_TYPES) or "see docs/case-format.md for the field paths")
@@ -87,56 +79,87 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
         if kind == "bool" and op in ("eq", "ne") and not isinstance(leaf.value, bool):
             at(key, path + (op,), "RE106", f"{leaf.field} is true or false, not {leaf.value!r}")
 
-    for rule in rs.rules:
-        check_condition(rule.id, rule.when, ("when",))
+
+# -- the stages, in the order they run (as Open Policy Agent lists its compiler stages) ---------------
+def _catalog_shape(c: _Checks) -> None:
+    """Signal ids unique across indicators and agent signs; escalation levels 1 to 4 all defined."""
+    k = c.k
+    for sid in sorted(set(k.indicators) & set(k.agent_signs)):
+        c.at(f"agent_signs:{sid}", (), "RE020", f"signal id '{sid}' is both an indicator and an agent sign",
+             "signal ids must be unique across indicators.yaml and agent_signs.yaml")
+    missing_levels = sorted({1, 2, 3, 4} - set(k.escalation))
+    if missing_levels and k.escalation:
+        c.at(f"escalation:{next(iter(k.escalation))}", (), "RE010", f"escalation levels {missing_levels} are missing",
+             "knowledge/escalation.yaml must define levels 1 to 4")
+
+
+def _rules(c: _Checks) -> None:
+    """Each rule's condition, and every knowledge id its effects name."""
+    k = c.k
+    for rule in c.rs.rules:
+        c.condition(rule.id, rule.when, ("when",))
         t = rule.then
         if t.strategy:
-            ref(rule.id, ("then", "strategy"), "strategy", t.strategy, k.strategies)
-        for i, s in enumerate(t.also_strategies):
-            ref(rule.id, ("then", "also_strategies", i), "strategy", s, k.strategies)
+            c.ref(rule.id, ("then", "strategy"), "strategy", t.strategy, k.strategies)
+        for field, kind, catalog in (("also_strategies", "strategy", k.strategies), ("taboos", "taboo", k.taboos),
+                                     ("legal_bases", "legal_basis", k.legal_bases),
+                                     ("profile", "profile", k.profiles), ("phrases", "phrase", k.phrases)):
+            for i, value in enumerate(getattr(t, field)):
+                c.ref(rule.id, ("then", field, i), kind, value, catalog)
         for i, ch in enumerate(t.channels):
-            ref(rule.id, ("then", "channels", i), "channel", ch.id, k.channels)
-        for i, tb in enumerate(t.taboos):
-            ref(rule.id, ("then", "taboos", i), "taboo", tb, k.taboos)
-        for i, lb in enumerate(t.legal_bases):
-            ref(rule.id, ("then", "legal_bases", i), "legal_basis", lb, k.legal_bases)
-        for i, pid in enumerate(t.profile):
-            ref(rule.id, ("then", "profile", i), "profile", pid, k.profiles)
-        for i, ph in enumerate(t.phrases):
-            ref(rule.id, ("then", "phrases", i), "phrase", ph, k.phrases)
+            c.ref(rule.id, ("then", "channels", i), "channel", ch.id, k.channels)
         if t.is_empty():
-            at(rule.id, ("then",), "RW302", f"rule {rule.id} has no effect", "give it points, findings or a "
-               "recommendation, or delete it", "warning")
+            c.at(rule.id, ("then",), "RW302", f"rule {rule.id} has no effect", "give it points, findings or a "
+                 "recommendation, or delete it", "warning")
 
+
+def _knowledge_conditions(c: _Checks) -> None:
+    """The conditions knowledge entries carry (eligibility, clocks, crisis, phrases, questions) and the
+    case fields they name."""
+    k = c.k
     for cid, ch in k.channels.items():
         if ch.eligible_when is not None:
-            check_condition(f"channels:{cid}", ch.eligible_when, ("eligible_when",))
-        for i, lb in enumerate(ch.legal_bases):
-            ref(f"channels:{cid}", ("legal_bases", i), "legal_basis", lb, k.legal_bases)
+            c.condition(f"channels:{cid}", ch.eligible_when, ("eligible_when",))
     for did, d in k.deadlines.items():
-        if d.applies_when is not None:
-            check_condition(f"deadlines:{did}", d.applies_when, ("applies_when",))
-        if d.done_when is not None:
-            check_condition(f"deadlines:{did}", d.done_when, ("done_when",))
+        for name in ("applies_when", "done_when"):
+            if getattr(d, name) is not None:
+                c.condition(f"deadlines:{did}", getattr(d, name), (name,))
         if d.start_event not in FIELD_TYPES or kind_of(d.start_event) != "date":
-            at(f"deadlines:{did}", ("start_event",), "RE102", f"start_event '{d.start_event}' is not a date field",
-               did_you_mean(d.start_event, [p for p in FIELD_TYPES if kind_of(p) == "date"]) or
-               "use received or a date in the case's events block")
+            c.at(f"deadlines:{did}", ("start_event",), "RE102", f"start_event '{d.start_event}' is not a date field",
+                 did_you_mean(d.start_event, [p for p in FIELD_TYPES if kind_of(p) == "date"]) or
+                 "use received or a date in the case's events block")
     for lvl, e in k.escalation.items():
         if e.immediate_when is not None:
-            check_condition(f"escalation:{lvl}", e.immediate_when, ("immediate_when",))
+            c.condition(f"escalation:{lvl}", e.immediate_when, ("immediate_when",))
     for pid, ph in k.phrases.items():
         if ph.when is not None:
-            check_condition(f"phrases:{pid}", ph.when, ("when",))
+            c.condition(f"phrases:{pid}", ph.when, ("when",))
     for qid, q in k.questions.items():
         if q.applies_when is not None:
-            check_condition(f"questions:{qid}", q.applies_when, ("applies_when",))
+            c.condition(f"questions:{qid}", q.applies_when, ("applies_when",))
         if q.fact not in FIELD_TYPES or q.fact.startswith("derived."):
-            at(f"questions:{qid}", ("fact",), "RE102", f"unknown case field '{q.fact}'",
-               did_you_mean(q.fact, FIELD_TYPES) or "see docs/case-format.md for the field paths")
+            c.at(f"questions:{qid}", ("fact",), "RE102", f"unknown case field '{q.fact}'",
+                 did_you_mean(q.fact, FIELD_TYPES) or "see docs/case-format.md for the field paths")
+
+
+def _legal_references(c: _Checks) -> None:
+    """Every legal basis a channel, clock, taboo or strategy cites exists."""
+    k = c.k
+    for cid, ch in k.channels.items():
+        for i, lb in enumerate(ch.legal_bases):
+            c.ref(f"channels:{cid}", ("legal_bases", i), "legal_basis", lb, k.legal_bases)
+    for did, d in k.deadlines.items():
         if d.legal_basis:
-            ref(f"deadlines:{did}", ("legal_basis",), "legal_basis", d.legal_basis, k.legal_bases)
-    for kind, catalog in (("indicators", k.indicators), ("agent_signs", k.agent_signs)):
+            c.ref(f"deadlines:{did}", ("legal_basis",), "legal_basis", d.legal_basis, k.legal_bases)
+    for kind, catalog in (("taboos", k.taboos), ("strategies", k.strategies)):
+        for eid, entry in catalog.items():
+            for i, lb in enumerate(entry.legal_bases):
+                c.ref(f"{kind}:{eid}", ("legal_bases", i), "legal_basis", lb, k.legal_bases)
+
+
+def _patterns(c: _Checks) -> None:
+    """Narrative patterns are valid and run in linear time."""
+    for kind, catalog in (("indicators", c.k.indicators), ("agent_signs", c.k.agent_signs)):
         for sid, entry in catalog.items():
             for lang in ("zh", "en"):
                 for j, pattern in enumerate(getattr(entry.patterns, lang)):
@@ -144,24 +167,45 @@ def validate_ruleset(rs: Ruleset) -> list[Problem]:
                         compile_safe_regex(pattern, lookaround=True)
                     except ConditionSyntaxError as exc:
                         code = "RE013" if isinstance(exc, UnsafePatternError) else "RE012"
-                        at(f"{kind}:{sid}", ("patterns", lang, j), code, str(exc))
-    for kind, catalog in (("taboos", k.taboos), ("strategies", k.strategies)):
-        for eid, entry in catalog.items():
-            for i, lb in enumerate(entry.legal_bases):
-                ref(f"{kind}:{eid}", ("legal_bases", i), "legal_basis", lb, k.legal_bases)
+                        c.at(f"{kind}:{sid}", ("patterns", lang, j), code, str(exc))
 
-    for rule in rs.rules:
-        for i, f in enumerate(rule.then.findings):
-            if f not in used_findings:
-                at(rule.id, ("then", "findings", i), "RW301", f"finding '{f}' is asserted but no rule, channel or "
-                   "deadline uses it", "", "warning")
+
+def _concepts(c: _Checks) -> None:
+    """The narrative lexicons: known concept ids, no include cycles, no empty or unused concepts."""
     from riskengine.reading.lexicon import validate_concepts
-    validate_concepts(rs, at)
-    problems.extend(_never_fire(rs))
-    problems.extend(_strategy_conflicts(rs))
-    problems.extend(_channel_ties(rs))
-    problems.extend(stratify(rs.rules, rs)[1])
-    return problems
+    validate_concepts(c.rs, c.at)
+
+
+def _findings_used(c: _Checks) -> None:
+    """A finding no condition reads is a warning (after every condition has been read)."""
+    for rule in c.rs.rules:
+        for i, f in enumerate(rule.then.findings):
+            if f not in c.used_findings:
+                c.at(rule.id, ("then", "findings", i), "RW301", f"finding '{f}' is asserted but no rule, channel or "
+                     "deadline uses it", "", "warning")
+
+
+STAGES: tuple[tuple[str, object], ...] = (
+    ("catalog shape", _catalog_shape),
+    ("rules", _rules),
+    ("knowledge conditions", _knowledge_conditions),
+    ("legal references", _legal_references),
+    ("patterns", _patterns),
+    ("concepts", _concepts),
+    ("findings used", _findings_used),
+    ("reachability", lambda c: c.problems.extend(_never_fire(c.rs))),
+    ("strategy conflicts", lambda c: c.problems.extend(_strategy_conflicts(c.rs))),
+    ("channel ties", lambda c: c.problems.extend(_channel_ties(c.rs))),
+    ("strata", lambda c: c.problems.extend(stratify(c.rs.rules, c.rs)[1])),
+)
+
+
+def validate_ruleset(rs: Ruleset) -> list[Problem]:
+    """Every problem the named stages find, in stage order."""
+    checks = _Checks(rs)
+    for _name, stage in STAGES:
+        stage(checks)
+    return checks.problems
 
 
 def _never_fire(rs: Ruleset) -> list[Problem]:
