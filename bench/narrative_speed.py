@@ -27,7 +27,7 @@ SHARED = ROOT.parent / "shared" / "corpus"
 CHILD = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-from riskengine.load.loader import load_ruleset
+from riskengine.load.cached_loader import load_ruleset
 from riskengine.engine import Engine
 rs = load_ruleset(sys.argv[1] + "/rules", sys.argv[1] + "/knowledge")
 scanner = Engine(rs, engine="compiled").scanner

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 
 _EXPORTS = {"Assessment": "contracts.assessment", "KeyFigures": "contracts.assessment", "Case": "contracts.case", "Engine": "engine",
             "load_engine": "engine", "CaseError": "errors", "Problem": "errors", "RiskEngineError": "errors",
-            "RulesetError": "errors", "load_ruleset": "load.loader", "Ruleset": "contracts.ruleset"}
+            "RulesetError": "errors", "load_ruleset": "load.cached_loader", "Ruleset": "contracts.ruleset"}
 
 if TYPE_CHECKING:   # what type checkers and editors see; at run time each name is imported on first use
     from .contracts.assessment import Assessment, KeyFigures
     from .contracts.case import Case
     from .engine import Engine, load_engine
     from .errors import CaseError, Problem, RiskEngineError, RulesetError
-    from .load.loader import load_ruleset
+    from .load.cached_loader import load_ruleset
     from .contracts.ruleset import Ruleset
 
 __all__ = sorted(_EXPORTS)

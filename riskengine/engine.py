@@ -16,7 +16,7 @@ from riskengine.errors import CaseError, CaseProblem, did_you_mean, shown
 from riskengine.language.fields import case_facts
 from riskengine.engines.fastpath import FastEvaluator
 from riskengine.engines.state import CaseState, Evaluation
-from riskengine.load.loader import load_ruleset
+from riskengine.load.cached_loader import load_ruleset
 from riskengine.reading.narrative import NarrativeHit, NarrativeScanner
 from riskengine.engines.plan import build_plan
 from riskengine.decide.policy import decide, key_figures

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from riskengine.load.checks import STAGES
-from riskengine.load.loader import load_ruleset
+from riskengine.load.cached_loader import load_ruleset
 
 from conftest import MINI
 

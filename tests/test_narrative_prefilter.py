@@ -11,7 +11,7 @@ import pytest
 from riskengine.testing.generate import sample_pattern
 from riskengine.contracts.knowledge import Indicator
 from riskengine.language.tree import compile_safe_regex
-from riskengine.load.loader import load_ruleset
+from riskengine.load.cached_loader import load_ruleset
 from riskengine.reading.narrative import _ASCII_FOLD, NarrativeScanner, _required_literals, _parse, normalise
 
 

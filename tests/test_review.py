@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from riskengine import load_engine
 from riskengine.cli import main
 from riskengine.language import to_data
-from riskengine.load.loader import load_ruleset
+from riskengine.load.cached_loader import load_ruleset
 from riskengine.io.decision_log import append_record, decision_record
 from riskengine.authoring.review import entry_diff, run_review
 from riskengine.authoring.tables import flow

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from riskengine.cli import main
 from riskengine.errors import CaseError, RulesetError
-from riskengine.load.loader import load_ruleset
+from riskengine.load.cached_loader import load_ruleset
 from riskengine.testing.ruletest import load_test
 from riskengine.authoring.scaffold import expected_modeline, yaml_files
 from riskengine.authoring.schema import dumps, schema_files

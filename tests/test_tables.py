@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from riskengine.cli import main
-from riskengine.load.loader import load_ruleset
+from riskengine.load.cached_loader import load_ruleset
 from riskengine.authoring.tables import condition_from_cell, condition_to_cell
 from riskengine.authoring.tablebook import write_csv, write_xlsx
 from riskengine.authoring.tablesync import export_tables, import_tables

@@ -142,7 +142,7 @@ def entry_diff(old: Ruleset, new: Ruleset) -> list[EntryChange]:
 
 # ---------------------------------------------------------------------------------------- the run
 def _load(folder: Path, strict: bool) -> Ruleset:
-    from riskengine.load.loader import load_ruleset
+    from riskengine.load.cached_loader import load_ruleset
     return load_ruleset(folder / "rules", folder / "knowledge", strict=strict)
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from riskengine.load.loader import default_dir, load_ruleset
+from riskengine.load.cached_loader import load_ruleset
+from riskengine.load.loader import default_dir
 from riskengine.authoring.schema import dumps, knowledge_schema_for, modeline, schema_files, schema_for, with_modeline
 
 STAMPED = ("rules", "knowledge", "examples", "tests/cases")

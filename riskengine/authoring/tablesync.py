@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from riskengine.errors import Problem, RulesetError, did_you_mean
 from riskengine.language.fields import FIELD_TYPES
-from riskengine.load.loader import load_ruleset
+from riskengine.load.cached_loader import load_ruleset
 from riskengine.authoring.schema import modeline, ruleset_ids
 from riskengine.authoring.tablebook import Sheet, read_book
 from riskengine.authoring.tablefolder import SourceFile, parse_source, read_folder, render_list_file, render_scoring
@@ -418,21 +418,9 @@ def _gate(texts: dict[Path, str], origin: dict, rules_dir: Path, knowledge_dir: 
 def _check_folder(rules_dir: Path, knowledge_dir: Path) -> list[Problem]:
     """Every problem the loader and validator find, as ``load_ruleset`` would, but without the
     ruleset cache (a scratch folder is never loaded twice; its entry would only fill the cache)."""
-    from riskengine.load.loader import load_knowledge, load_rules
-    from riskengine.contracts.ruleset import Ruleset
-    from riskengine.load.checks import validate_ruleset
+    from riskengine.load.loader import read_ruleset
 
-    problems: list[Problem] = []
-    digests: dict = {}
-    sources: dict = {}
-    located: dict = {}
-    root = Path.cwd().resolve()
-    knowledge = load_knowledge(knowledge_dir, root, problems, digests, sources, located)
-    rules = load_rules(rules_dir, root, problems, digests, sources, located)
-    if not any(p.severity == "error" for p in problems):
-        problems.extend(validate_ruleset(Ruleset(knowledge=knowledge, rules=rules, sources=sources,
-                                                 file_digests=digests, located=located)))
-    return sorted(problems)
+    return read_ruleset(rules_dir, knowledge_dir, Path.cwd().resolve(), strict=False)[0].problems
 
 
 def _locate(p: Problem, scratch: Path, texts: dict[Path, str], origin: dict, into: Path) -> str:

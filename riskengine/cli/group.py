@@ -164,7 +164,7 @@ def interview(start: str | None, out: str, rules: str | None, knowledge: str | N
 @knowledge_option
 def validate(rules: str | None, knowledge: str | None) -> None:
     """Check rule and knowledge files; list every problem with file:line:column."""
-    from riskengine.load.loader import load_ruleset
+    from riskengine.load.cached_loader import load_ruleset
     rs = load_ruleset(rules, knowledge, strict=False)
     if rs.problems:
         for line in RulesetError(rs.problems).show():

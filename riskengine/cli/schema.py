@@ -28,7 +28,7 @@ def schema(what: str, kind: str | None, out: str | None, check: bool, rules: str
            knowledge: str | None) -> None:
     """Print or write the JSON Schema of case, ruletest, assessment, rules or knowledge [KIND] files (or all)."""
     from riskengine.errors import did_you_mean
-    from riskengine.load.loader import load_ruleset
+    from riskengine.load.cached_loader import load_ruleset
     from riskengine.authoring.schema import KNOWLEDGE_KINDS, dumps, select
 
     if kind is not None and (what != "knowledge" or kind not in KNOWLEDGE_KINDS):

@@ -11,11 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from riskengine.load import cache as rulecache
 from riskengine.errors import Problem, RulesetError, did_you_mean, shown
 from riskengine.contracts.knowledge import KINDS, Scoring
 from riskengine.language.tree import ConditionSyntaxError, UnsafePatternError
-from riskengine.load.cache import log as cache_log
 from riskengine.contracts.rule import Rule
 from riskengine.contracts.ruleset import Knowledge, Ruleset, Source
 from riskengine.load.yaml_source import Located, YamlSourceError, parse_yaml
@@ -125,8 +123,23 @@ def _entries(src: Located, kind: str, problems: list[Problem]) -> list[tuple[int
     return list(enumerate(items))
 
 
+class ReadLog:
+    """What a load read, in order: each file (relative and displayed path) and each entry's raw YAML value
+    with where it stood. It is what a cache needs to rebuild the ruleset without parsing YAML again
+    (load/cached_loader.py); the loader itself only writes it."""
+    __slots__ = ("files", "entries")
+
+    def __init__(self) -> None:
+        self.files: list[list[str]] = []
+        self.entries: list[list] = []   # [file index, kind, index, line, column, raw value]
+
+    def file(self, rel: str, shown: str) -> int:
+        self.files.append([rel, shown])
+        return len(self.files) - 1
+
+
 def load_knowledge(folder: Path, root: Path, problems: list[Problem], digests: dict[str, str],
-                   sources: dict[str, Source], located: dict, record: dict | None = None) -> Knowledge:
+                   sources: dict[str, Source], located: dict, record: ReadLog) -> Knowledge:
     knowledge = Knowledge()
     known_kinds = set(KINDS) | {"scoring"}
     for path in _yaml_files(folder):
@@ -134,7 +147,7 @@ def load_knowledge(folder: Path, root: Path, problems: list[Problem], digests: d
         src, raw = _read(path, shown, problems)
         rel = f"knowledge/{path.relative_to(folder).as_posix()}"
         digests[rel] = hashlib.sha256(raw).hexdigest()
-        fidx = _record_file(record, rel, shown)
+        fidx = record.file(rel, shown)
         if src is None:
             continue
         kind = _kind_of(src, path)
@@ -146,8 +159,7 @@ def load_knowledge(folder: Path, root: Path, problems: list[Problem], digests: d
             raw_scoring = (src.data or {}).get("scoring")
             try:
                 knowledge.scoring = Scoring.model_validate(raw_scoring)
-                if record is not None:
-                    record["entries"].append([fidx, "scoring", None, None, None, raw_scoring])
+                record.entries.append([fidx, "scoring", None, None, None, raw_scoring])
             except ValidationError as exc:
                 problems.extend(_schema_problems(src, ("scoring",), exc, Scoring))
             continue
@@ -169,8 +181,7 @@ def load_knowledge(folder: Path, root: Path, problems: list[Problem], digests: d
             target[key] = entry
             sources[f"{kind}:{key}"] = Source(shown, line)
             located[f"{kind}:{key}"] = (src, (kind, i))
-            if record is not None:
-                record["entries"].append([fidx, kind, i, line, col, item])
+            record.entries.append([fidx, kind, i, line, col, item])
     if knowledge.scoring is None:
         problems.append(Problem(_shown(folder, root), 0, 0, "RE003", "no scoring.yaml with thresholds found",
                                 "add knowledge/scoring.yaml (see docs/policy.md)"))
@@ -184,14 +195,14 @@ def _kind_of(src: Located, path: Path) -> str:
 
 
 def load_rules(folder: Path, root: Path, problems: list[Problem], digests: dict[str, str],
-               sources: dict[str, Source], located: dict, record: dict | None = None) -> list[Rule]:
+               sources: dict[str, Source], located: dict, record: ReadLog) -> list[Rule]:
     rules: list[Rule] = []
     for path in _yaml_files(folder):
         shown = _shown(path, root)
         src, raw = _read(path, shown, problems)
         rel = f"rules/{path.relative_to(folder).as_posix()}"
         digests[rel] = hashlib.sha256(raw).hexdigest()
-        fidx = _record_file(record, rel, shown)
+        fidx = record.file(rel, shown)
         if src is None:
             continue
         for i, item in _entries(src, "rules", problems):
@@ -208,8 +219,7 @@ def load_rules(folder: Path, root: Path, problems: list[Problem], digests: dict[
             sources[rule.id] = Source(shown, line)
             located[rule.id] = (src, ("rules", i))
             rules.append(rule)
-            if record is not None:
-                record["entries"].append([fidx, "rules", i, line, col, item])
+            record.entries.append([fidx, "rules", i, line, col, item])
     return rules
 
 
@@ -220,31 +230,27 @@ def _shown(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_ruleset(rules_dir: str | Path | None = None, knowledge_dir: str | Path | None = None,
-                 *, strict: bool = True) -> Ruleset:
-    """Load and validate. Raises :class:`RulesetError` listing every error (warnings are kept on the ruleset).
-
-    A ruleset that loaded without errors is remembered in the validated-ruleset cache (see
-    :mod:`riskengine.load.cache`); loading the same bytes again reads it from there.
-    """
+def ruleset_dirs(rules_dir: str | Path | None, knowledge_dir: str | Path | None) -> tuple[Path, Path]:
+    """The folders to load (the shipped ones by default); a missing folder is an RE002 error."""
     rules_path = Path(rules_dir) if rules_dir else default_dir("rules")
     knowledge_path = Path(knowledge_dir) if knowledge_dir else default_dir("knowledge")
-    problems: list[Problem] = []
     for folder, label in ((rules_path, "rules"), (knowledge_path, "knowledge")):
         if not folder.is_dir():
             raise RulesetError([Problem(str(folder), 0, 0, "RE002", f"{label} folder does not exist")])
-    root = Path.cwd().resolve()
-    use_cache = rulecache.enabled()
-    if use_cache:
-        cached = _load_cached(knowledge_path, rules_path, root)
-        if cached is not None:
-            return cached
+    return rules_path, knowledge_path
+
+
+def read_ruleset(rules_path: Path, knowledge_path: Path, root: Path, *, strict: bool = True
+                 ) -> tuple[Ruleset, ReadLog]:
+    """Read, parse and validate every file: the full load, with no cache. Raises :class:`RulesetError`
+    listing every error when ``strict`` (warnings, and errors when not strict, are kept on the ruleset)."""
     from riskengine.load.checks import validate_ruleset
 
+    problems: list[Problem] = []
     digests: dict[str, str] = {}
     sources: dict[str, Source] = {}
     located: dict = {}
-    record: dict | None = {"files": [], "entries": []} if use_cache else None
+    record = ReadLog()
     knowledge = load_knowledge(knowledge_path, root, problems, digests, sources, located, record)
     rules = load_rules(rules_path, root, problems, digests, sources, located, record)
     ruleset = Ruleset(knowledge=knowledge, rules=rules, sources=sources, file_digests=digests, located=located)
@@ -253,121 +259,11 @@ def load_ruleset(rules_dir: str | Path | None = None, knowledge_dir: str | Path 
     ruleset.problems = sorted(problems)
     if strict and any(p.severity == "error" for p in problems):
         raise RulesetError(problems)
-    if record is not None and not any(p.severity == "error" for p in problems):
-        from riskengine.reading.narrative import literal_table
-        ruleset.pattern_literals = literal_table(list(ruleset.knowledge.signals.values()))
-        _store_cached(ruleset, record)
-    return ruleset
+    return ruleset, record
 
 
-# ------------------------------------------------------------------------- validated-ruleset cache
-def _record_file(record: dict | None, rel: str, shown: str) -> int:
-    if record is None:
-        return -1
-    record["files"].append([rel, shown])
-    return len(record["files"]) - 1
-
-
-def _scan(knowledge_path: Path, rules_path: Path, root: Path) -> list[tuple[str, Path, str, str]]:
-    """(relative path, path, displayed path, sha256 of bytes) of every file, in the order a load reads them."""
-    out = []
-    for folder, label in ((knowledge_path, "knowledge"), (rules_path, "rules")):
-        for path in _yaml_files(folder):
-            out.append((f"{label}/{path.relative_to(folder).as_posix()}", path, _shown(path, root),
-                        hashlib.sha256(path.read_bytes()).hexdigest()))
-    return out
-
-
-def _store_cached(ruleset: Ruleset, record: dict) -> None:
-    try:
-        files = [(rel, shown, ruleset.file_digests[rel]) for rel, shown in record["files"]]
-        if len(files) != len(ruleset.file_digests):
-            return
-        problems = [[p.file, p.line, p.column, p.code, p.message, p.hint, p.severity] for p in ruleset.problems]
-        # encode() refuses whatever JSON would not give back exactly (and writes dates as tagged strings)
-        entries = [entry[:5] + list(rulecache.encode(entry[5])) for entry in record["entries"]]
-        rulecache.store(rulecache.ruleset_key(files), {"files": record["files"], "entries": entries,
-                                                        "problems": problems,
-                                                        "pattern_literals": ruleset.pattern_literals}, check=False)
-    except Exception as exc:       # the cache is an optimisation: never let it break a load
-        cache_log.debug("not stored: %s", exc, exc_info=True)
-        pass
-
-
-_PROBLEM_TYPES = (str, int, int, str, str, str, str)
-
-
-def _load_cached(knowledge_path: Path, rules_path: Path, root: Path) -> Ruleset | None:
-    """The ruleset from the cache when every file is byte-for-byte the one it was built from, else None."""
-    try:
-        scan = _scan(knowledge_path, rules_path, root)
-        payload = rulecache.load(rulecache.ruleset_key([(rel, shown, digest) for rel, _, shown, digest in scan]))
-        if payload is None:
-            return None
-        files = payload["files"]
-        if [tuple(f) for f in files] != [(rel, shown) for rel, _, shown, _ in scan]:
-            return None
-        knowledge = Knowledge()
-        rules: list[Rule] = []
-        sources: dict[str, Source] = {}
-        where: dict[str, tuple] = {}
-        for fidx, kind, i, line, col, raw, patches in payload["entries"]:
-            if patches:
-                raw = rulecache.decode(raw, patches)
-            if kind == "scoring":
-                knowledge.scoring = Scoring.model_validate(raw)
-                continue
-            if kind == "rules":
-                rule = Rule.model_validate(raw)
-                key = rule.id
-                rules.append(rule)
-            else:
-                entry = KINDS[kind].model_validate(raw)
-                entry_key = getattr(entry, "id", None) or getattr(entry, "level")
-                getattr(knowledge, kind)[entry_key] = entry
-                key = f"{kind}:{entry_key}"
-            if (not all(type(v) is int for v in (fidx, i, line, col)) or not 0 <= fidx < len(files)
-                    or key in sources):
-                return None
-            sources[key] = Source(files[fidx][1], line)
-            where[key] = (fidx, kind, i, line, col)
-        if knowledge.scoring is None:
-            return None
-        problems = []
-        for p in payload["problems"]:
-            if len(p) != len(_PROBLEM_TYPES) or not all(type(v) is t for v, t in zip(p, _PROBLEM_TYPES)):
-                return None
-            problems.append(Problem(*p))
-        if any(p.severity == "error" for p in problems):
-            return None
-        literals = payload["pattern_literals"]
-        if not isinstance(literals, dict) or not all(
-                type(k) is str and (v is None or (type(v) is list and v and all(type(x) is str and x for x in v)))
-                for k, v in literals.items()):
-            return None
-        digests = {rel: digest for rel, _, _, digest in scan}
-        return Ruleset(knowledge=knowledge, rules=rules, sources=sources, file_digests=digests,
-                       problems=sorted(problems), located=rulecache.LazyLocated(build=lambda: _relocate(scan, where)),
-                       pattern_literals=literals)
-    except Exception as exc:       # missing, corrupt or foreign cache content: do the full load
-        cache_log.debug("unusable cache entry, full load: %s", exc, exc_info=True)
-        return None
-
-
-def _relocate(scan: list[tuple[str, Path, str, str]], where: dict[str, tuple]) -> dict:
-    """``Ruleset.located`` for a cached ruleset: re-parse each file (if still the same bytes) for its marks."""
-    parsed: dict[int, Located | None] = {}
-    located: dict = {}
-    for key, (fidx, kind, i, line, col) in where.items():
-        if fidx not in parsed:
-            _, path, shown, digest = scan[fidx]
-            try:
-                raw = path.read_bytes()
-                parsed[fidx] = parse_yaml(raw.decode("utf-8"), shown) \
-                    if hashlib.sha256(raw).hexdigest() == digest else None
-            except Exception as exc:
-                cache_log.debug("cannot re-read %s for its marks: %s", shown, exc)
-                parsed[fidx] = None
-        src = parsed[fidx] or Located(None, {(kind, i): (line, col)}, scan[fidx][2])
-        located[key] = (src, (kind, i))
-    return located
+def load_ruleset(rules_dir: str | Path | None = None, knowledge_dir: str | Path | None = None,
+                 *, strict: bool = True) -> Ruleset:
+    """Load and validate, through the validated-ruleset cache (see :mod:`riskengine.load.cached_loader`)."""
+    from riskengine.load.cached_loader import load_ruleset as cached
+    return cached(rules_dir, knowledge_dir, strict=strict)

@@ -49,7 +49,8 @@ class LoadFailure(Exception):
 def build(rules_dir: str | Path | None, knowledge_dir: str | Path | None, tests_dir: str | Path | None,
           source: str = "files") -> Loaded:
     """The servable ruleset from these folders, or :class:`LoadFailure` naming the step that refused it."""
-    from riskengine.load.loader import default_dir, load_ruleset
+    from riskengine.load.cached_loader import load_ruleset
+    from riskengine.load.loader import default_dir
     from riskengine.testing.ruletest import collect, run_test
 
     rules = Path(rules_dir) if rules_dir else default_dir("rules")

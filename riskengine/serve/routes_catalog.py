@@ -132,7 +132,7 @@ def _check_paths(files: dict[str, str]) -> dict[PurePosixPath, str]:
 
 def _validate(files: dict[PurePosixPath, str], knowledge_dir: str | None) -> ValidateResponse:
     from ..errors import RulesetError
-    from riskengine.load.loader import load_ruleset
+    from riskengine.load.cached_loader import load_ruleset
 
     tmp = Path(tempfile.mkdtemp(prefix="riskengine-validate-"))
     try:
