@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
 from .casefile import MAX_LINE_BYTES, iter_lines, json_lines
+from .decision_row import ParquetRows, build_row, csv_header, csv_line, row_json
 from .errors import CaseError, did_you_mean
 from .facts import parse_bool
 
@@ -64,6 +65,12 @@ class Record:
 
 def input_format(path: str | Path) -> str:
     return "csv" if str(path).lower().endswith(".csv") else "jsonl"
+
+
+def output_format(path: str | Path) -> str:
+    """``csv`` for .csv, ``parquet`` for .parquet, else ``jsonl``."""
+    suffix = Path(path).suffix.lower()
+    return {".csv": "csv", ".parquet": "parquet"}.get(suffix, "jsonl")
 
 
 def read_records(path: str | Path, fmt: str | None = None, skip: int = 0) -> Iterator[Record]:
@@ -284,6 +291,11 @@ class _Worker:
         engine = self.engine
         try:
             case = engine.parse_case(data, location)
+            if self.mode in ROW_MODES:   # the compact decision row (docs/decision-row.md)
+                row = build_row(engine, case, self.engine_name)
+                payload = (row_json(row) if self.mode == "row-jsonl" else csv_line(row) if self.mode == "row-csv"
+                           else row)
+                return (record.index, record.line, "ok", payload, row["risk_level"], row["strategy"])
             if self.mode == "csv":   # one summary row: the explanation, profile and script are not needed
                 figures = engine.summarise(case, engine=self.engine_name)
                 return (record.index, record.line, "ok", summary_row(figures), figures["risk.level"],
@@ -292,9 +304,13 @@ class _Worker:
         except CaseError as exc:
             return (record.index, record.line, "error", (exc.message, exc.location, exc.code),
                     case_id if isinstance(case_id, str) else None)
-        payload: Any = result.model_dump_json() if self.mode == "jsonl" else result
+        payload: Any = result.model_dump_json() if self.mode in ("jsonl", "full-jsonl") else result
         return (record.index, record.line, "ok", payload, result.risk.level,
                 result.strategy.id if result.strategy else None)
+
+
+# Worker modes that write a compact decision row: its JSON line, its CSV line, or the row dict (Parquet).
+ROW_MODES = ("row-jsonl", "row-csv", "row")
 
 
 def _build_engine(spec: tuple):
@@ -450,11 +466,17 @@ class _Writer:
     """One whole line per record, flushed at once, so an interruption can only cut the line being
     written (which ``--resume`` removes)."""
 
-    def __init__(self, path: Path, fmt: str, append: bool):
-        self.path, self.fmt = path, fmt
+    def __init__(self, path: Path, fmt: str, append: bool, full: bool = False):
+        self.path, self.fmt, self.full = path, fmt, full
+        self.parquet = ParquetRows(path) if fmt == "parquet" else None
+        if self.parquet is not None:
+            return
         self.fh = open(path, "a" if append else "w", encoding="utf-8", newline="")
         if fmt == "csv" and self.fh.tell() == 0:
-            self._write_csv(list(SUMMARY_COLUMNS))
+            if full:
+                self._write_csv(list(SUMMARY_COLUMNS))
+            else:
+                self.fh.write(csv_header())
 
     def _write_csv(self, cells: list) -> None:
         buf = io.StringIO()
@@ -463,14 +485,22 @@ class _Writer:
         self.fh.write(buf.getvalue())
 
     def write(self, payload: Any) -> None:
-        if self.fmt == "csv":
+        if self.parquet is not None:
+            self.parquet.write(payload)
+            return
+        if self.fmt == "csv" and self.full:
             self._write_csv([payload[c] for c in SUMMARY_COLUMNS])
+        elif self.fmt == "csv":
+            self.fh.write(payload)
         else:
             self.fh.write(payload + "\n")
         self.fh.flush()
 
     def close(self) -> None:
-        self.fh.close()
+        if self.parquet is not None:
+            self.parquet.close()
+        else:
+            self.fh.close()
 
 
 class _Errors:
@@ -615,11 +645,19 @@ def run_batch(input_path: str | Path, output: str | Path, *, fmt: str | None = N
               engine: EngineName = "compiled", rules: str | None = None, knowledge: str | None = None,
               engine_obj=None, resume: bool = False, errors: str | Path | None = None,
               missing_facts: bool = False, progress: bool | None = None,
-              chunksize: int | None = None) -> BatchReport:
+              chunksize: int | None = None, full: bool = False) -> BatchReport:
     """``riskengine batch``. Raises :class:`CaseError` (RE203) if the input cannot be read and
-    :class:`~riskengine.errors.RulesetError` if the rules are invalid; bad records go to ``errors``."""
+    :class:`~riskengine.errors.RulesetError` if the rules are invalid; bad records go to ``errors``.
+
+    Writes one compact decision row per case (docs/decision-row.md) as JSON Lines, CSV or Parquet;
+    ``full``: whole assessments as JSON Lines (the CSV then holds the older summary columns)."""
     out_path = Path(output)
-    fmt = fmt or ("csv" if out_path.suffix.lower() == ".csv" else "jsonl")
+    fmt = fmt or output_format(out_path)
+    if fmt == "parquet" and (full or resume):
+        raise CaseError("Parquet output is written whole: it cannot be resumed or hold full assessments "
+                        "(use .jsonl)", str(out_path), "RE203")
+    mode = ("full-jsonl" if fmt == "jsonl" else "csv") if full else {"jsonl": "row-jsonl", "csv": "row-csv",
+                                                                      "parquet": "row"}[fmt]
     err_path = Path(errors) if errors else Path(str(out_path) + ".errors.jsonl")
     in_fmt = input_format(input_path)
     if not os.access(input_path, os.R_OK) or Path(input_path).is_dir():
@@ -641,7 +679,7 @@ def run_batch(input_path: str | Path, output: str | Path, *, fmt: str | None = N
     total = count_records(input_path, in_fmt) if show else None
     report = BatchReport(skipped=skip, output=str(out_path), errors_file=str(err_path), workers=max(workers, 1),
                          engine=engine)
-    writer = _Writer(out_path, fmt, append=resume)
+    writer = _Writer(out_path, fmt, append=resume, full=full)
     errs = _Errors(err_path, append=resume)
     bar = _Progress(total, show, done=skip)
 
@@ -652,7 +690,7 @@ def run_batch(input_path: str | Path, output: str | Path, *, fmt: str | None = N
 
     started = time.perf_counter()
     try:
-        for result in _results(spec, all_records(), workers, engine, missing_facts, fmt, str(input_path), chunksize):
+        for result in _results(spec, all_records(), workers, engine, missing_facts, mode, str(input_path), chunksize):
             index, line, kind, payload = result[:4]
             if kind == "ok":
                 writer.write(payload)
