@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
-from .casefile import MAX_LINE_BYTES, iter_lines, json_lines
+from .casefile import MAX_LINE_BYTES, iter_lines, json_lines, parse_json_line
 from .decision_row import ParquetRows, build_row, csv_header, csv_line, row_json
 from .errors import CaseError, did_you_mean
 from .facts import parse_bool
@@ -61,6 +61,7 @@ class Record:
     data: dict | None = None
     error: tuple[str, str, str] | None = None
     location: str | None = None
+    raw: str | None = None    # the JSON line, parsed by the worker that assesses it (run_batch)
 
 
 def input_format(path: str | Path) -> str:
@@ -73,8 +74,10 @@ def output_format(path: str | Path) -> str:
     return {".csv": "csv", ".parquet": "parquet"}.get(suffix, "jsonl")
 
 
-def read_records(path: str | Path, fmt: str | None = None, skip: int = 0) -> Iterator[Record]:
+def read_records(path: str | Path, fmt: str | None = None, skip: int = 0, raw: bool = False) -> Iterator[Record]:
     """Records of a JSON Lines or CSV file, skipping the first ``skip`` (for ``--resume``).
+    ``raw``: JSON lines are left as text in ``Record.raw``, for the worker to parse (a pool's parent
+    then only splits lines, so it does not become the bottleneck).
 
     Raises :class:`CaseError` (code RE203) only for problems with the whole file: it cannot be opened,
     or a CSV header names a column that is not a case field."""
@@ -84,7 +87,22 @@ def read_records(path: str | Path, fmt: str | None = None, skip: int = 0) -> Ite
     except OSError as exc:
         raise CaseError(f"cannot read input: {exc.strerror or exc}", str(path), "RE203") from None
     with fh:
-        yield from (_csv_records(fh, str(path), skip) if fmt == "csv" else _jsonl_records(fh, str(path), skip))
+        yield from (_csv_records(fh, str(path), skip) if fmt == "csv" else
+                    _raw_jsonl_records(fh, str(path), skip) if raw else _jsonl_records(fh, str(path), skip))
+
+
+def _raw_jsonl_records(fh, shown: str, skip: int) -> Iterator[Record]:
+    index = 0
+    for lineno, line in iter_lines(fh):
+        if line is not None and not line.strip():
+            continue
+        if index >= skip:
+            if line is None:
+                yield Record(index, lineno, error=(f"line is longer than {MAX_LINE_BYTES} bytes", f"{shown}:{lineno}",
+                                                   "RE203"))
+            else:
+                yield Record(index, lineno, raw=line)
+        index += 1
 
 
 def _jsonl_records(fh, shown: str, skip: int) -> Iterator[Record]:
@@ -285,9 +303,13 @@ class _Worker:
         code), case id). ``payload``: the compact JSON line, the CSV summary row, or the Assessment."""
         if record.error is not None:
             return (record.index, record.line, "error", record.error, None)
-        data = record.data
-        case_id = data.get("id") if isinstance(data, dict) else None
         location = record.location or (f"{self.source}:{record.line}" if self.source else f"record {record.index + 1}")
+        data = record.data
+        if record.raw is not None:
+            data = parse_json_line(record.raw, location)
+            if isinstance(data, CaseError):
+                return (record.index, record.line, "error", (data.message, data.location, data.code), None)
+        case_id = data.get("id") if isinstance(data, dict) else None
         engine = self.engine
         try:
             case = engine.parse_case(data, location)
@@ -673,7 +695,7 @@ def run_batch(input_path: str | Path, output: str | Path, *, fmt: str | None = N
         if fmt == "csv" and done_out:
             done_out -= 1            # the header
         skip = done_out + complete_lines(err_path)
-    records = read_records(input_path, in_fmt, skip=skip)
+    records = read_records(input_path, in_fmt, skip=skip, raw=True)
     first = next(records, None)     # surfaces file-level problems (unknown CSV columns) before writing
     show = sys.stderr.isatty() if progress is None else progress
     total = count_records(input_path, in_fmt) if show else None

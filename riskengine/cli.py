@@ -338,6 +338,8 @@ def knowledge_show(kind: str, entry_id: str, rules: str | None, knowledge: str |
 from .cli_batch import batch  # noqa: E402  (the batch command lives in its own module)
 
 main.add_command(batch)
+from .cli_report import report  # noqa: E402
+main.add_command(report)
 
 
 def run() -> None:  # pragma: no cover - console entry wrapper
