@@ -413,8 +413,9 @@ def _results(spec: tuple, records: Iterable[Record], workers: int, engine_name: 
 
 def assess_records(engine_or_dirs, records: Iterable[dict | Record], workers: int = 1,
                    engine: EngineName = "compiled", missing_facts: bool = False,
-                   chunksize: int | None = None) -> Iterator[tuple[int, Any]]:
-    """Assess cases in input order: yields ``(index, Assessment | CaseError)``.
+                   chunksize: int | None = None, rows: bool = False) -> Iterator[tuple[int, Any]]:
+    """Assess cases in input order: yields ``(index, Assessment | CaseError)`` (``rows``: the decision
+    row dict of docs/decision-row.md instead of the Assessment, several times cheaper).
 
     ``engine_or_dirs``: an :class:`~riskengine.engine.Engine`, a ``(rules_dir, knowledge_dir)`` pair
     (either may be None for the shipped one) or None for the shipped ruleset. ``records``: raw case
@@ -427,7 +428,8 @@ def assess_records(engine_or_dirs, records: Iterable[dict | Record], workers: in
             yield r if isinstance(r, Record) else Record(i, i + 1, data=r)
 
     spec = _engine_spec(engine_or_dirs, workers)
-    for result in _results(spec, as_records(), workers, engine, missing_facts, "object", "", chunksize):
+    mode = "row" if rows else "object"
+    for result in _results(spec, as_records(), workers, engine, missing_facts, mode, "", chunksize):
         index, _line, kind, payload = result[:4]
         if kind == "ok":
             yield index, payload
@@ -437,10 +439,11 @@ def assess_records(engine_or_dirs, records: Iterable[dict | Record], workers: in
 
 
 def assess_tagged(engine_or_dirs, items: Iterable[tuple[Any, str, dict | CaseError]], workers: int = 1,
-                  engine: EngineName = "compiled") -> Iterator[tuple[Any, Any]]:
+                  engine: EngineName = "compiled", rows: bool = False) -> Iterator[tuple[Any, Any]]:
     """:func:`assess_records` for callers that keep something beside each case (``diff`` its location
     and raw case, ``replay`` the logged decision). ``items``: ``(tag, location, case dict or the
-    CaseError met reading it)``; yields ``(tag, Assessment | CaseError)`` in input order. Tags wait in
+    CaseError met reading it)``; yields ``(tag, Assessment | CaseError)`` in input order (``rows``: the
+    decision row instead of the Assessment). Tags wait in
     this process, never more of them than records in flight, so the input is read once."""
     pending: deque = deque()
 
@@ -452,7 +455,7 @@ def assess_tagged(engine_or_dirs, items: Iterable[tuple[Any, str, dict | CaseErr
             else:
                 yield Record(i, i + 1, data=case, location=location)
 
-    results = assess_records(engine_or_dirs, records(), workers, engine)
+    results = assess_records(engine_or_dirs, records(), workers, engine, rows=rows)
     try:
         for _index, result in results:
             yield pending.popleft(), result

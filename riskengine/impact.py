@@ -93,8 +93,8 @@ def compare(base_engine, new_engine, paths: list[Path], *, workers: int = 1,
         return (((location, raw), location, raw) for location, raw in iter_cases(paths))
 
     report = ImpactReport(base_engine.version, new_engine.version)
-    olds = assess_tagged(base_engine, items(), workers, engine)
-    news = assess_tagged(new_engine, items(), workers, engine)
+    olds = assess_tagged(base_engine, items(), workers, engine, rows=True)   # decision rows: no texts needed
+    news = assess_tagged(new_engine, items(), workers, engine, rows=True)
     try:
         for ((location, raw), old), (_same, new) in zip(olds, news):
             error = next((r for r in (old, new) if isinstance(r, CaseError)), None)
@@ -102,10 +102,16 @@ def compare(base_engine, new_engine, paths: list[Path], *, workers: int = 1,
                 case_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
                 report.cases.append(CaseImpact(case_id, location, error=str(error)))
                 continue
-            before, after = old.key_decisions(), new.key_decisions()
-            report.cases.append(CaseImpact(old.case_id, location,
+            before, after = row_decisions(old), row_decisions(new)
+            report.cases.append(CaseImpact(old["case_id"], location,
                                            {f: (before[f], after[f]) for f in FIELDS if before[f] != after[f]}))
     finally:
         olds.close()
         news.close()
     return report
+
+
+def row_decisions(row: dict) -> dict[str, Any]:
+    """``Assessment.key_decisions()`` read from a decision row."""
+    return {"risk.level": row["risk_level"], "agent.suspected": row["agent_suspected"], "strategy": row["strategy"],
+            "escalation.level": row["escalation_level"], "channels": row["channels"]}
