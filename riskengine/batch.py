@@ -1,4 +1,5 @@
-"""Assess many cases: JSON Lines or CSV in, JSON Lines or CSV out, in input order, on N processes.
+"""Assess many cases: JSON Lines or CSV in; decision rows (docs/decision-row.md) as JSON Lines, CSV or
+Parquet out, or whole assessments with ``full``; in input order, on N processes.
 
 The pieces, usable on their own:
 
@@ -9,7 +10,8 @@ The pieces, usable on their own:
 - :func:`assess_records` assesses an iterable of cases, on one process or a pool, and yields
   ``(index, Assessment | CaseError)`` in input order; :func:`assess_tagged`, the same with a value
   kept beside each case, is what ``diff`` and ``replay`` use;
-- :func:`run_batch` is ``riskengine batch``: writes one whole line per record (flushed), sends bad
+- :func:`run_batch` is ``riskengine batch``: writes one whole line per record (flushed; Parquet in
+  row groups), sends bad
   records to an errors file with their line number, resumes after the last complete record, shows
   progress on a terminal and returns a :class:`BatchReport`.
 
