@@ -5,7 +5,7 @@ missed. :func:`analyse` reads decision rows (docs/decision-row.md) and returns p
 ordered by count then name, so the same rows give the same report byte for byte;
 ``riskengine.rootcause_render`` turns it into Markdown or HTML (tables and inline SVG charts).
 
-Definitions (docs/report.md):
+Definitions (docs/scale.md, "riskengine report"):
 
 - period: the month of ``received`` (YYYY-MM);
 - signals of a case: the declared ones and those the narrative raised, each counted once per case;
