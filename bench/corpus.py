@@ -157,8 +157,7 @@ def main() -> None:
         with_narrative = with_hits = 0
         with open(target, encoding="utf-8") as fh:
             for line in fh:
-                a = json.loads(line)
-                found = {h["signal"] for h in a["signals"]["from_narrative"]}
+                found = set(json.loads(line)["narrative_signals"])   # a decision row (docs/decision-row.md)
                 signals.update(found)
                 with_hits += bool(found)
         with_narrative = sum(1 for c in cases if c.get("narrative"))

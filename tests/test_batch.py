@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from riskengine import Assessment, CaseError
 from riskengine.run.batch import SUMMARY_COLUMNS, assess_records, complete_lines, flat_to_case
-from riskengine.cli.group import main
+from riskengine.cli import main
+from riskengine.contracts.decision_row import ROW_FIELDS
 from tests.conftest import MINI
 
 RULES = ["--rules", str(MINI / "rules"), "--knowledge", str(MINI / "knowledge")]
@@ -49,10 +50,11 @@ def run(*args):
     return result
 
 
-def test_jsonl_in_jsonl_out_equals_assess(tmp_path, mini_engine):
+def test_jsonl_in_full_jsonl_out_equals_assess(tmp_path, mini_engine):
+    """--full: whole assessments (the default is the compact row, tests/test_decision_row.py)."""
     cases = make_cases(12)
     write_jsonl(tmp_path / "in.jsonl", cases)
-    result = run(tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl")
+    result = run(tmp_path / "in.jsonl", "--out", tmp_path / "out.jsonl", "--full")
     assert result.exit_code == 0, result.output
     lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 12
@@ -63,7 +65,7 @@ def test_jsonl_in_jsonl_out_equals_assess(tmp_path, mini_engine):
     assert not (tmp_path / "out.jsonl.errors.jsonl").exists()
 
 
-def test_csv_in_with_dotted_columns_and_csv_out(tmp_path, mini_engine):
+def test_csv_in_with_dotted_columns_and_csv_rows_out(tmp_path, mini_engine):
     rows = [
         {"id": "C1", "received": "2025-03-20", "industry": "insurance", "channel": "hotline",
          "category": "claim_denial", "history.days_open": "12", "signals": "threatens_media; repeat_complaint",
@@ -82,20 +84,25 @@ def test_csv_in_with_dotted_columns_and_csv_out(tmp_path, mini_engine):
     assert result.exit_code == 0, result.output
     with open(tmp_path / "out.csv", newline="", encoding="utf-8") as fh:
         out = list(csv.DictReader(fh))
-    assert list(out[0]) == list(SUMMARY_COLUMNS)
+    assert tuple(out[0]) == ROW_FIELDS
     assert [r["case_id"] for r in out] == ["C1", "C2"]
     first = mini_engine.assess({"id": "C1", "received": "2025-03-20", "industry": "insurance", "channel": "hotline",
                                 "category": "claim_denial", "history": {"days_open": 12},
                                 "signals": ["threatens_media", "repeat_complaint"],
                                 "demand": {"type": "full_refund", "amount": 1200.0}, "arbitration_agreement": True},
                                engine="compiled", missing_facts=False)
-    assert out[0]["risk.score"] == str(first.risk.score) and out[0]["risk.level"] == first.risk.level
-    assert out[0]["risk.time"] == str(first.risk.dimensions.time)
-    assert out[0]["strategy.id"] == first.strategy.id
+    assert out[0]["risk_score"] == str(first.risk.score) and out[0]["risk_level"] == first.risk.level
+    assert out[0]["risk_time"] == str(first.risk.dimensions.time)
+    assert out[0]["strategy"] == first.strategy.id
     assert out[0]["channels"] == ";".join(c.id for c in first.channels)
-    assert out[0]["escalation.respond_by"] == first.escalation.respond_by.isoformat()
-    assert out[0]["ruleset.version"] == mini_engine.version
-    assert out[1]["agent.suspected"] in ("true", "false")
+    assert out[0]["respond_by"] == first.escalation.respond_by.isoformat()
+    assert out[0]["ruleset_version"] == mini_engine.version
+    assert out[0]["signals"] == "repeat_complaint;threatens_media" and out[1]["vulnerable"] == "elderly;seriously_ill"
+    assert out[1]["agent_suspected"] in ("true", "false")
+    # --full with a CSV OUTPUT keeps the older summary columns
+    assert run(tmp_path / "in.csv", "--out", tmp_path / "sum.csv", "--full").exit_code == 0
+    with open(tmp_path / "sum.csv", newline="", encoding="utf-8") as fh:
+        assert tuple(next(csv.reader(fh))) == SUMMARY_COLUMNS
 
 
 def test_flat_rows_convert_by_the_case_model():

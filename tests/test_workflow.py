@@ -48,7 +48,7 @@ def test_rule_tests_pass_fail_and_summary(runner, tests_dir):
     (tests_dir / "fail.yaml").write_text(FAILING, encoding="utf-8")
     bad = runner.invoke(main, ["test", str(tests_dir), *MINI_ARGS])
     assert bad.exit_code == 1
-    assert "FAIL" in bad.stdout and "risk.level: expected critical, got low" in bad.stdout
+    assert "FAIL" in bad.stdout and "risk.level: expected 'critical', got 'low'" in bad.stdout
     assert "taboos: expected exactly ['ignore_emotions'], got []" in bad.stdout
     assert "fired: PROFILE-BASE, ROUTINE" in bad.stdout
     assert bad.stdout.strip().endswith("1 passed, 1 failed")

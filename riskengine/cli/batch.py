@@ -16,9 +16,14 @@ from riskengine.errors import shown
 @click.command("batch")
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
 @click.option("--out", "output", required=True, type=click.Path(dir_okay=False), metavar="OUTPUT",
-              help="Output file: one assessment JSON per line (.jsonl) or a CSV summary (.csv).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default=None,
-              help="Output format (default: from the OUTPUT suffix; .csv gives csv, anything else jsonl).")
+              help="Output file: one compact decision row per case (docs/decision-row.md) as JSON Lines "
+                   "(.jsonl), CSV (.csv) or Parquet (.parquet).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+              help="Output format (default: from the OUTPUT suffix; .csv gives csv, .parquet parquet, "
+                   "anything else jsonl).")
+@click.option("--full", is_flag=True,
+              help="Write whole assessments (texts, explanation, profile, script) instead of decision rows; "
+                   "with a .csv OUTPUT, the older summary columns.")
 @workers_option
 @engine_option("compiled")
 @rules_option
@@ -31,7 +36,7 @@ from riskengine.errors import shown
 @click.option("--missing-facts", is_flag=True,
               help="Also compute missing facts (what-if questions); many times slower.")
 def batch(input_path: str, output: str, fmt: str | None, workers: int, engine_name: str, rules: str | None,
-          knowledge: str | None, resume: bool, errors_path: str | None, missing_facts: bool) -> None:
+          knowledge: str | None, resume: bool, errors_path: str | None, missing_facts: bool, full: bool) -> None:
     """Assess every case of INPUT (.jsonl, or .csv with dotted column names like complainant.age)."""
     from riskengine.run.batch import run_batch
     from riskengine.engine import load_engine
@@ -40,7 +45,7 @@ def batch(input_path: str, output: str, fmt: str | None, workers: int, engine_na
         engine = load_engine(rules, knowledge, engine="compiled")
     try:
         report = run_batch(input_path, output, fmt=fmt, workers=workers, engine=engine_name, engine_obj=engine,
-                           resume=resume, errors=errors_path, missing_facts=missing_facts)
+                           resume=resume, errors=errors_path, missing_facts=missing_facts, full=full)
     except OSError as exc:
         click.echo(f"error: {shown(exc.filename or output, 300)}: RE206 {shown(exc.strerror or exc, 200)}", err=True)
         raise SystemExit(1) from None

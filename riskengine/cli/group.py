@@ -358,13 +358,14 @@ def knowledge_show(kind: str, entry_id: str, rules: str | None, knowledge: str |
 from riskengine.cli.batch import batch  # noqa: E402
 from riskengine.cli.eval import eval_corpus  # noqa: E402
 from riskengine.cli.init import init  # noqa: E402
+from riskengine.cli.report import report  # noqa: E402
 from riskengine.cli.review import review  # noqa: E402
 from riskengine.cli.schema import schema  # noqa: E402
 from riskengine.cli.serve import serve  # noqa: E402
 from riskengine.cli.table import table  # noqa: E402
 
 # One module per command (riskengine/cli/*.py), registered here.
-for _command in (batch, eval_corpus, schema, init, table, review, serve):
+for _command in (batch, eval_corpus, schema, init, table, review, serve, report):
     main.add_command(_command)
 
 

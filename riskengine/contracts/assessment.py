@@ -246,6 +246,13 @@ class KeyFigures(_Out):
                    taboos=[t["id"] for t in output.get("taboos", [])])
 
     @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "KeyFigures":
+        """From a compact decision row (riskengine.contracts.decision_row, docs/decision-row.md)."""
+        return cls(risk_level=row["risk_level"], risk_score=row["risk_score"], agent_suspected=row["agent_suspected"],
+                   strategy=row["strategy"], escalation_level=row["escalation_level"], channels=row["channels"],
+                   taboos=row["taboos"])
+
+    @classmethod
     def from_summary(cls, figures: dict[str, Any]) -> "KeyFigures":
         """From :func:`riskengine.decide.policy.key_figures` (the figures computed without an Assessment)."""
         return cls(risk_level=figures["risk.level"], risk_score=figures["risk.score"],

@@ -93,10 +93,49 @@ def key_figures(rs: Ruleset, state: CaseState, ev: Evaluation) -> dict:
             "agent.score": agent_score, "agent.suspected": suspected,
             "strategy.id": ranked[0] if ranked else None,
             "escalation.level": _escalation_level(k, ev, level)[0],
-            "escalation.respond_by": _deadline(rs, state, ev)[1],
+            "escalation.respond_by": (_deadline_pick(rs, state, ev) or (None, None))[1],
             "channels": [cid for cid, _rules, _reasons, eligible in _channel_picks(rs, state, ev) if eligible],
             "taboos": [tid for tid, _rules in _taboo_rules(k, ev)],
             "ruleset.version": rs.version}
+
+
+def decision_figures(rs: Ruleset, state: CaseState, ev: Evaluation, declared, narrative_signals) -> dict:
+    """The figures of a compact decision row (riskengine/decision_row.py, docs/decision-row.md), by the
+    same helpers as :func:`decide` and without building the ``Assessment``; tests/test_decision_row.py
+    checks every field against ``assess``. ``narrative_signals``: the signal ids the narrative raised.
+    To add a field: compute it here from the helpers :func:`decide` uses, and declare it in
+    ``DecisionRow`` (the key order here is the row's column order)."""
+    k = rs.knowledge
+    facts = state.facts
+    dims, score, level, _raised_by = _risk(k.scoring, ev.firings)
+    agent_score, suspected, _rules = _agent(k.scoring, ev)
+    ranked, by_strategy, also = _ranked_strategies(k, ev)
+    win = ranked[0] if ranked else None
+    pick = _deadline_pick(rs, state, ev)
+    complainant = facts.get("complainant") or {}
+    history = facts.get("history") or {}
+    return {
+        "case_id": facts["id"], "ruleset_version": rs.version,
+        "received": facts["received"], "jurisdiction": facts["jurisdiction"], "industry": facts["industry"],
+        "intake_channel": facts["channel"], "category": facts["category"], "product": facts.get("product"),
+        "days_open": history.get("days_open"),
+        "risk_score": score, "risk_level": level, **{f"risk_{d}": v for d, v in dims.items()},
+        "agent_score": agent_score, "agent_suspected": suspected,
+        "agent_signs": [s for s in sorted(state.signals) if s in k.agent_signs],
+        "strategy": win,
+        "also_strategies": _beside(k, ranked, by_strategy, also)[0] if win else [],
+        "escalation_level": _escalation_level(k, ev, level)[0],
+        "respond_by": pick[1].isoformat() if pick else None,
+        "deadline": pick[0].id if pick else None,
+        "channels": [cid for cid, _rules, _reasons, eligible in _channel_picks(rs, state, ev) if eligible],
+        "taboos": [tid for tid, _rules in _taboo_rules(k, ev)],
+        "legal_bases": _cited_legal_bases(rs, state, ev),
+        "findings": sorted(ev.findings),
+        "fired_rules": [f.rule.id for f in ev.firings],
+        "signals": sorted(declared),
+        "narrative_signals": sorted(set(narrative_signals)),
+        "vulnerable": sorted(complainant.get("vulnerable") or ()),
+    }
 
 
 def decide(rs: Ruleset, state: CaseState, ev: Evaluation, declared: list[str],
@@ -165,6 +204,18 @@ def _ranked_strategies(k, ev: Evaluation) -> tuple[list[str], dict[str, list], d
     return sorted(by_strategy, key=key), by_strategy, also
 
 
+def _beside(k, ranked: list[str], by_strategy: dict, also: dict) -> tuple[list[str], dict[str, list[str]]]:
+    """The strategies applied beside the leader (recommended but outranked, or recommended beside), by
+    precedence, and the rules behind each."""
+    others: dict[str, list[str]] = defaultdict(list)
+    for sid in ranked[1:]:
+        others[sid] += [r.id for r in by_strategy[sid]]
+    for sid, rules in also.items():
+        others[sid] += rules
+    order = sorted((s for s in others if s != ranked[0]), key=lambda s: (-k.strategies[s].precedence, s))
+    return order, others
+
+
 def _strategy(rs: Ruleset, ev: Evaluation, facts: dict) -> out.Strategy | None:
     """The leader's steps, then the key steps of every other applicable strategy (recommended but
     outranked, or recommended beside), by precedence: the plan hides no protocol (docs/policy.md)."""
@@ -180,12 +231,7 @@ def _strategy(rs: Ruleset, ev: Evaluation, facts: dict) -> out.Strategy | None:
             return t
         return Text(zh=t.zh.replace("{emergency}", numbers[0]), en=t.en.replace("{emergency}", numbers[1]))
 
-    others: dict[str, list[str]] = defaultdict(list)
-    for sid in ranked[1:]:
-        others[sid] += [r.id for r in by_strategy[sid]]
-    for sid, rules in also.items():
-        others[sid] += rules
-    order = sorted((s for s in others if s != win.id), key=lambda s: (-k.strategies[s].precedence, s))
+    order, others = _beside(k, ranked, by_strategy, also)
 
     def key_steps(sid: str) -> list[Text]:
         entry = k.strategies[sid]
@@ -282,6 +328,16 @@ def _actions(rs: Ruleset, state: CaseState, ev: Evaluation, as_of: dt.date) -> l
 
 
 def _deadline(rs: Ruleset, state: CaseState, ev: Evaluation):
+    best = _deadline_pick(rs, state, ev)
+    if best is None:
+        return None, None
+    d, due, exact = best
+    return out.DeadlineOut(id=d.id, name=d.name, days=d.days, day_type=d.day_type, legal_basis=d.legal_basis,
+                           exact=exact), due
+
+
+def _deadline_pick(rs: Ruleset, state: CaseState, ev: Evaluation):
+    """(deadline, due date, exact) of the earliest regulatory deadline that applies, or None."""
     facts = state.facts
     received = dt.date.fromisoformat(facts["received"])
     best = None
@@ -293,11 +349,7 @@ def _deadline(rs: Ruleset, state: CaseState, ev: Evaluation):
         due, exact = add_days(received, d.days, d.day_type, d.jurisdiction)
         if best is None or due < best[1]:
             best = (d, due, exact)
-    if best is None:
-        return None, None
-    d, due, exact = best
-    return out.DeadlineOut(id=d.id, name=d.name, days=d.days, day_type=d.day_type, legal_basis=d.legal_basis,
-                           exact=exact), due
+    return best
 
 
 def _channel_picks(rs: Ruleset, state: CaseState, ev: Evaluation) -> list[tuple[str, list[str], list, bool]]:
@@ -376,12 +428,23 @@ def in_force(basis, facts: dict) -> str | None:
     return None
 
 
-def _legal_bases(rs: Ruleset, state: CaseState, ev: Evaluation):
-    k = rs.knowledge
+def _legal_basis_rules(ev: Evaluation) -> dict[str, list]:
+    """Legal basis id -> the rules that cite it."""
     rules: dict[str, list] = defaultdict(list)
     for f in ev.firings:
         for lb in f.rule.then.legal_bases:
             rules[lb].append(f.rule.id)
+    return rules
+
+
+def _cited_legal_bases(rs: Ruleset, state: CaseState, ev: Evaluation) -> list[str]:
+    """The ids of the bases cited (in force for the case's sector and dates), by id."""
+    return [i for i in sorted(_legal_basis_rules(ev)) if not in_force(rs.knowledge.legal_bases[i], state.facts)]
+
+
+def _legal_bases(rs: Ruleset, state: CaseState, ev: Evaluation):
+    k = rs.knowledge
+    rules = _legal_basis_rules(ev)
     cited, skipped = [], []
     for i in sorted(rules):
         b = k.legal_bases[i]

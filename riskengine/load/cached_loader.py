@@ -4,7 +4,7 @@ then, on a miss, the full load of :func:`riskengine.load.loader.read_ruleset`, w
 The cache (:mod:`riskengine.load.cache`) holds data, never code. A hit re-reads and re-hashes every file,
 skips YAML parsing and the cross-reference checks, and re-validates each entry through the same models,
 so rules, knowledge, sources, warnings and ``version`` are those of a full load. Any fault of the cache
-(missing, corrupt, foreign, unwritable) is logged to ``riskengine.rulecache`` and ends in the full load.
+(missing, corrupt, foreign, unwritable) is logged to ``riskengine.load.cache`` and ends in the full load.
 """
 from __future__ import annotations
 

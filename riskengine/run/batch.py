@@ -1,4 +1,5 @@
-"""Assess many cases: JSON Lines or CSV in, JSON Lines or CSV out, in input order, on N processes.
+"""Assess many cases: JSON Lines or CSV in; decision rows (docs/decision-row.md) as JSON Lines, CSV or
+Parquet out, or whole assessments with ``full``; in input order, on N processes.
 
 The pieces, usable on their own:
 
@@ -9,7 +10,8 @@ The pieces, usable on their own:
 - :func:`assess_records` assesses an iterable of cases, on one process or a pool, and yields
   ``(index, Assessment | CaseError)`` in input order; :func:`assess_tagged`, the same with a value
   kept beside each case, is what ``diff`` and ``replay`` use;
-- :func:`run_batch` is ``riskengine batch``: writes one whole line per record (flushed), sends bad
+- :func:`run_batch` is ``riskengine batch``: writes one whole line per record (flushed; Parquet in
+  row groups), sends bad
   records to an errors file with their line number, resumes after the last complete record, shows
   progress on a terminal and returns a :class:`BatchReport`.
 
@@ -34,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal, Mapping
 
-from riskengine.io.casefile import MAX_LINE_BYTES, iter_lines, json_lines
+from riskengine.io.casefile import MAX_LINE_BYTES, iter_lines, json_lines, parse_json_line
+from riskengine.contracts.decision_row import ParquetRows, build_row, csv_header, csv_line, row_json
 from riskengine.errors import CaseError, did_you_mean, one_line, shown
 from riskengine.language.fields import parse_bool
 
@@ -60,14 +63,23 @@ class Record:
     data: dict | None = None
     error: tuple[str, str, str] | None = None
     location: str | None = None
+    raw: str | None = None    # the JSON line, parsed by the worker that assesses it (run_batch)
 
 
 def input_format(path: str | Path) -> str:
     return "csv" if str(path).lower().endswith(".csv") else "jsonl"
 
 
-def read_records(path: str | Path, fmt: str | None = None, skip: int = 0) -> Iterator[Record]:
+def output_format(path: str | Path) -> str:
+    """``csv`` for .csv, ``parquet`` for .parquet, else ``jsonl``."""
+    suffix = Path(path).suffix.lower()
+    return {".csv": "csv", ".parquet": "parquet"}.get(suffix, "jsonl")
+
+
+def read_records(path: str | Path, fmt: str | None = None, skip: int = 0, raw: bool = False) -> Iterator[Record]:
     """Records of a JSON Lines or CSV file, skipping the first ``skip`` (for ``--resume``).
+    ``raw``: JSON lines are left as text in ``Record.raw``, for the worker to parse (a pool's parent
+    then only splits lines, so it does not become the bottleneck).
 
     Raises :class:`CaseError` (code RE203) only for problems with the whole file: it cannot be opened,
     or a CSV header names a column that is not a case field."""
@@ -77,7 +89,22 @@ def read_records(path: str | Path, fmt: str | None = None, skip: int = 0) -> Ite
     except OSError as exc:
         raise CaseError(f"cannot read input: {exc.strerror or exc}", str(path), "RE203") from None
     with fh:
-        yield from (_csv_records(fh, str(path), skip) if fmt == "csv" else _jsonl_records(fh, str(path), skip))
+        yield from (_csv_records(fh, str(path), skip) if fmt == "csv" else
+                    _raw_jsonl_records(fh, str(path), skip) if raw else _jsonl_records(fh, str(path), skip))
+
+
+def _raw_jsonl_records(fh, shown: str, skip: int) -> Iterator[Record]:
+    index = 0
+    for lineno, line in iter_lines(fh):
+        if line is not None and not line.strip():
+            continue
+        if index >= skip:
+            if line is None:
+                yield Record(index, lineno, error=(f"line is longer than {MAX_LINE_BYTES} bytes", f"{shown}:{lineno}",
+                                                   "RE203"))
+            else:
+                yield Record(index, lineno, raw=line)
+        index += 1
 
 
 def _jsonl_records(fh, shown: str, skip: int) -> Iterator[Record]:
@@ -278,12 +305,21 @@ class _Worker:
         code), case id). ``payload``: the compact JSON line, the CSV summary row, or the Assessment."""
         if record.error is not None:
             return (record.index, record.line, "error", record.error, None)
-        data = record.data
-        case_id = data.get("id") if isinstance(data, dict) else None
         location = record.location or (f"{self.source}:{record.line}" if self.source else f"record {record.index + 1}")
+        data = record.data
+        if record.raw is not None:
+            data = parse_json_line(record.raw, location)
+            if isinstance(data, CaseError):
+                return (record.index, record.line, "error", (data.message, data.location, data.code), None)
+        case_id = data.get("id") if isinstance(data, dict) else None
         engine = self.engine
         try:
             case = engine.parse_case(data, location)
+            if self.mode in ROW_MODES:   # the compact decision row (docs/decision-row.md)
+                row = build_row(engine, case, self.engine_name)
+                payload = (row_json(row) if self.mode == "row-jsonl" else csv_line(row) if self.mode == "row-csv"
+                           else row)
+                return (record.index, record.line, "ok", payload, row["risk_level"], row["strategy"])
             if self.mode == "csv":   # one summary row: the explanation, profile and script are not needed
                 figures = engine.summarise(case, engine=self.engine_name)
                 return (record.index, record.line, "ok", summary_row(figures), figures["risk.level"],
@@ -297,9 +333,13 @@ class _Worker:
                     (one_line(f"internal error on this record ({type(exc).__name__}: {shown(str(exc), 200)}); "
                               "please report it"), location, "RE299"),
                     shown(case_id, 100) if isinstance(case_id, str) else None)
-        payload: Any = result.model_dump_json() if self.mode == "jsonl" else result
+        payload: Any = result.model_dump_json() if self.mode in ("jsonl", "full-jsonl") else result
         return (record.index, record.line, "ok", payload, result.risk.level,
                 result.strategy.id if result.strategy else None)
+
+
+# Worker modes that write a compact decision row: its JSON line, its CSV line, or the row dict (Parquet).
+ROW_MODES = ("row-jsonl", "row-csv", "row")
 
 
 def _build_engine(spec: tuple):
@@ -380,8 +420,9 @@ def _results(spec: tuple, records: Iterable[Record], workers: int, engine_name: 
 
 def assess_records(engine_or_dirs, records: Iterable[dict | Record], workers: int = 1,
                    engine: EngineName = "compiled", missing_facts: bool = False,
-                   chunksize: int | None = None) -> Iterator[tuple[int, Any]]:
-    """Assess cases in input order: yields ``(index, Assessment | CaseError)``.
+                   chunksize: int | None = None, rows: bool = False) -> Iterator[tuple[int, Any]]:
+    """Assess cases in input order: yields ``(index, Assessment | CaseError)`` (``rows``: the decision
+    row dict of docs/decision-row.md instead of the Assessment, several times cheaper).
 
     ``engine_or_dirs``: an :class:`~riskengine.engine.Engine`, a ``(rules_dir, knowledge_dir)`` pair
     (either may be None for the shipped one) or None for the shipped ruleset. ``records``: raw case
@@ -394,7 +435,8 @@ def assess_records(engine_or_dirs, records: Iterable[dict | Record], workers: in
             yield r if isinstance(r, Record) else Record(i, i + 1, data=r)
 
     spec = _engine_spec(engine_or_dirs, workers)
-    for result in _results(spec, as_records(), workers, engine, missing_facts, "object", "", chunksize):
+    mode = "row" if rows else "object"
+    for result in _results(spec, as_records(), workers, engine, missing_facts, mode, "", chunksize):
         index, _line, kind, payload = result[:4]
         if kind == "ok":
             yield index, payload
@@ -404,10 +446,11 @@ def assess_records(engine_or_dirs, records: Iterable[dict | Record], workers: in
 
 
 def assess_tagged(engine_or_dirs, items: Iterable[tuple[Any, str, dict | CaseError]], workers: int = 1,
-                  engine: EngineName = "compiled") -> Iterator[tuple[Any, Any]]:
+                  engine: EngineName = "compiled", rows: bool = False) -> Iterator[tuple[Any, Any]]:
     """:func:`assess_records` for callers that keep something beside each case (``diff`` its location
     and raw case, ``replay`` the logged decision). ``items``: ``(tag, location, case dict or the
-    CaseError met reading it)``; yields ``(tag, Assessment | CaseError)`` in input order. Tags wait in
+    CaseError met reading it)``; yields ``(tag, Assessment | CaseError)`` in input order (``rows``: the
+    decision row instead of the Assessment). Tags wait in
     this process, never more of them than records in flight, so the input is read once."""
     pending: deque = deque()
 
@@ -419,7 +462,7 @@ def assess_tagged(engine_or_dirs, items: Iterable[tuple[Any, str, dict | CaseErr
             else:
                 yield Record(i, i + 1, data=case, location=location)
 
-    results = assess_records(engine_or_dirs, records(), workers, engine)
+    results = assess_records(engine_or_dirs, records(), workers, engine, rows=rows)
     try:
         for _index, result in results:
             yield pending.popleft(), result
@@ -470,11 +513,17 @@ class _Writer:
     """One whole line per record, flushed at once, so an interruption can only cut the line being
     written (which ``--resume`` removes)."""
 
-    def __init__(self, path: Path, fmt: str, append: bool):
-        self.path, self.fmt = path, fmt
+    def __init__(self, path: Path, fmt: str, append: bool, full: bool = False):
+        self.path, self.fmt, self.full = path, fmt, full
+        self.parquet = ParquetRows(path) if fmt == "parquet" else None
+        if self.parquet is not None:
+            return
         self.fh = open(path, "a" if append else "w", encoding="utf-8", newline="")
         if fmt == "csv" and self.fh.tell() == 0:
-            self._write_csv(list(SUMMARY_COLUMNS))
+            if full:
+                self._write_csv(list(SUMMARY_COLUMNS))
+            else:
+                self.fh.write(csv_header())
 
     def _write_csv(self, cells: list) -> None:
         buf = io.StringIO()
@@ -483,14 +532,22 @@ class _Writer:
         self.fh.write(buf.getvalue())
 
     def write(self, payload: Any) -> None:
-        if self.fmt == "csv":
+        if self.parquet is not None:
+            self.parquet.write(payload)
+            return
+        if self.fmt == "csv" and self.full:
             self._write_csv([payload[c] for c in SUMMARY_COLUMNS])
+        elif self.fmt == "csv":
+            self.fh.write(payload)
         else:
             self.fh.write(payload + "\n")
         self.fh.flush()
 
     def close(self) -> None:
-        self.fh.close()
+        if self.parquet is not None:
+            self.parquet.close()
+        else:
+            self.fh.close()
 
 
 class _Errors:
@@ -635,11 +692,19 @@ def run_batch(input_path: str | Path, output: str | Path, *, fmt: str | None = N
               engine: EngineName = "compiled", rules: str | None = None, knowledge: str | None = None,
               engine_obj=None, resume: bool = False, errors: str | Path | None = None,
               missing_facts: bool = False, progress: bool | None = None,
-              chunksize: int | None = None) -> BatchReport:
+              chunksize: int | None = None, full: bool = False) -> BatchReport:
     """``riskengine batch``. Raises :class:`CaseError` (RE203) if the input cannot be read and
-    :class:`~riskengine.errors.RulesetError` if the rules are invalid; bad records go to ``errors``."""
+    :class:`~riskengine.errors.RulesetError` if the rules are invalid; bad records go to ``errors``.
+
+    Writes one compact decision row per case (docs/decision-row.md) as JSON Lines, CSV or Parquet;
+    ``full``: whole assessments as JSON Lines (the CSV then holds the older summary columns)."""
     out_path = Path(output)
-    fmt = fmt or ("csv" if out_path.suffix.lower() == ".csv" else "jsonl")
+    fmt = fmt or output_format(out_path)
+    if fmt == "parquet" and (full or resume):
+        raise CaseError("Parquet output is written whole: it cannot be resumed or hold full assessments "
+                        "(use .jsonl)", str(out_path), "RE203")
+    mode = ("full-jsonl" if fmt == "jsonl" else "csv") if full else {"jsonl": "row-jsonl", "csv": "row-csv",
+                                                                      "parquet": "row"}[fmt]
     err_path = Path(errors) if errors else Path(str(out_path) + ".errors.jsonl")
     in_fmt = input_format(input_path)
     if not os.access(input_path, os.R_OK) or Path(input_path).is_dir():
@@ -655,13 +720,13 @@ def run_batch(input_path: str | Path, output: str | Path, *, fmt: str | None = N
         if fmt == "csv" and done_out:
             done_out -= 1            # the header
         skip = done_out + complete_lines(err_path)
-    records = read_records(input_path, in_fmt, skip=skip)
+    records = read_records(input_path, in_fmt, skip=skip, raw=True)
     first = next(records, None)     # surfaces file-level problems (unknown CSV columns) before writing
     show = sys.stderr.isatty() if progress is None else progress
     total = count_records(input_path, in_fmt) if show else None
     report = BatchReport(skipped=skip, output=str(out_path), errors_file=str(err_path), workers=max(workers, 1),
                          engine=engine)
-    writer = _Writer(out_path, fmt, append=resume)
+    writer = _Writer(out_path, fmt, append=resume, full=full)
     errs = _Errors(err_path, append=resume)
     bar = _Progress(total, show, done=skip)
 
@@ -672,7 +737,7 @@ def run_batch(input_path: str | Path, output: str | Path, *, fmt: str | None = N
 
     started = time.perf_counter()
     try:
-        for result in _results(spec, all_records(), workers, engine, missing_facts, fmt, str(input_path), chunksize):
+        for result in _results(spec, all_records(), workers, engine, missing_facts, mode, str(input_path), chunksize):
             index, line, kind, payload = result[:4]
             if kind == "ok":
                 writer.write(payload)

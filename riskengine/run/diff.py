@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from riskengine.contracts.assessment import KEY_NAMES
+from riskengine.contracts.assessment import KEY_NAMES, KeyFigures
 from riskengine.run.batch import EngineName, assess_tagged
 from riskengine.io.casefile import iter_jsonl, read_case_file
 from riskengine.errors import CaseError, Problem, RulesetError
@@ -94,8 +94,8 @@ def compare(base_engine, new_engine, paths: list[Path], *, workers: int = 1,
         return (((location, raw), location, raw) for location, raw in iter_cases(paths))
 
     report = ImpactReport(base_engine.version, new_engine.version)
-    olds = assess_tagged(base_engine, items(), workers, engine)
-    news = assess_tagged(new_engine, items(), workers, engine)
+    olds = assess_tagged(base_engine, items(), workers, engine, rows=True)   # decision rows: no texts needed
+    news = assess_tagged(new_engine, items(), workers, engine, rows=True)
     try:
         for ((location, raw), old), (_same, new) in zip(olds, news):
             error = next((r for r in (old, new) if isinstance(r, CaseError)), None)
@@ -103,8 +103,15 @@ def compare(base_engine, new_engine, paths: list[Path], *, workers: int = 1,
                 case_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
                 report.cases.append(CaseImpact(case_id, location, error=str(error)))
                 continue
-            report.cases.append(CaseImpact(old.case_id, location, old.key_figures().changes(new.key_figures())))
+            report.cases.append(CaseImpact(old["case_id"], location,
+                                           KeyFigures.from_row(old).changes(KeyFigures.from_row(new))))
     finally:
         olds.close()
         news.close()
     return report
+
+
+def row_decisions(row: dict) -> dict[str, Any]:
+    """``Assessment.key_decisions()`` read from a decision row."""
+    return {"risk.level": row["risk_level"], "agent.suspected": row["agent_suspected"], "strategy": row["strategy"],
+            "escalation.level": row["escalation_level"], "channels": row["channels"]}
