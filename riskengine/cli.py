@@ -57,8 +57,11 @@ def main(ctx: click.Context) -> None:
 @engine_option("experta")
 @click.option("--log", "log", type=click.Path(dir_okay=False), default=None,
               help="Append a decision record (JSON line, personal data masked) to this file.")
+@click.option("--detail", is_flag=True, help="Text: after the first screen, everything else (plan, taboos, law, "
+              "profile, reasoning, missing facts).")
+@click.option("--ids", is_flag=True, help="Text: show rule and knowledge ids beside what they produced.")
 def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | None, lang: str,
-           engine_name: str, log: str | None) -> None:
+           engine_name: str, log: str | None, detail: bool = False, ids: bool = False) -> None:
     """Assess one case from a YAML or JSON file."""
     from .casefile import read_case_file
 
@@ -75,6 +78,10 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
         from .records import append_record, decision_record
         append_record(log, decision_record(raw, result))
     fmt = fmt or ("text" if sys.stdout.isatty() else "json")
+    if fmt == "text":
+        from .render_screen import screen_for_terminal
+        click.echo(screen_for_terminal(result, lang, detail=detail, ids=ids, engine=engine), nl=False)
+        return
     click.echo(render(result, fmt, lang), nl=False)
 
 
@@ -82,8 +89,8 @@ def render(result, fmt: str, lang: str) -> str:
     if fmt == "json":
         return result.to_json()
     if fmt == "text":
-        from .render_text import render_text
-        return render_text(result, lang)
+        from .render_screen import render_screen
+        return render_screen(result, lang)
     from .render_report import render_html, render_markdown
     return (render_html if fmt == "html" else render_markdown)(result, lang)
 
