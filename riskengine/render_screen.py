@@ -100,7 +100,24 @@ def render_sections(sections: list[Section], a: Assessment, lang: str, *, colour
             out.append(_paint(wrapped[0], level.tone or "title", colour))
             out.extend(wrapped[1:])
             continue
-        out.append(_paint(s.title, "title", colour))
+        if s.key == "never":     # three short names on one line
+            sep = "  " if lang == "zh" else "  "
+            text = f"{s.title}{colon}" + sep.join(f"✗ {i.text}" for i in s.items)
+            text += _rules([r for i in s.items for r in i.rules], ids)
+            wrapped = wrap(text, width, "    ")
+            out.append(_paint(wrapped[0], "warn", colour))
+            out.extend(_paint(x, "warn", colour) for x in wrapped[1:])
+            continue
+        if s.key == "channel":   # one line: the channel and the first sentence of its reason
+            i = s.items[0]
+            text = f"{s.title}{colon}{i.text}" + (("——" if lang == "zh" else " — ") + first_sentence(i.detail, lang)
+                                                  if i.detail else "") + _rules(i.rules, ids)
+            wrapped = wrap(text, width, "    ")
+            out.append(_paint(wrapped[0], "title", colour))
+            out.extend(wrapped[1:])
+            continue
+        if s.key != "alerts":    # the alerts speak for themselves
+            out.append(_paint(s.title, "title", colour))
         items = s.items
         for i, item in enumerate(items, 1):
             mark = MARKS.get(s.key) or (f"{i}." if s.key == "next" else "•")
@@ -148,7 +165,7 @@ def _detail(a: Assessment, lang: str, width: int, ids: bool, names: dict | None)
     prof = [f"{t(v.name)}{_rules(v.rules, ids)}" for v in (p.nature, p.motive, p.priority) if v]
     for s in p.styles:
         prof.append(f"{t(s.name)}{colon}" + ("；" if lang == "zh" else "; ").join(
-            t(g).rstrip("。") if lang == "zh" else t(g) for g in s.guidance))
+            t(g).rstrip("。.") for g in s.guidance))
     block(D["profile"], prof)
     if a.signals.from_narrative:
         names = names or {}
@@ -193,7 +210,8 @@ def unit_words(day_type: str, lang: str) -> str:
 def signal_names(engine) -> dict:
     """Signal id → its bilingual name, from the loaded knowledge (for the narrative hits in --detail)."""
     try:
-        return {k: v.name for k, v in engine.ruleset.knowledge.signals().items()}
+        signals = engine.ruleset.knowledge.signals
+        return {k: v.name for k, v in (signals() if callable(signals) else signals).items()}
     except Exception:
         return {}
 

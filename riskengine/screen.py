@@ -83,13 +83,18 @@ class Section:
     items: list[Item]
 
 
+def tidy(text: str) -> str:
+    """Joins of whole sentences read as one: "。；" → "；" and ".; " → "; " (reasons joined by the policy)."""
+    return text.replace("。；", "；").replace(".; ", "; ")
+
+
 def _t(text: Any, lang: str) -> str:
     if text is None:
         return ""
     if isinstance(text, dict):
-        return text.get(lang) or text.get("zh") or ""
+        return tidy(text.get(lang) or text.get("zh") or "")
     get = getattr(text, "get", None)
-    return get(lang) if get else str(text)
+    return tidy(get(lang) if get else str(text))
 
 
 def as_of(a: Assessment) -> dt.date | None:

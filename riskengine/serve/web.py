@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from .. import case as case_model
 from ..case_words import FIELD_LABELS, WORDS, label, word
 from ..errors import CaseError
-from ..screen import DIMENSION_WORDS, DIMS, LEVEL_WORDS, SEVERITY_WORDS, countdown, first_screen, ranked_taboos
+from ..screen import DIMENSION_WORDS, DIMS, LEVEL_WORDS, SEVERITY_WORDS, _t, countdown, first_screen, ranked_taboos
 from .deps import scope, service
 
 HERE = Path(__file__).parent
@@ -331,7 +331,7 @@ def _fact(k: str, v: Any, lang: str, signals: dict, finding_words: dict) -> dict
 
 
 def result_context(a, case, lang: str, loaded) -> dict:
-    t = lambda x: x.get(lang) if x is not None else ""  # noqa: E731
+    t = lambda x: _t(x, lang)  # noqa: E731
     steps = {s.rule: s for s in a.explanation}
     rules = loaded.engine.ruleset.rules_by_id
     signals = loaded.engine.ruleset.knowledge.signals
