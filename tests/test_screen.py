@@ -112,3 +112,19 @@ def test_wrapping_counts_a_chinese_character_as_two_columns():
     assert all(display_width(line) <= 42 for line in lines)       # a closing comma may hang past the edge
     assert "".join(x.strip() for x in lines).replace(" ", "") == text.replace(" ", "")
     assert not any(line.lstrip().startswith("，") for line in lines)
+
+
+def test_the_printed_report_follows_the_same_order(assessed):
+    from riskengine.render_report import render_html, render_markdown
+    by_name = dict(assessed)
+    a = by_name["group_media.yaml"]
+    html = render_html(a, "zh")
+    marks = ['class="alert"', 'class="risk"', "谁来处理、何时完成", "处置策略", "沟通话术", "本案禁忌", "纠纷化解渠道",
+             "推理过程"]
+    at = [html.index(m) for m in marks]
+    assert at == sorted(at)
+    assert html.index('class="level"') < html.index("<svg") < html.index('class="reasons"')  # badge with its gauge
+    md = render_markdown(a, "en")
+    at = [md.index(m) for m in ("> **⚠", "**Risk:", "## Who acts", "## Strategy", "## What to say",
+                                "## Taboos", "## Dispute-resolution", "### Reasoning")]
+    assert at == sorted(at)

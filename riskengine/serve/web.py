@@ -162,8 +162,8 @@ def _errors(exc: CaseError) -> dict[str, list[str]]:
         if key not in FIELD_LABELS and key.split(".")[0] in FIELD_LABELS:
             key = key.split(".")[0]
         text = f"{p.code} {p.message}" + (f" ({p.hint})" if p.hint else "")
-        if p.where and p.where != key:
-            text = f"{p.where}: {text}"
+        if key not in FIELD_LABELS or (p.where and p.where != key):
+            text = f"{p.field}: {text}"
         out.setdefault(key if key in FIELD_LABELS else "", []).append(text)
     if not out:
         out[""] = [f"{exc.code} {exc.message}"]
@@ -267,7 +267,7 @@ async def assess_page(request: Request) -> Response:
     if errors is not None:
         return _form_page(request, lang, raw if isinstance(raw, dict) else None, errors, status=422)
     view = form.get("view", "page")
-    a = loaded.engine.assess(case, engine="compiled", missing_facts=view == "page")
+    a = loaded.engine.assess(case, engine="compiled", missing_facts=True)   # as `riskengine assess` does
     if view == "json":
         return Response(a.to_json(), media_type="application/json")
     if view == "print":
