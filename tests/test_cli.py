@@ -67,8 +67,11 @@ def test_assess_json_case_file_and_text_in_both_languages(runner, case_file, tmp
     zh = runner.invoke(main, ["assess", str(as_json), "--format", "text", *MINI_ARGS])
     en = runner.invoke(main, ["assess", str(case_file), "--format", "text", "--lang", "en", *MINI_ARGS])
     assert zh.exit_code == en.exit_code == 0
-    assert "投诉风险评估" in zh.stdout and "升级: 3 级" in zh.stdout and "MEDIA-ESCALATE" in zh.stdout
-    assert "Complaint risk assessment" in en.stdout and "Escalation: 3 level" in en.stdout
+    # the first screen (issue 17): in words, rule ids only when asked for
+    assert "风险：" in zh.stdout and "第 3 级" in zh.stdout and "MEDIA-ESCALATE" not in zh.stdout
+    assert "Risk: " in en.stdout and "level 3" in en.stdout
+    with_ids = runner.invoke(main, ["assess", str(as_json), "--format", "text", "--ids", *MINI_ARGS])
+    assert "MEDIA-ESCALATE" in with_ids.stdout
     # The same files saved with a byte-order mark (as Windows tools do) give the same assessment.
     for path in (as_json, case_file):
         plain = runner.invoke(main, ["assess", str(path), "--format", "json", *MINI_ARGS]).stdout

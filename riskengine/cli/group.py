@@ -59,8 +59,11 @@ def main() -> None:
               help="Append a decision record (JSON line, personal data masked) to this file.")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Judge clocks and overdue duties as of this date (YYYY-MM-DD; default: today).")
+@click.option("--detail", is_flag=True, help="Text: after the first screen, everything else (plan, taboos, law, "
+              "profile, reasoning, missing facts).")
+@click.option("--ids", is_flag=True, help="Text: show rule and knowledge ids beside what they produced.")
 def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | None, lang: str,
-           engine_name: str, log: str | None, as_of=None) -> None:
+           engine_name: str, log: str | None, as_of=None, detail: bool = False, ids: bool = False) -> None:
     """Assess one case from a YAML or JSON file."""
     from riskengine.io.casefile import read_case_file
 
@@ -79,6 +82,10 @@ def assess(case_file: str, fmt: str | None, rules: str | None, knowledge: str | 
                        f"{shown(getattr(exc, 'strerror', None) or exc, 200)}", err=True)
             raise SystemExit(1) from None
     fmt = fmt or ("text" if sys.stdout.isatty() else "json")
+    if fmt == "text":
+        from riskengine.render.screen import screen_for_terminal
+        click.echo(screen_for_terminal(result, lang, detail=detail, ids=ids, engine=engine), nl=False)
+        return
     click.echo(render(result, fmt, lang), nl=False)
 
 
@@ -86,8 +93,8 @@ def render(result, fmt: str, lang: str) -> str:
     if fmt == "json":
         return result.to_json()
     if fmt == "text":
-        from riskengine.render.text import render_text
-        return render_text(result, lang)
+        from riskengine.render.screen import render_screen
+        return render_screen(result, lang)
     from riskengine.render.report import render_html, render_markdown
     return (render_html if fmt == "html" else render_markdown)(result, lang)
 
