@@ -15,7 +15,7 @@ from riskengine.testing.ruletest import collect, run_test
 BOARD = Path(__file__).parent / "review_board"
 FILES = collect([BOARD])
 
-# file stem -> why it may still fail (none today)
+# file stem -> why it may still fail
 KNOWN_FAILURES: dict[str, str] = {
     "sec03_feile_demonstration_judgment": "a sum on a court's lead-judgment formula is still read as excessive_demand: "
                                           "needs a narrative signal for it (with its annotated corpus items)",
