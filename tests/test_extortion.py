@@ -1,0 +1,81 @@
+"""Issue 14, extortion protocol (rules/extortion.yaml, docs/policy.md "Extortion protocol"): planted,
+swapped or pay-or-expose evidence read from the narrative leads to the extortion response with the
+police, and the same words without that evidence do not."""
+from __future__ import annotations
+
+import pytest
+
+
+def diner(narrative: str, amount: float = 800, **over) -> dict:
+    data = {"id": "X-1", "received": "2025-06-02", "industry": "services", "channel": "visit",
+            "category": "product_quality", "amount_in_dispute": amount,
+            "demand": {"type": "compensation", "amount": amount},
+            "complainant": {"represented_by": "self", "emotion": "agitated"}, "narrative": narrative}
+    data.update(over)
+    return data
+
+
+def channels(a) -> list[str]:
+    return [c.id for c in a.channels]
+
+
+@pytest.mark.parametrize("narrative", [
+    "顾客说汤里有只苍蝇，要求免单。店长调看监控，画面显示他从随身的小盒子里拿出东西放进汤碗。",
+    "顾客称菜里有蟑螂要赔偿。厨师发现这只蟑螂完整干净，没煮过。",
+    "The diner said there was a cockroach in the soup; the CCTV shows he took it from his own bag.",
+])
+def test_a_planted_object_leads_to_the_extortion_response_with_the_police(engine, narrative):
+    a = engine.assess(diner(narrative))
+    assert "suspected_extortion" in a.findings
+    assert a.strategy.id == "extortion_response"
+    assert "police" in channels(a)
+    taboos = [t.id for t in a.taboos]
+    assert "label_customer_malicious" in taboos and "pay_stability_money" in taboos
+    # a small consumer sum: the supervisor and the police, not the legal department's level 3
+    assert a.escalation.level == 2
+
+
+def test_the_same_complaint_without_evidence_of_planting_is_an_ordinary_food_complaint(engine):
+    a = engine.assess(diner("顾客说汤里有只苍蝇，要求免单。店长调看监控，画面显示后厨卫生有问题。"))
+    assert "suspected_extortion" not in a.findings
+    assert a.strategy.id != "extortion_response"
+    assert "police" not in channels(a)
+
+
+def test_money_or_exposure_is_read_as_pay_or_expose_but_a_plain_media_threat_is_not(engine):
+    threat = engine.assess(diner("他索要两万元精神损失，说不给就发视频曝光。", amount=20000))
+    assert "settle_privately_or_report" in [s.signal for s in threat.signals.from_narrative]
+    assert threat.strategy.id == "extortion_response"
+    assert threat.escalation.level == 3          # a large sum: legal takes part
+    plain = engine.assess(diner("菜里有头发，店员态度很差，再不处理我就找媒体曝光。"))
+    assert "settle_privately_or_report" not in [s.signal for s in plain.signals.from_narrative]
+    assert "suspected_extortion" not in plain.findings
+
+
+def test_a_swapped_return_label_is_faked_evidence_with_the_no_multiple_rule(engine):
+    a = engine.assess(diner("仓库拆开退回的包裹，里面是便宜的小商品，面单是从贵的商品上撕下来贴上去的。",
+                            amount=980, industry="ecommerce", channel="online",
+                            demand={"type": "full_refund", "amount": 980}))
+    assert "suspected_extortion" in a.findings
+    assert "CPL-REG-ART-49" in [b.id for b in a.legal_bases]
+
+
+def test_an_agent_ring_that_extorts_keeps_the_agent_protocol_ahead(engine):
+    a = engine.assess({"id": "X-2", "received": "2025-06-02", "industry": "insurance", "channel": "letter",
+                       "category": "surrender_refund", "entitlement_amount": 30000,
+                       "demand": {"type": "full_refund", "amount": 90000},
+                       "complainant": {"represented_by": "third_party_agent"},
+                       "signals": ["third_party_speaks", "agent_fee_share"],
+                       "narrative": "信里写的违规情节与投保录音对不上。"})
+    assert a.strategy.id == "suspected_agent_protocol"
+    assert "CBIRC-2020-3-ART-16" in [b.id for b in a.legal_bases]
+
+
+def test_a_consumer_suing_for_refund_plus_three_is_not_level_three(engine):
+    base = {"id": "X-3", "received": "2025-06-02", "industry": "ecommerce", "channel": "online",
+            "category": "misleading_sales", "entitlement_amount": 1024,
+            "complainant": {"represented_by": "self", "emotion": "calm"}, "signals": ["court_filed"]}
+    within = engine.assess({**base, "demand": {"type": "compensation", "amount": 1024}})
+    beyond = engine.assess({**base, "demand": {"type": "compensation", "amount": 20000}})
+    assert within.escalation.level == 2
+    assert beyond.escalation.level == 3
