@@ -244,7 +244,7 @@ def knowledge_inputs() -> list[Hostile]:
         ("escalation-hours-huge", "escalation.yaml", "    within_hours: 48\n", "    within_hours: 99999999\n", "within_hours"),
         ("scoring-threshold-huge", "scoring.yaml", "    medium: 25\n", "    medium: 25000\n", "level_thresholds"),
         ("scoring-threshold-bool", "scoring.yaml", "    medium: 25\n", "    medium: true\n", "level_thresholds"),
-        ("scoring-escalation-9", "scoring.yaml", "    low: 1\n", "    low: 9\n", "level_escalation"),
+        ("scoring-escalation-9", "scoring.yaml", "    low: 1 ", "    low: 9 ", "level_escalation"),
         ("scoring-agent-nan", "scoring.yaml", "agent_suspected_at: 50", "agent_suspected_at: .nan",
          "agent_suspected_at"),
         ("legal-date-impossible", "legal_bases.yaml", "    effective: 2024-07-01\n", "    effective: 2024-02-30\n", "not a valid date"),
