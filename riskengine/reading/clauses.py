@@ -315,6 +315,8 @@ class Doc:
                 named = self.text[o.start:o.end]
                 if (cid == "actor_complainant" and named in FIRST_PERSON) or (person and named in NOT_A_PERSON):
                     continue
+                if cid == "actor_firm" and self.inside_longer(o):
+                    continue     # "公司" inside "退保公司": the agent firm is named, not the firm
                 if o.start > best[0]:
                     best = (o.start, cid)
                 break
