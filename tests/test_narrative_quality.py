@@ -80,7 +80,7 @@ FLOORS: dict[str, tuple[float, float]] = {
     "mental_strain": (0.95, 0.95),
     "mentions_regulator": (0.89, 0.93),
     "misspelled_keywords": (0.90, 0.90),
-    "moved_to_private_chat": (0.63, 0.74),
+    "moved_to_private_chat": (0.81, 0.95),
     "multiple_accounts_orders": (0.78, 0.62),
     "near_regulatory_deadline": (0.75, 0.44),
     "new_sim_or_bank_card": (0.71, 0.71),
