@@ -29,7 +29,7 @@ FLOORS: dict[str, tuple[float, float]] = {
     "approached_by_stranger": (0.81, 0.68),
     "batch_same_wording": (0.72, 0.77),
     "bereavement": (0.63, 0.90),
-    "bulk_purchase_beyond_need": (0.77, 0.53),
+    "bulk_purchase_beyond_need": (0.79, 0.95),
     "cites_legal_articles": (0.76, 0.76),
     "cites_many_articles": (0.73, 0.80),
     "claim_denied": (0.74, 0.32),
