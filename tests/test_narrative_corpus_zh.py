@@ -15,7 +15,7 @@ import yaml
 NARRATIVES = Path(__file__).resolve().parent / "narratives"
 LANGS = {"zh", "en"}
 REGISTERS = {"handler", "complainant"}
-ITEM_KEYS = {"id", "lang", "register", "text", "signals", "hard_negatives", "source"}
+ITEM_KEYS = {"id", "lang", "register", "text", "signals", "hard_negatives", "source", "note"}
 
 # Coverage the Chinese items must keep (issue 13; the brief of the Chinese corpus).
 ZH_MIN_ITEMS = 260

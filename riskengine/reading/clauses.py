@@ -86,6 +86,8 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 FIRST_PERSON = frozenset({"我", "我们", "本人", "我家", "我方", "i", "we", "i'm", "i've", "i'll", "i'd", "myself"})
 MARKER_IDS = frozenset(MARKERS)
+# A firm word right after one of these is a place or a target, not a subject ("at the branch", "到网点").
+_PLACE_BEFORE = re.compile(r"(?:\b(?:at|to|into|in|inside|outside|from|near) (?:the |this |our |your |a )?$)|(?:[到在去来向]$)")
 NOT_A_PERSON = frozenset({"the bank", "the company", "the store", "the firm", "the insurer", "the branch", "agency",
                           "law firm", "collection agency", "collections agency", "lender", "servicer", "creditor",
                           "银行", "公司", "保险公司", "平台", "网点", "支行", "分行", "机构"})
@@ -254,8 +256,9 @@ class Doc:
         def markers_in(lo: int, hi: int) -> list[tuple[int, int, str]]:
             out = []
             for cid in ("actor_complainant", "actor_firm", "actor_third_party", "actor_pronoun"):
+                # a pronoun is never part of a longer name ("he" in a phrase such as "he would")
                 out.extend((o.start, o.end, cid) for o in self.markers(cid, lo, hi)
-                           if o.end <= hi and not self.inside_longer(o))
+                           if o.end <= hi and (cid == "actor_pronoun" or not self.inside_longer(o)))
             out.sort()
             return out
 
@@ -267,6 +270,8 @@ class Doc:
         for group in (reversed(markers_in(max(s0, c0), start)), markers_in(start, end), markers_in(s0, start)):
             for c_start, c_end, cid in group:
                 word = text[c_start:c_end]
+                if cid == "actor_firm" and _PLACE_BEFORE.search(text[max(0, c_start - 8):c_start]):
+                    continue     # "arrived at the branch", "来到网点": a place, not who acts
                 if is_object(c_start) or word in ("me", "us"):
                     if cid == "actor_complainant":
                         objects_seen = True
@@ -310,6 +315,8 @@ class Doc:
                 named = self.text[o.start:o.end]
                 if (cid == "actor_complainant" and named in FIRST_PERSON) or (person and named in NOT_A_PERSON):
                     continue
+                if cid == "actor_firm" and self.inside_longer(o):
+                    continue     # "公司" inside "退保公司": the agent firm is named, not the firm
                 if o.start > best[0]:
                     best = (o.start, cid)
                 break

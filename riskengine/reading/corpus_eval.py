@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 from riskengine.errors import Problem, did_you_mean
 from riskengine.load.yaml_source import MAX_FILE_BYTES, YamlSourceError, parse_yaml
 
-ITEM_KEYS = {"id", "lang", "register", "text", "signals", "hard_negatives", "source"}
+ITEM_KEYS = {"id", "lang", "register", "text", "signals", "hard_negatives", "source", "note"}
 
 
 @dataclass(frozen=True)
