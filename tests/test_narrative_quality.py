@@ -66,7 +66,7 @@ FLOORS: dict[str, tuple[float, float]] = {
     "knowingly_bought_defect": (0.75, 0.40),
     "label_wording_claim": (0.60, 0.31),
     "language_barrier": (0.66, 0.80),
-    "large_amount": (0.84, 0.24),
+    "large_amount": (0.89, 0.91),
     "lawyer_letter": (0.48, 0.80),
     "linked_accounts_same_ip": (0.77, 0.90),
     "livelihood_hardship": (0.77, 0.31),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from riskengine.reading.clauses import MARKER_IDS, Doc, default_markers
 from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading
 from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
+from riskengine.reading.amounts import LARGE_YUAN, large_amounts
 from riskengine.reading.lexicon import Lexicon, to_simplified
 
 try:  # the parser behind re.compile (re._parser since 3.11)
@@ -36,6 +37,8 @@ except ImportError:  # pragma: no cover
         return ch.lower() != ch or ch.upper() != ch
 
 _concat = operator.add
+AMOUNT_SIGNAL = "large_amount"   # also raised by a parsed sum of money at or above LARGE_YUAN (amounts.py)
+AMOUNT_LABEL = f"amount: {LARGE_YUAN:,} yuan or its equivalent or more"
 MAX_NARRATIVE_SCAN = 20_000  # characters; longer narratives are scanned up to here
 
 _WS = re.compile(r"\s+")
@@ -238,6 +241,14 @@ class NarrativeScanner:
                 offer(NarrativeHit(m.signal, text[start:end], start, end, m.pattern, how.sentence, (),
                                    how.actor, how.modality))
                 break
+        policy = self._policies.get(AMOUNT_SIGNAL)
+        if policy is not None:
+            for start, end, _value in large_amounts(text):
+                how = doc.classify(start, end)
+                if policy.accepts(how.actor, how.modality, how.against):
+                    offer(NarrativeHit(AMOUNT_SIGNAL, text[start:end], start, end, AMOUNT_LABEL, how.sentence, (),
+                                       how.actor, how.modality))
+                    break
         occ = doc.occ
         for signal, reading, policy, label in self._readings:
             if (reading.all and reading.all[0] not in occ) or (not reading.all and not any(c in occ for c in reading.any)):

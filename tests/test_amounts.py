@@ -1,0 +1,31 @@
+"""Sums of money in a narrative: written with digits, commas, 万/千, currency signs or Chinese numerals."""
+import pytest
+
+from riskengine.reading.amounts import amounts, large_amounts, zh_number
+from riskengine.reading.narrative import normalise
+
+
+@pytest.mark.parametrize("text, value", [
+    ("三千五百", 3500), ("十二万", 120_000), ("一万二", 12_000), ("两万", 20_000), ("五千", 5000), ("几十万", 100_000),
+])
+def test_chinese_numerals_are_read_as_numbers(text, value):
+    assert zh_number(text) == value
+
+
+@pytest.mark.parametrize("text, yuan", [
+    ("损失3500元", 3500), ("共计12.5万", 125_000), ("¥35,000", 35_000), ("lost $12,000", 84_000),
+    ("£2,400 went", 21_600), ("三千五百元", 3500), ("$5k", 35_000), ("2万美元", 140_000),
+])
+def test_each_way_of_writing_a_sum_is_converted_to_yuan(text, yuan):
+    assert [round(v) for _s, _e, v in amounts(normalise(text))] == [yuan]
+
+
+@pytest.mark.parametrize("text", ["利率上调了20%", "my account ending 4521 was closed on 12/05/2024", "I am 82 years old",
+                                  "投诉编号20240513001"])
+def test_numbers_that_are_not_money_are_not_amounts(text):
+    assert amounts(normalise(text)) == []
+
+
+def test_only_sums_at_or_above_the_threshold_are_large():
+    text = normalise("They charged me $35 twice, and the loan was $15,000.")
+    assert [text[s:e] for s, e, _v in large_amounts(text)] == ["$15,000"]
