@@ -60,9 +60,15 @@ def zh_number(s: str) -> float | None:
     return value or None
 
 
+# every match contains one of these (a currency or 万/亿): texts without any are skipped at once
+_NEEDS = ("$", "£", "€", "¥", "元", "块", "万", "亿", "英镑", "usd", "gbp", "eur", "rmb", "cny", "yuan", "dollar", "pounds")
+
+
 def amounts(text: str) -> list[tuple[int, int, float]]:
     """(start, end, approximate yuan) of each sum of money in ``text`` (normalised, lower case)."""
     out = []
+    if not any(n in text for n in _NEEDS):
+        return out
     for m in _AMOUNT.finditer(text):
         g = m.group
         if g("n1"):

@@ -171,7 +171,8 @@ class NarrativeScanner:
         # Two threads racing here build the same index twice, harmlessly.
         self._index: tuple | None = None
 
-    def _prefilter(self) -> tuple[list[int], dict[str, list[int]], dict[str, list[int]], dict[str, list[str]]]:
+    def _prefilter(self) -> tuple[list[int], dict[str, list[int]], dict[str, list[int]], dict[str, list[str]],
+                                  frozenset[str], frozenset[str]]:
         """Literal -> matchers needing it; matchers with no usable literal always run.
 
         One-character literals are looked up in the text's set of characters; longer ones by one of
@@ -198,20 +199,20 @@ class NarrativeScanner:
                     by_char[lit] = users
                 else:
                     by_bigram.setdefault(_key_bigram(lit), []).append(lit)
-            self._index = (always, by_literal, by_char, by_bigram)
+            self._index = (always, by_literal, by_char, by_bigram, frozenset(by_char), frozenset(by_bigram))
         return self._index
 
     def candidates(self, folded: str, grams: set[str] | None = None) -> list[_Matcher]:
         """The matchers that can match ``folded`` (normalised, then :func:`fold_ascii`), in knowledge order."""
         if not self._use_prefilter:
             return list(self._matchers)
-        always, by_literal, by_char, by_bigram = self._prefilter()
+        always, by_literal, by_char, by_bigram, char_keys, bigram_keys = self._prefilter()
         chosen = set(always)
-        for ch in by_char.keys() & set(folded):
+        for ch in char_keys.intersection(folded):
             chosen.update(by_char[ch])
         if grams is None:
             grams = set(map(_concat, folded, folded[1:]))
-        for gram in by_bigram.keys() & grams:
+        for gram in bigram_keys & grams:
             for lit in by_bigram[gram]:
                 if len(lit) == 2 or lit in folded:
                     chosen.update(by_literal[lit])
