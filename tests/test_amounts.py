@@ -13,8 +13,8 @@ def test_chinese_numerals_are_read_as_numbers(text, value):
 
 
 @pytest.mark.parametrize("text, yuan", [
-    ("损失3500元", 3500), ("共计12.5万", 125_000), ("¥35,000", 35_000), ("lost $12,000", 84_000),
-    ("£2,400 went", 21_600), ("三千五百元", 3500), ("$5k", 35_000), ("2万美元", 140_000),
+    ("损失3500元", 3500), ("共计12.5万", 125_000), ("¥35,000", 35_000), ("lost $12,000", 43_200),
+    ("£2,400 went", 12_960), ("三千五百元", 3500), ("$5k", 18_000), ("2万美元", 72_000),
 ])
 def test_each_way_of_writing_a_sum_is_converted_to_yuan(text, yuan):
     assert [round(v) for _s, _e, v in amounts(normalise(text))] == [yuan]
@@ -29,3 +29,9 @@ def test_numbers_that_are_not_money_are_not_amounts(text):
 def test_only_sums_at_or_above_the_threshold_are_large():
     text = normalise("They charged me $35 twice, and the loan was $15,000.")
     assert [text[s:e] for s, e, _v in large_amounts(text)] == ["$15,000"]
+
+
+def test_foreign_sums_are_weighed_by_what_they_buy():
+    # at purchasing-power parity £1,800 is a little under 10,000 yuan, £2,000 a little over
+    assert not large_amounts(normalise("about 1,800 pounds more"))
+    assert large_amounts(normalise("about £2,000 more"))

@@ -1,18 +1,20 @@
 """Sums of money in a normalised narrative: 3500元, 12.5万, ¥35,000, $12,000, £2,400, 三千五百元, 十几万.
 
-Each amount is turned into an approximate yuan value with fixed, deliberately rough rates (the question
-asked is "is this a large sum for a consumer?", not an exchange rate), so one threshold serves every
-currency. Percentages and bare numbers without a currency or 元/块/万 are not amounts (dates, phone numbers,
+Each amount is turned into an approximate yuan value at purchasing-power parity (the question asked is
+"is this a large sum for a consumer?", not an exchange rate), so one threshold serves every currency. Percentages and bare numbers without a currency or 元/块/万 are not amounts (dates, phone numbers,
 ages). The scan is one linear regular-expression pass plus a small parser per match.
 """
 from __future__ import annotations
 
 import re
 
-# yuan per unit of each currency: rough, stable orders of magnitude (not market rates)
-RATES = {"$": 7.0, "usd": 7.0, "dollars": 7.0, "dollar": 7.0, "£": 9.0, "gbp": 9.0, "pounds": 9.0,
-         "€": 7.5, "eur": 7.5, "euros": 7.5, "¥": 1.0, "rmb": 1.0, "cny": 1.0, "元": 1.0, "块": 1.0,
-         "yuan": 1.0}
+# Yuan per unit of each currency at purchasing-power parity (OECD/World Bank PPP conversion factors,
+# rounded: about 3.6 yuan, 0.67 pounds and 0.72 euros buy what one US dollar buys). A sum is "large"
+# by what it means to a consumer where it is spent, so PPP, not the market rate, is the equivalent.
+RATES = {"$": 3.6, "usd": 3.6, "dollars": 3.6, "dollar": 3.6, "美元": 3.6,
+         "£": 5.4, "gbp": 5.4, "pounds": 5.4, "英镑": 5.4,
+         "€": 5.0, "eur": 5.0, "euros": 5.0, "欧元": 5.0,
+         "¥": 1.0, "rmb": 1.0, "cny": 1.0, "元": 1.0, "块": 1.0, "yuan": 1.0, "人民币": 1.0}
 LARGE_YUAN = 10_000   # the threshold of indicators.yaml's large_amount question ("10,000 yuan or more")
 
 _ZH_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -30,7 +32,6 @@ _AMOUNT = re.compile(
 
 _MULT = {"k": 1000, "thousand": 1000, "千": 1000, "万": 10_000, "m": 1_000_000, "million": 1_000_000,
          "亿": 100_000_000}
-_CUR_ZH = {"美元": "$", "英镑": "£", "欧元": "€", "人民币": "¥"}
 
 
 def zh_number(s: str) -> float | None:
@@ -74,15 +75,14 @@ def amounts(text: str) -> list[tuple[int, int, float]]:
         if g("n1"):
             value = float(g("n1").replace(",", "")) * _MULT.get(g("m1") or "", 1) * RATES[g("pre")]
         elif g("n2"):
-            cur = _CUR_ZH.get(g("cur2"), g("cur2"))
-            value = float(g("n2").replace(",", "")) * _MULT.get(g("m2") or "", 1) * RATES.get(cur, 1.0)
+            value = float(g("n2").replace(",", "")) * _MULT.get(g("m2") or "", 1) * RATES.get(g("cur2"), 1.0)
         elif g("n3"):
             value = float(g("n3").replace(",", "")) * _MULT[g("m3")]
         elif g("z"):
             n = zh_number(g("z"))
             if n is None:
                 continue
-            value = n * RATES.get(_CUR_ZH.get(g("zcur"), g("zcur")), 1.0)
+            value = n * RATES.get(g("zcur"), 1.0)
         else:
             n = zh_number(g("z2"))
             if n is None:
