@@ -35,3 +35,15 @@ def test_foreign_sums_are_weighed_by_what_they_buy():
     # at purchasing-power parity £1,800 is a little under 10,000 yuan, £2,000 a little over
     assert not large_amounts(normalise("about 1,800 pounds more"))
     assert large_amounts(normalise("about £2,000 more"))
+
+
+def test_the_reader_raises_large_amount_from_a_parsed_sum_but_not_a_negated_one():
+    from riskengine.contracts.knowledge import Indicator
+    from riskengine.reading.narrative import AMOUNT_LABEL, NarrativeScanner
+
+    scanner = NarrativeScanner([Indicator(id="large_amount", dimension="interest", points=1,
+                                          name={"zh": "金额较大", "en": "Large amount"})])
+    hits = scanner.scan("客户称理财亏了三万五千元，要求赔偿。")
+    assert [(h.signal, h.text, h.pattern) for h in hits] == [("large_amount", "三万五千元", AMOUNT_LABEL)]
+    assert scanner.scan("客户称并没有损失3万元，只是想问清楚。") == []
+    assert scanner.scan("They charged me a $35 fee.") == []
