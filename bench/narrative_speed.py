@@ -1,6 +1,6 @@
 """Narrative reading speed, before and after, in the same run: µs per 1,000 characters.
 
-    python3 -m uv run python bench/narrative_speed.py [--base REV] [--rounds 5]
+    python3 -m uv run python bench/narrative_speed.py [--base REV] [--after REV] [--rounds 5]
 
 "before" is the scanner of git revision REV (default: the commit before concept reading, 1201e68),
 extracted with `git archive` into a temporary folder and run in a subprocess with its own shipped
@@ -27,7 +27,10 @@ SHARED = ROOT.parent / "shared" / "corpus"
 CHILD = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-from riskengine.load.cached_loader import load_ruleset
+try:
+    from riskengine.load.cached_loader import load_ruleset
+except ImportError:                       # revisions before the regroup into packages
+    from riskengine.load.loader import load_ruleset
 from riskengine.engine import Engine
 rs = load_ruleset(sys.argv[1] + "/rules", sys.argv[1] + "/knowledge")
 scanner = Engine(rs, engine="compiled").scanner
@@ -62,6 +65,8 @@ def texts() -> dict[str, list[str]]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--base", default="1201e68")
+    ap.add_argument("--after", default=None, help="a git revision to measure instead of this checkout "
+                    "(e.g. to time a speed-only change with the same knowledge on both sides)")
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,6 +75,13 @@ def main() -> int:
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.base, "riskengine", "rules", "knowledge"],
                                  check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
+        after = ROOT
+        if args.after:
+            after = Path(tmp) / "after"
+            after.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.after, "riskengine", "rules", "knowledge"],
+                                     check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(after)], input=archive, check=True)
         print(f"machine: {platform.node()} ({os.cpu_count()} CPUs, {platform.processor() or platform.machine()}), "
               f"load average {os.getloadavg()[0]:.1f}; python {platform.python_version()}")
         print(f"{'texts':20} {'n':>5} {'chars':>9} {'before µs/1k':>13} {'after µs/1k':>12} {'ratio':>6}")
@@ -79,7 +91,7 @@ def main() -> int:
             chars = sum(len(t) for t in batch)
             runs: dict[str, list[float]] = {"before": [], "after": []}
             for _ in range(args.rounds):
-                for label, root in (("before", before), ("after", ROOT)):
+                for label, root in (("before", before), ("after", after)):
                     out = subprocess.run([sys.executable, "-c", CHILD, str(root), str(data)], check=True,
                                          capture_output=True, text=True, env={**os.environ, "RISKENGINE_NO_CACHE": "1"})
                     runs[label].append(float(out.stdout.strip().splitlines()[-1]))

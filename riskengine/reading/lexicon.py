@@ -126,6 +126,9 @@ class Lexicon:
                 else:
                     self._pairs.setdefault(toks[:2], []).append((toks, tuple(owners)))
         self._pairs = {k: tuple(v) for k, v in self._pairs.items()}
+        # look-up sets built once (intersecting with a dict's keys would copy them on every call)
+        self._index_keys = frozenset(self._index)
+        self._first_words = frozenset(self._words) | frozenset(k[0] for k in self._pairs)
 
     def __contains__(self, cid: str) -> bool:
         return cid in self.terms
@@ -136,7 +139,8 @@ class Lexicon:
         if grams is None:
             grams = set(map(_concat, text, text[1:]))
         found: dict[str, dict[tuple[int, int], Occurrence]] = {}
-        keys = (grams | set(text)) & self._index.keys()
+        index_keys = self._index_keys
+        keys = (grams & index_keys) | (set(text) & index_keys)
         find = text.find
         n = len(text)
         for key in keys:
@@ -151,10 +155,16 @@ class Lexicon:
                             found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start + offset, end + offset, english)
                     start = find(term, start + 1)
         if self._words or self._pairs:
-            tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
             words, pairs = self._words, self._pairs
-            last = len(tokens) - 1
-            for i, (word, start, end) in enumerate(tokens):
+            # Only tokens that start a term (or a possessive of one) need a look; the others are skipped
+            # without building anything. A pair's later words are read where the previous one ends.
+            firsts = self._first_words
+            match_at = _TOKEN.match
+            for m in _TOKEN.finditer(text):
+                word = m.group()
+                if word not in firsts and not (word.endswith(("'s", "’s")) and word[:-2] in words):
+                    continue
+                start, end = m.span()
                 owners = words.get(word)
                 if owners is None and word.endswith(("'s", "’s")):
                     owners = words.get(word[:-2])      # "the collector's lawyer": the collector
@@ -166,19 +176,25 @@ class Lexicon:
                 if owners is not None:
                     for cid, english in owners:
                         found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start + offset, end + offset, english)
-                if i == last or not pairs:
+                if not pairs or end >= n or text[end] != " ":
                     continue
-                nxt = tokens[i + 1]
-                if nxt[1] != end + 1 or text[end] != " ":
+                nxt = match_at(text, end + 1)
+                if nxt is None:
                     continue
-                for toks, owners in pairs.get((word, nxt[0]), ()):
-                    k = len(toks)
-                    if k > 2:
-                        if i + k - 1 > last or any(
-                                tokens[i + j][0] != toks[j] or tokens[i + j][1] != tokens[i + j - 1][2] + 1
-                                or text[tokens[i + j - 1][2]] != " " for j in range(2, k)):
-                            continue
-                    stop = tokens[i + k - 1][2]
+                for toks, owners in pairs.get((word, nxt.group()), ()):
+                    stop = nxt.end()
+                    ok = True
+                    for j in range(2, len(toks)):
+                        if stop >= n or text[stop] != " ":
+                            ok = False
+                            break
+                        later = match_at(text, stop + 1)
+                        if later is None or later.group() != toks[j]:
+                            ok = False
+                            break
+                        stop = later.end()
+                    if not ok:
+                        continue
                     for cid, english in owners:
                         found.setdefault(cid, {})[(start, stop)] = Occurrence(cid, start + offset, stop + offset, english)
         return {cid: [occ[k] for k in sorted(occ)] for cid, occ in found.items()}

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from riskengine.reading.clauses import MARKER_IDS, Doc, default_markers
 from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading
 from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
+from riskengine.reading.amounts import LARGE_YUAN, large_amounts
 from riskengine.reading.lexicon import Lexicon, to_simplified
 
 try:  # the parser behind re.compile (re._parser since 3.11)
@@ -36,6 +37,8 @@ except ImportError:  # pragma: no cover
         return ch.lower() != ch or ch.upper() != ch
 
 _concat = operator.add
+AMOUNT_SIGNAL = "large_amount"   # also raised by a parsed sum of money at or above LARGE_YUAN (amounts.py)
+AMOUNT_LABEL = f"amount: {LARGE_YUAN:,} yuan or its equivalent or more"
 MAX_NARRATIVE_SCAN = 20_000  # characters; longer narratives are scanned up to here
 
 _WS = re.compile(r"\s+")
@@ -168,11 +171,12 @@ class NarrativeScanner:
         # Two threads racing here build the same index twice, harmlessly.
         self._index: tuple | None = None
 
-    def _prefilter(self) -> tuple[list[int], dict[str, list[int]], dict[str, list[int]], dict[str, list[str]]]:
+    def _prefilter(self) -> tuple:
         """Literal -> matchers needing it; matchers with no usable literal always run.
 
-        One-character literals are looked up in the text's set of characters; longer ones by one of
-        their two-character substrings in the text's set of those, then confirmed with ``in``.
+        One-character literals are looked up in the text's set of characters, two-character ones in
+        its set of two-character substrings; longer ones by one of their three-character substrings
+        in the text's set of those, then confirmed with ``in``.
         """
         if self._index is None:
             always: list[int] = []
@@ -190,27 +194,34 @@ class NarrativeScanner:
                     by_literal.setdefault(lit, []).append(i)
             by_char: dict[str, list[int]] = {}
             by_bigram: dict[str, list[str]] = {}
+            by_trigram: dict[str, list[str]] = {}
             for lit, users in by_literal.items():
                 if len(lit) == 1:
                     by_char[lit] = users
+                elif len(lit) == 2:
+                    by_bigram.setdefault(lit, []).append(lit)
                 else:
-                    by_bigram.setdefault(_key_bigram(lit), []).append(lit)
-            self._index = (always, by_literal, by_char, by_bigram)
+                    by_trigram.setdefault(_key_trigram(lit), []).append(lit)
+            self._index = (always, by_literal, by_char, by_bigram, by_trigram, frozenset(by_char),
+                           frozenset(by_bigram), frozenset(by_trigram))
         return self._index
 
     def candidates(self, folded: str, grams: set[str] | None = None) -> list[_Matcher]:
         """The matchers that can match ``folded`` (normalised, then :func:`fold_ascii`), in knowledge order."""
         if not self._use_prefilter:
             return list(self._matchers)
-        always, by_literal, by_char, by_bigram = self._prefilter()
+        always, by_literal, by_char, by_bigram, by_trigram, char_keys, bigram_keys, trigram_keys = self._prefilter()
         chosen = set(always)
-        for ch in by_char.keys() & set(folded):
+        for ch in char_keys.intersection(folded):
             chosen.update(by_char[ch])
         if grams is None:
             grams = set(map(_concat, folded, folded[1:]))
-        for gram in by_bigram.keys() & grams:
-            for lit in by_bigram[gram]:
-                if len(lit) == 2 or lit in folded:
+        for gram in bigram_keys & grams:
+            chosen.update(by_literal[gram])
+        trigrams = set(map(_concat, folded, map(_concat, folded[1:], folded[2:])))
+        for gram in trigram_keys & trigrams:
+            for lit in by_trigram[gram]:
+                if len(lit) == 3 or lit in folded:
                     chosen.update(by_literal[lit])
         return [self._matchers[i] for i in sorted(chosen)]
 
@@ -238,6 +249,14 @@ class NarrativeScanner:
                 offer(NarrativeHit(m.signal, text[start:end], start, end, m.pattern, how.sentence, (),
                                    how.actor, how.modality))
                 break
+        policy = self._policies.get(AMOUNT_SIGNAL)
+        if policy is not None:
+            for start, end, _value in large_amounts(text):
+                how = doc.classify(start, end)
+                if policy.accepts(how.actor, how.modality, how.against):
+                    offer(NarrativeHit(AMOUNT_SIGNAL, text[start:end], start, end, AMOUNT_LABEL, how.sentence, (),
+                                       how.actor, how.modality))
+                    break
         occ = doc.occ
         for signal, reading, policy, label in self._readings:
             if (reading.all and reading.all[0] not in occ) or (not reading.all and not any(c in occ for c in reading.any)):
@@ -414,6 +433,14 @@ def _key_bigram(lit: str) -> str:
     common English pair."""
     grams = [lit[i:i + 2] for i in range(len(lit) - 1)]
     return min(grams, key=lambda g: (" " in g, not any(ord(c) >= 0x2E80 for c in g), g in _COMMON_BIGRAMS))
+
+
+def _key_trigram(lit: str) -> str:
+    """The three characters of a literal (three or more long) to index it by: preferably no space,
+    then CJK, then as few common English pairs as possible."""
+    grams = [lit[i:i + 3] for i in range(len(lit) - 2)]
+    return min(grams, key=lambda g: (" " in g, not any(ord(c) >= 0x2E80 for c in g),
+                                     (g[:2] in _COMMON_BIGRAMS) + (g[1:] in _COMMON_BIGRAMS)))
 
 
 _COMMON_BIGRAMS = frozenset("th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io "
