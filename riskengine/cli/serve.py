@@ -41,8 +41,8 @@ def serve(host: str, port: int, rules: str | None, knowledge: str | None, tests:
     try:
         import uvicorn
 
-        from .serve.auth import KeyConfigError, KeyStore
-        from .serve.config import ENV, ServeConfig
+        from riskengine.serve.auth import KeyConfigError, KeyStore
+        from riskengine.serve.config import ENV, ServeConfig
     except ImportError as exc:
         click.echo(f"error: riskengine serve needs the 'serve' extra ({exc.name} is missing): "
                    "pip install 'riskengine[serve]'", err=True)
@@ -60,7 +60,7 @@ def serve(host: str, port: int, rules: str | None, knowledge: str | None, tests:
                          keys_file=keys_file, watch=watch, max_body=max_body, max_batch_lines=max_batch_lines,
                          timeout=timeout, workers=workers, load_in_background=workers == 1)
     if workers == 1:
-        from .serve.app import create_app, log_to_stderr
+        from riskengine.serve.app import create_app, log_to_stderr
         log_to_stderr()
         uvicorn.run(create_app(config, keys=keys), host=host, port=port, log_level="info", server_header=False,
                     access_log=access_log)
