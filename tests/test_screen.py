@@ -128,3 +128,14 @@ def test_the_printed_report_follows_the_same_order(assessed):
     at = [md.index(m) for m in ("> **⚠", "**Risk:", "## Who acts", "## Strategy", "## What to say",
                                 "## Taboos", "## Dispute-resolution", "### Reasoning")]
     assert at == sorted(at)
+
+
+def test_a_safety_crisis_opens_the_first_screen(assessed):
+    """The advice's finding `safety_crisis` must raise the safety alert first, in both languages."""
+    for name, a in assessed:
+        if "safety_crisis" in a.findings:
+            assert render_screen(a, "zh").splitlines()[0].strip().startswith("! 人身安全风险")
+            assert render_screen(a, "en").splitlines()[0].strip().startswith("! Safety risk")
+            break
+    else:
+        raise AssertionError("no shipped example raises safety_crisis")

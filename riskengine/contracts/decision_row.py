@@ -25,6 +25,7 @@ from typing import Any, Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskengine.errors import CaseError
+from riskengine.io.spreadsheet import csv_cell
 
 RiskLevel = Literal["low", "medium", "high", "critical"]
 
@@ -97,7 +98,8 @@ def row_json(row: dict) -> str:
 
 
 def csv_cells(row: dict) -> list[str]:
-    """The CSV cells of a row: lists ``;``-joined, booleans true/false, None empty."""
+    """The CSV cells of a row: lists ``;``-joined, booleans true/false, None empty; a cell a spreadsheet
+    would run as a formula is neutralised (riskengine.io.spreadsheet)."""
     cells = []
     for name in ROW_FIELDS:
         v = row[name]
@@ -106,9 +108,9 @@ def csv_cells(row: dict) -> list[str]:
         elif v is True or v is False:
             cells.append("true" if v else "false")
         elif isinstance(v, list):
-            cells.append(";".join(v))
+            cells.append(csv_cell(";".join(v)))
         else:
-            cells.append(str(v).replace("\r", " ").replace("\n", " "))
+            cells.append(csv_cell(str(v).replace("\r", " ").replace("\n", " ")))
     return cells
 
 

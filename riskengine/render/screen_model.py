@@ -12,6 +12,7 @@ Fields that other branches add to the assessment (``escalation.actions``, ``as_o
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,24 +31,22 @@ DIMENSION_WORDS = {"zh": {"time": "时间", "space": "空间", "emotion": "情�
                           "communication": "communication"}}
 DIMS = ("time", "space", "emotion", "interest", "communication")
 
-# Alerts that change everything, in the documented precedence (safety > group > media > regulator > agent),
+# Alerts that change everything (issue 17: safety, group, media, then suspected agent and overdue), in the
+# documented precedence,
 # each raised by any of these findings. Words are written here; the findings' ids never reach the reader.
 ALERTS = (
-    ("safety", ("safety_risk", "safety_on_site"),
+    ("safety", ("safety_crisis", "safety_risk", "safety_on_site"),
      {"zh": "人身安全风险：先启动危机处置（报警/急救、安保、主管到场），再谈诉求",
-      "en": "Safety risk: crisis protocol first (emergency services, security, supervisor on site), the claim after"}),
+      "en": "Safety risk: crisis protocol first (emergency services, security, supervisor); claim later"}),
     ("group", ("major_group", "major_group_on_site", "group_on_site", "group_risk"),
      {"zh": "群体投诉：请其推选不超过5名代表到接待室，统一口径",
       "en": "Group complaint: ask for at most five representatives in a separate room; one voice"}),
     ("media", ("media_exposure", "public_opinion_crisis", "media_risk"),
      {"zh": "舆情：媒体已介入或扬言曝光，对外口径统一报批",
       "en": "Media: the press is involved or threatened; public statements only as approved"}),
-    ("regulator", ("regulator_involved",),
-     {"zh": "监管转办或介入：按监管时限答复并留痕",
-      "en": "Regulator involved: answer within the regulator's clock and keep a record"}),
 )
 AGENT_ALERT = {"zh": "疑似职业代理：核实授权，只与客户本人或合法代理人沟通",
-               "en": "Suspected professional agent: check the authority; deal with the customer or a lawful representative"}
+               "en": "Suspected agent: check the authority; deal with the customer or a lawful representative"}
 OVERDUE_ALERT = {"zh": "已超期 {days} 天：立即处理", "en": "Overdue by {days} days: act now"}
 CLOCK_ALERT = {"zh": "已超出处理时限：立即处理", "en": "Past a handling clock: act now"}
 
@@ -131,7 +130,8 @@ def top_reasons(a: Assessment, lang: str, n: int = 3) -> list[Item]:
     scored.sort(key=lambda x: (x[0], x[1]))
     out, seen = [], set()
     for _neg, _order, step in scored:
-        words = _t(step.description, lang)
+        # The reason, not the bookkeeping after it ("… — add the space points"): the first clause.
+        words = re.split(r" — |——|，补计|——补", _t(step.description, lang))[0].strip()
         if words in seen:
             continue
         seen.add(words)
@@ -176,11 +176,21 @@ def _alerts(a: Assessment, lang: str) -> list[Item]:
     return items
 
 
+MAX_ACTIONS = 2
+
+
 def _actions(a: Assessment, lang: str) -> list[Item]:
     """Dated actions (the advice branch's ``escalation.actions``), each with its date; overdue ones flagged."""
     out = []
     day = as_of(a)
+    answer = getattr(a.escalation.deadline, "id", None)
     for act in getattr(a.escalation, "actions", None) or []:
+        if getattr(act, "kind", "duty") == "answer" and not getattr(act, "overdue_days", 0):
+            continue   # answer clocks: the respond-by line says the one that counts (the rest: --detail)
+        if getattr(act, "status", "") in ("not_started", "done"):
+            continue   # no date yet, or met: --detail lists them
+        if answer and getattr(act, "id", None) == answer:
+            continue   # the answer clock is the respond-by line already
         name = _t(getattr(act, "name", None) or getattr(act, "text", None), lang)
         due = getattr(act, "due", None) or getattr(act, "by", None) or getattr(act, "date", None)
         late = getattr(act, "overdue_days", None)
@@ -192,7 +202,9 @@ def _actions(a: Assessment, lang: str) -> list[Item]:
             text += ("（" + TITLES[lang]["overdue"].format(days=late) + "）" if lang == "zh"
                      else " (" + TITLES[lang]["overdue"].format(days=late) + ")")
         out.append(Item(text, "alert" if late else "", list(getattr(act, "rules", []) or []), key="action"))
-    return out
+    # The first screen keeps two: overdue ones first, then those with a date; the rest are in --detail.
+    ranked = sorted(range(len(out)), key=lambda i: (out[i].tone != "alert", not out[i].text[:1].isdigit(), i))
+    return [out[i] for i in sorted(ranked[:MAX_ACTIONS])]
 
 
 def countdown(a: Assessment, lang: str, today: dt.date | None = None) -> tuple[str, str]:

@@ -39,6 +39,7 @@ from typing import Any, Iterable, Iterator, Literal, Mapping
 from riskengine.io.casefile import MAX_LINE_BYTES, iter_lines, json_lines, parse_json_line
 from riskengine.contracts.decision_row import ParquetRows, build_row, csv_header, csv_line, row_json
 from riskengine.errors import CaseError, did_you_mean, one_line, shown
+from riskengine.io.spreadsheet import csv_cell
 from riskengine.language.fields import parse_bool
 
 EngineName = Literal["compiled", "experta"]
@@ -492,21 +493,6 @@ def complete_lines(path: Path) -> int:
         with open(path, "rb+") as fh:
             fh.truncate(last_newline + 1)
     return count
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(text: str) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula (OWASP "CSV injection"): a cell
-    that starts with = + - @ tab or CR gets a leading apostrophe. Numbers are written as they are."""
-    if text.startswith(_FORMULA_START):
-        try:
-            float(text)
-            return text            # -3.5 is a number, not a formula
-        except ValueError:
-            return "'" + text
-    return text
 
 
 class _Writer:
