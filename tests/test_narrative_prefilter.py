@@ -38,6 +38,7 @@ def reference_scan(scanner: NarrativeScanner, narrative: str):
         ref._policies = scanner._policies
         ref._readings = scanner._readings
         ref.lexicon = scanner.lexicon
+        ref.marker_lexicon = scanner.marker_lexicon   # negation, hope, condition: read the same way
         _REFERENCE[id(scanner)] = ref
     return _REFERENCE[id(scanner)].scan(narrative)
 
