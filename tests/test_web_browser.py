@@ -126,7 +126,9 @@ def test_switch_language_keeps_the_case(page, base_url):
 def test_answering_a_missing_fact_reassesses(page, base_url):
     _fill_case(page, base_url)
     page.click("#submit")
-    first = page.locator("#missing form.answer").first
+    # a yes/no question (a signal or a check) is answered by one click; a date question needs a date typed
+    yes_no = page.locator("#missing form.answer:has(button[value=true])")
+    first = yes_no.first if yes_no.count() else page.locator("#missing form.answer").first
     fact = first.get_attribute("data-fact")
 
     def state():
@@ -134,8 +136,11 @@ def test_answering_a_missing_fact_reassesses(page, base_url):
                 page.locator("#plan h2").inner_text(), page.locator("#channels ol").inner_text(),
                 page.eval_on_selector_all("#missing form.answer", "fs => fs.map(f => f.dataset.fact)"))
     before = state()
-    if fact.startswith("signal:"):
+    if first.locator("button[value=true]").count():
         first.locator("button[value=true]").click()
+    elif first.locator("input[name=answer_value]").count():   # a date or a number: type one
+        first.locator("input[name=answer_value]").fill("2025-01-10" if fact.startswith("events.") else "1")
+        first.locator("button[type=submit]").click()
     else:
         first.locator("button[type=submit]").click()
     page.wait_for_load_state()
