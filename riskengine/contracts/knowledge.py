@@ -123,14 +123,15 @@ class Salience(_Entry):
     salient in the narrative — mentioned in its first ``lead`` sentences, or ``mentions`` times or
     more, or in a sentence with a ``demand`` word (what the complainant asks for) — and no ``rivals``
     topic is mentioned (twice or more, and) more than ``rival_ratio`` times as often (the complaint is
-    about that instead). The hit itself is one mention; a narrative of ``lead`` sentences or fewer is
-    all lead."""
+    about that instead). The hit itself is one mention. A narrative shorter than ``short`` characters
+    (a handler's note, a short post) is read whole: it has no passing mentions."""
     topic: tuple[str, ...] = Field(min_length=1, description="concepts whose mentions are the topic")
     lead: int = Field(default=2, ge=0, le=50, description="sentences at the start where one mention suffices")
     mentions: int = Field(default=3, ge=1, le=100, description="mentions anywhere that suffice")
     demand: tuple[str, ...] = Field(default=(), description="concepts of the complainant's request")
     rivals: tuple[str, ...] = Field(default=(), description="concepts of topics that make this one a side issue")
     rival_ratio: float = Field(default=1.0, gt=0, le=100)
+    short: int = Field(default=400, ge=0, le=100_000, description="characters below which every mention is salient")
 
 
 class Indicator(_Entry):

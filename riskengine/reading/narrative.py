@@ -283,6 +283,8 @@ def salient(doc: Doc, salience: Salience, at: int) -> bool:
     """Whether the narrative is about the salience's topic (see :class:`Salience`); ``at`` is where
     the signal's hit starts, itself one mention. The topic concepts were found once over the whole
     text, so this only counts and compares sentence numbers."""
+    if len(doc.text) < salience.short:
+        return True
     occ = doc.occ
     where = [doc.sentence_index(o.start) for c in salience.topic for o in occ.get(c, ())]
     where.append(doc.sentence_index(at))
