@@ -286,8 +286,10 @@ def salient(doc: Doc, salience: Salience, at: int) -> bool:
     if len(doc.text) < salience.short:
         return True
     occ = doc.occ
-    where = [doc.sentence_index(o.start) for c in salience.topic for o in occ.get(c, ())]
-    where.append(doc.sentence_index(at))
+    mentions = [o for c in salience.topic for o in occ.get(c, ())]
+    where = [doc.sentence_index(o.start) for o in mentions]
+    if not any(o.start <= at < o.end for o in mentions):
+        where.append(doc.sentence_index(at))      # the hit, when no topic term already counts it
     count = len(where)
     rival = max((len(occ.get(c, ())) for c in salience.rivals), default=0)
     if rival >= 2 and rival > salience.rival_ratio * count:
