@@ -106,6 +106,7 @@ _EN_WORD = re.compile(r"[a-z0-9']+")
 NEG_REACH_ZH = 15    # characters a Chinese negation, hope or fear reaches at most
 NEG_REACH_EN = 10    # words an English one reaches
 SHORT_NEGATION = {"no": 3, "without": 4, "none": 2, "nobody": 3, "nothing": 4}   # English words that negate only what follows closely
+_BIE_WORDS = frozenset("分特区告类识级性派个差辨鉴判甄")   # 分别, 特别, 区别 … : 别 here is not "don't"
 PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asserted")
 
 
@@ -211,14 +212,21 @@ class Doc:
         inside the reading's own terms (``own`` spans: "不要", "not to") do not count."""
         s0, _s1 = self.sentence(pos)
         english = pos < len(self.text) and self.text[pos].isascii()
-        if not english and pos and self.text[pos - 1] in "不别" and not any(a < pos <= b for a, b in own):
+        if not english and self._neg_char_before(pos) and not any(a < pos <= b for a, b in own):
             return True
         return any(self._reaches(m, pos, english) for m in self.markers("marker_negation", s0, pos)
                    if not any(m.start < b and a < m.end for a, b in own))
 
+    def _neg_char_before(self, pos: int) -> bool:
+        """不/别 right before ``pos`` ("不起诉", "别曝光"); 别 ending a word (分别, 特别, 区别) is no negation."""
+        if pos <= 0:
+            return False
+        ch = self.text[pos - 1]
+        return ch == "不" or (ch == "别" and (pos < 2 or self.text[pos - 2] not in _BIE_WORDS))
+
     def modality(self, start: int, end: int, s0: int, s1: int) -> str:
         english = start < len(self.text) and self.text[start].isascii()
-        if not english and start and self.text[start - 1] in "不别":
+        if not english and self._neg_char_before(start):
             return "negated"         # 不起诉, 别曝光
         for kind, cid in (("negated", "marker_negation"), ("hoped", "marker_hope"), ("feared", "marker_fear")):
             for m in reversed(self.markers(cid, s0, start)):

@@ -76,7 +76,9 @@ def expand(concepts: dict[str, Concept]) -> dict[str, tuple[tuple[str, bool], ..
             if t:
                 found.add((to_simplified(t), False))
         for t in concept.en:
-            for form in english_forms(normalise(t)):
+            # marker_ words match exactly as written ("not" must not read "notes" or "noted" as a negation)
+            forms = {normalise(t).removeprefix("=")} if cid.startswith("marker_") else english_forms(normalise(t))
+            for form in forms:
                 if form:
                     found.add((form, True))
         for inc in concept.include:
