@@ -98,8 +98,9 @@ def default_markers() -> dict[str, Concept]:
 
 
 # A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. ").
-_STOP = (r"(?<!\b[a-z]\.[a-z])(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bdr)(?<!\bno)(?<!\bvs)(?<!\bst)(?<!\bjr)(?<!\bsr)"
-         r"\.(?=\s|$)")
+# (The look-behinds follow the full stop, so they are tried only where there is one.)
+_STOP = (r"\.(?<!\b[a-z]\.[a-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bno\.)(?<!\bvs\.)(?<!\bst\.)"
+         r"(?<!\bjr\.)(?<!\bsr\.)(?=\s|$)")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]+|" + _STOP + r"|…+")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]+|" + _STOP + r"|…+")
 _OBJECT_AFTER = re.compile(r"\s*(我(?!了)|本人|客户|他(?!们)|她(?!们)|me\b|us\b|him\b|her\b|"
