@@ -99,7 +99,7 @@ def default_markers() -> dict[str, Concept]:
 
 # A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. ").
 # (The look-behinds follow the full stop, so they are tried only where there is one.)
-_STOP = (r"\.(?<!\b[a-z]\.[a-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bno\.)(?<!\bvs\.)(?<!\bst\.)"
+_STOP = (r"\.(?<!\b[a-z]\.[a-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\bst\.)"
          r"(?<!\bjr\.)(?<!\bsr\.)(?=\s|$)")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]+|" + _STOP + r"|…+")
 _CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]+|" + _STOP + r"|…+")
@@ -210,8 +210,7 @@ class Doc:
             return marker.start < start    # "不会" over the "会" a span starts with
         gap = text[marker.end:start]
         if any(ch in gap for ch in "，,：:。！？!?；;\n"):
-            # an English negation runs over a list ("never X, Y or Z") but not past a colon
-            if not english or any(ch in gap for ch in "。！？!?；;\n:") or re.search(r"\.(\s|$)", gap):
+            if not english or any(ch in gap for ch in "。！？!?；;\n") or re.search(r"\.(\s|$)", gap):
                 return False
         if english:
             words = self.words_between(marker.end, start)
