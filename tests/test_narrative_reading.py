@@ -214,3 +214,37 @@ def test_eval_names_a_bad_item_and_keeps_the_others(tmp_path):
     assert result.exit_code == 1
     assert "c.yaml:6:15:" in result.stderr and "unknown signal 'threatens_medai'" in result.stderr
     assert "2 items" in result.stdout
+
+
+# -- salience: the complaint is ABOUT the topic, not a passing mention --------------------------------
+SALIENT = NarrativeScanner([
+    signal("fee_dispute", [{"any": ["fee"], "within": "sentence"}],
+           salience={"topic": ["fee"], "lead": 2, "mentions": 3, "demand": ["ask"], "rivals": ["report"],
+                     "rival_ratio": 1, "short": 200}),
+], concepts={**CONCEPTS, "ask": concept("ask", ["要求退还"], ["=please refund", "=i want"]),
+             "report": concept("report", ["征信"], ["credit report", "=bureau"])})
+FILLER = "Nothing else happened that day. " * 6
+
+
+def salient_fee(text):
+    return "fee_dispute" in {h.signal for h in SALIENT.scan(text)}
+
+
+def test_salience_a_passing_mention_late_in_a_long_narrative_does_not_count():
+    assert not salient_fee("I moved house in the spring. " + FILLER + "There was once a fee on the old account.")
+
+
+def test_salience_an_early_repeated_or_requested_topic_counts():
+    assert salient_fee("They took a fee from my account. " + FILLER)                         # lead
+    assert salient_fee("I moved house. " + FILLER + "A fee. Another fee. A third fee.")       # mentions
+    assert salient_fee("I moved house. " + FILLER + "Please refund the fee they took.")      # the request
+
+
+def test_salience_a_rival_topic_that_dominates_makes_it_a_side_issue():
+    text = "My credit report is wrong. The bureau ignored me. " + FILLER + "The bureau says a fee was late."
+    assert not salient_fee("A fee. " + text)       # even in the lead: three bureau/report mentions to two fees
+    assert salient_fee("A fee. " + FILLER + "The bureau was told.")     # one rival mention never dominates
+
+
+def test_salience_a_short_note_is_read_whole():
+    assert salient_fee("Customer moved house. She says the bureau and the credit report are fine. A fee was charged.")

@@ -127,6 +127,23 @@ class Reading(_Entry):
         return self
 
 
+class Salience(_Entry):
+    """For a signal that means the complaint is ABOUT something (its main grievance: "disputes a
+    fee"), not that the thing is mentioned in passing: a hit counts only when the ``topic`` is
+    salient in the narrative — mentioned in its first ``lead`` sentences, or ``mentions`` times or
+    more, or in a sentence with a ``demand`` word (what the complainant asks for) — and no ``rivals``
+    topic is mentioned (twice or more, and) more than ``rival_ratio`` times as often (the complaint is
+    about that instead). The hit itself is one mention. A narrative shorter than ``short`` characters
+    (a handler's note, a short post) is read whole: it has no passing mentions."""
+    topic: tuple[str, ...] = Field(min_length=1, description="concepts whose mentions are the topic")
+    lead: int = Field(default=2, ge=0, le=50, description="sentences at the start where one mention suffices")
+    mentions: int = Field(default=3, ge=1, le=100, description="mentions anywhere that suffice")
+    demand: tuple[str, ...] = Field(default=(), description="concepts of the complainant's request")
+    rivals: tuple[str, ...] = Field(default=(), description="concepts of topics that make this one a side issue")
+    rival_ratio: float = Field(default=1.0, gt=0, le=100)
+    short: int = Field(default=400, ge=0, le=100_000, description="characters below which every mention is salient")
+
+
 class Indicator(_Entry):
     """A risk indicator: observable in a case (declared as a signal or found in the narrative)."""
     id: str = Field(pattern=ID_PATTERN)
@@ -138,6 +155,7 @@ class Indicator(_Entry):
     read: tuple[Reading, ...] = Field(default=(), description="concept readings (knowledge/concepts.yaml)")
     actors: tuple[Actor, ...] | None = Field(default=None, description="who must be doing it; None: anyone")
     modalities: tuple[Modality, ...] | None = Field(default=None, description="None: DEFAULT_MODALITIES")
+    salience: Salience | None = Field(default=None, description="raise it only when the narrative is about it")
 
 
 AgentGroup = Literal["content", "behaviour", "money", "acquisition", "batch", "coercion", "ecommerce"]

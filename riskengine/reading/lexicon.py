@@ -268,6 +268,10 @@ def validate_concepts(rs, at) -> None:
                         for j, cid in enumerate(getattr(reading.refers, attr)):
                             if cid not in MARKER_IDS:
                                 check(f"{kind}:{sid}", ("read", i, "refers", part, j), cid)
+            salience = getattr(entry, "salience", None)
+            for part in ("topic", "demand", "rivals") if salience is not None else ():
+                for j, cid in enumerate(getattr(salience, part)):
+                    check(f"{kind}:{sid}", ("salience", part, j), cid)
     for cid, concept in concepts.items():
         for j, inc in enumerate(concept.include):
             check(f"concepts:{cid}", ("include", j), inc)

@@ -20,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from riskengine.reading.clauses import MARKER_IDS, Doc, default_markers
-from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading
+from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading, Salience
 from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
 from riskengine.reading.amounts import LARGE_YUAN, large_amounts
 from riskengine.reading.lexicon import Lexicon, to_simplified
@@ -158,8 +158,11 @@ class NarrativeScanner:
         self._matchers: list[_Matcher] = []
         self._policies: dict[str, _Policy] = {}
         self._readings: list[tuple[str, Reading, _Policy, str]] = []
+        self._salience: dict[str, Salience] = {}
         for entry in entries:
             self._policies[entry.id] = _policy(entry)
+            if getattr(entry, "salience", None) is not None:
+                self._salience[entry.id] = entry.salience
             for lang in ("zh", "en"):
                 for pattern in getattr(entry.patterns, lang):
                     check_pattern_safety(normalise_pattern(pattern))   # refuse unsafe ones now, not mid-batch
@@ -274,6 +277,9 @@ class NarrativeScanner:
                 offer(NarrativeHit(signal, text[start:end], start, end, label, how.sentence, concepts,
                                    how.actor, how.modality))
                 break
+        for signal, salience in self._salience.items():
+            if signal in found and not salient(doc, salience, found[signal].start):
+                del found[signal]
         return sorted(found.values(), key=lambda h: (h.start, h.signal))
 
 
@@ -293,6 +299,27 @@ def refers_to(doc: Doc, refers, start: int) -> bool:
                 if best is None or o.start > best[0] or (o.start == best[0] and not accept):
                     best = (o.start, accept)
     return best is not None and best[1]
+
+
+def salient(doc: Doc, salience: Salience, at: int) -> bool:
+    """Whether the narrative is about the salience's topic (see :class:`Salience`); ``at`` is where
+    the signal's hit starts, itself one mention. The topic concepts were found once over the whole
+    text, so this only counts and compares sentence numbers."""
+    if len(doc.text) < salience.short:
+        return True
+    occ = doc.occ
+    mentions = [o for c in salience.topic for o in occ.get(c, ())]
+    where = [doc.sentence_index(o.start) for o in mentions]
+    if not any(o.start <= at < o.end for o in mentions):
+        where.append(doc.sentence_index(at))      # the hit, when no topic term already counts it
+    count = len(where)
+    rival = max((len(occ.get(c, ())) for c in salience.rivals), default=0)
+    if rival >= 2 and rival > salience.rival_ratio * count:
+        return False        # another topic dominates: this one is a side issue (one mention never dominates)
+    if count >= salience.mentions or min(where) < salience.lead:
+        return True
+    asks = {doc.sentence_index(o.start) for c in salience.demand for o in occ.get(c, ())}
+    return not asks.isdisjoint(where)
 
 
 def _read(reading: Reading, doc: Doc):
