@@ -91,17 +91,27 @@ class Concept(_Entry):
     include: tuple[str, ...] = Field(default=(), description="other concepts whose terms belong to this one")
 
 
+class Refers(_Entry):
+    """Whom a pronoun in a reading's span stands for ("客户已转给他三千元", "she had paid him £400"): the
+    person named last before the span — in its sentence or up to ``back`` sentences before — must be one
+    of ``to`` and not one of ``not_``. Only mentions of these concepts are considered."""
+    to: tuple[str, ...] = Field(min_length=1, description="concepts naming the person meant (an agent, a companion)")
+    not_: tuple[str, ...] = Field(default=(), alias="not", description="concepts naming someone else (a relative, the firm)")
+    back: int = Field(default=2, ge=0, le=5, description="earlier sentences searched")
+
+
 class Reading(_Entry):
     """One way a signal shows in text: concepts found together (``all``; at least one of ``any``)
     within one clause, one sentence or a number of characters (Chinese) or words (English), and
     none of ``not_with`` in that same stretch. ``actors`` / ``modalities`` narrow the signal's own."""
     all: tuple[str, ...] = ()
     any: tuple[str, ...] = ()
-    within: Literal["clause", "sentence"] | int = "clause"
+    within: Literal["clause", "sentence", "nearby"] | int = "clause"   # nearby: the sentence and its neighbours
     ordered: bool = Field(default=False, description="the `all` concepts appear in the order listed")
     not_with: tuple[str, ...] = ()
     actors: tuple[Actor, ...] | None = None
     modalities: tuple[Modality, ...] | None = None
+    refers: Refers | None = Field(default=None, description="whom a pronoun in the span stands for (across sentences)")
 
     @field_validator("within")
     @classmethod

@@ -97,8 +97,12 @@ def default_markers() -> dict[str, Concept]:
     return {cid: Concept(id=cid, name=Text(zh=cid, en=cid), zh=zh, en=en) for cid, (zh, en) in MARKERS.items()}
 
 
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.(?=\s|$)|…+")
-_CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]+|\.(?=\s|$)|…+")
+# A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. ").
+# (The look-behinds follow the full stop, so they are tried only where there is one.)
+_STOP = (r"\.(?<!\b[a-z]\.[a-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\bst\.)"
+         r"(?<!\bjr\.)(?<!\bsr\.)(?=\s|$)")
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]+|" + _STOP + r"|…+")
+_CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]+|" + _STOP + r"|…+")
 _OBJECT_AFTER = re.compile(r"\s*(我(?!了)|本人|客户|他(?!们)|她(?!们)|me\b|us\b|him\b|her\b|"
                            r"my (family|wife|husband|parents|employer|kids|children)\b)")
 _EN_WORD = re.compile(r"[a-z0-9']+")
@@ -148,6 +152,16 @@ class Doc:
     # -- segmentation -----------------------------------------------------------------------------
     def sentence_index(self, pos: int) -> int:
         return bisect.bisect_right(self._sent, pos) - 1
+
+    def sentence_start(self, k: int) -> int:
+        """Where the k-th (0-based) sentence starts."""
+        return self._sent[min(max(k, 0), len(self._sent) - 1)]
+
+    def nearby(self, pos: int) -> tuple[int, int]:
+        """The sentence of ``pos`` with the one before and the one after ("Customer alleges X. Checked
+        the file: Y.")."""
+        k = self.sentence_index(pos)
+        return self._sent[max(0, k - 1)], (self._sent[k + 2] if k + 2 < len(self._sent) else len(self.text))
 
     def sentence(self, pos: int) -> tuple[int, int]:
         k = self.sentence_index(pos)

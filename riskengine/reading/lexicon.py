@@ -265,6 +265,11 @@ def validate_concepts(rs, at) -> None:
                 for part in ("all", "any", "not_with"):
                     for j, cid in enumerate(getattr(reading, part)):
                         check(f"{kind}:{sid}", ("read", i, part, j), cid)
+                if reading.refers is not None:
+                    for part, attr in (("to", "to"), ("not", "not_")):
+                        for j, cid in enumerate(getattr(reading.refers, attr)):
+                            if cid not in MARKER_IDS:
+                                check(f"{kind}:{sid}", ("read", i, "refers", part, j), cid)
             salience = getattr(entry, "salience", None)
             for part in ("topic", "demand", "rivals") if salience is not None else ():
                 for j, cid in enumerate(getattr(salience, part)):

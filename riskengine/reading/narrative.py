@@ -142,6 +142,8 @@ def reading_label(reading: Reading) -> str:
         parts.append("ordered")
     if reading.not_with:
         parts.append("not with(" + ", ".join(reading.not_with) + ")")
+    if reading.refers is not None:
+        parts.append("refers to(" + ", ".join(reading.refers.to) + ")")
     return "read: " + " ".join(parts)
 
 
@@ -270,6 +272,8 @@ class NarrativeScanner:
                     continue     # "尚未向监管部门投诉": a negation inside the span reaches a later concept
                 if not policy.accepts(how.actor, how.modality, how.against):
                     continue
+                if reading.refers is not None and not refers_to(doc, reading.refers, start):
+                    continue
                 offer(NarrativeHit(signal, text[start:end], start, end, label, how.sentence, concepts,
                                    how.actor, how.modality))
                 break
@@ -277,6 +281,24 @@ class NarrativeScanner:
             if signal in found and not salient(doc, salience, found[signal].start):
                 del found[signal]
         return sorted(found.values(), key=lambda h: (h.start, h.signal))
+
+
+def refers_to(doc: Doc, refers, start: int) -> bool:
+    """Whether the person named last before ``start`` (in its sentence or ``refers.back`` sentences
+    before) is one of ``refers.to`` rather than one of ``refers.not_``: "陪同男子……。客户已转给他三千元"
+    (the companion), not "客户的儿子……。客户转给他三千元" (the son). A term inside a longer term of
+    another concept does not count ("公司" inside "维权公司")."""
+    k = doc.sentence_index(start)
+    lo = doc.sentence_start(k - refers.back)
+    best: tuple[int, bool] | None = None
+    for accept, cids in ((True, refers.to), (False, refers.not_)):
+        for cid in cids:
+            for o in doc.markers(cid, lo, start):
+                if o.end > start or doc.inside_longer(o):
+                    continue
+                if best is None or o.start > best[0] or (o.start == best[0] and not accept):
+                    best = (o.start, accept)
+    return best is not None and best[1]
 
 
 def salient(doc: Doc, salience: Salience, at: int) -> bool:
@@ -316,7 +338,8 @@ def _read(reading: Reading, doc: Doc):
     within = reading.within
     seen = set()
     for a in anchors:
-        lo, hi = doc.clause(a.start) if within == "clause" else doc.sentence(a.start)
+        lo, hi = (doc.clause(a.start) if within == "clause" else doc.nearby(a.start) if within == "nearby"
+                  else doc.sentence(a.start))
         if a.end > hi:
             continue
         chosen = [a]
