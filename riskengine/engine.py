@@ -117,7 +117,7 @@ class Engine:
                         self.evaluator(engine).name, as_of=as_of)
         if missing_facts:
             from riskengine.explain.missing_facts import missing_facts as compute_missing
-            result.missing_facts = compute_missing(self, case, result)
+            result.missing_facts = compute_missing(self, case, result, state, hits)
         return result, evaluation
 
     def summarise(self, data: Case | dict[str, Any], *, engine: EngineName | None = None) -> dict[str, Any]:
