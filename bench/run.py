@@ -174,6 +174,69 @@ def cli_cold_start(example: Path, runs: int = 9) -> dict:
             "import_s": round(total_import, 3)}
 
 
+def cold_start_against(revs: list[str], example: str = "examples/arbitration.yaml", rounds: int = 9) -> dict:
+    """`riskengine assess EXAMPLE --format json` as whole processes, this checkout against earlier commits
+    (each exported with `git archive` and run with this environment on PYTHONPATH), warm ruleset caches,
+    in interleaved rounds (the order reversed every other round). Reports the median and minimum of wall
+    and CPU seconds and, where valgrind is installed, the instructions of one run of each (callgrind):
+    on a shared machine the instruction count is the figure that does not drift."""
+    import shutil
+    trees = {"this checkout": ROOT}
+    with tempfile.TemporaryDirectory() as tmp:
+        for rev in revs:
+            tree = Path(tmp) / rev
+            tree.mkdir()
+            archive = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+            trees[rev] = tree
+        for tree in trees.values():
+            compileall.compile_dir(str(tree / "riskengine"), quiet=1)
+
+        def command(label: str) -> tuple[list[str], dict]:
+            tree = trees[label]
+            # riskengine.cli:run is the console entry point of every layout since the first
+            cmd = [sys.executable, "-c", "from riskengine.cli import run; run()", "assess", example, "--format", "json"]
+            return cmd, dict(os.environ, PYTHONPATH=str(tree), RISKENGINE_CACHE_DIR=str(Path(tmp) / f"cache-{label}"),
+                             RISKENGINE_NO_CACHE="0")
+
+        def run(label: str) -> tuple[float, float]:
+            cmd, env = command(label)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t = time.perf_counter()
+            subprocess.run(cmd, cwd=trees[label], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           check=True)
+            wall = time.perf_counter() - t
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+        labels = list(trees)
+        for label in labels:
+            run(label)          # fills its ruleset cache
+        wall: dict[str, list[float]] = {label: [] for label in labels}
+        cpu: dict[str, list[float]] = {label: [] for label in labels}
+        for i in range(rounds):
+            for label in labels if i % 2 == 0 else labels[::-1]:
+                w, c = run(label)
+                wall[label].append(w)
+                cpu[label].append(c)
+        out: dict = {label: {"wall_median_s": round(statistics.median(wall[label]), 3),
+                             "wall_min_s": round(min(wall[label]), 3),
+                             "cpu_median_s": round(statistics.median(cpu[label]), 3),
+                             "cpu_min_s": round(min(cpu[label]), 3)} for label in labels}
+        if shutil.which("valgrind"):
+            for label in labels:
+                cmd, env = command(label)
+                log = Path(tmp) / f"callgrind-{label}.txt"
+                subprocess.run(["valgrind", "--tool=callgrind", f"--log-file={log}",
+                                f"--callgrind-out-file={Path(tmp) / 'callgrind.out'}", *cmd], cwd=trees[label],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                refs = [line for line in log.read_text().splitlines() if "refs:" in line]
+                if refs:
+                    out[label]["instructions"] = int(refs[-1].split()[-1].replace(",", ""))
+        out["load"] = os.getloadavg()
+        return out
+
+
 def rss_kib(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -221,7 +284,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="smaller sizes (about a minute)")
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers here")
+    parser.add_argument("--cold-start-against", nargs="+", metavar="REV", default=None,
+                        help="only compare the CLI cold start of this checkout with these commits, and stop")
     args = parser.parse_args()
+    if args.cold_start_against:
+        print(json.dumps(cold_start_against(args.cold_start_against), indent=2))
+        return
     OUT.mkdir(parents=True, exist_ok=True)
     n_fast, n_slow = (1000, 100) if args.quick else (4000, 400)
     n_batch = 2000 if args.quick else 8000

@@ -32,11 +32,22 @@ class Engine:
     def __init__(self, ruleset: Ruleset, engine: EngineName = "experta"):
         self.ruleset = ruleset
         self.plan = build_plan(ruleset)
-        self.scanner = NarrativeScanner(list(ruleset.knowledge.signals.values()), ruleset.pattern_literals,
-                                        ruleset.knowledge.concepts)
         self.fast = FastEvaluator(self.plan)
         self.default_engine = engine
         self._experta = None   # ExpertaEvaluator, built on first use
+        self._scanner: NarrativeScanner | None = None   # built on the first narrative
+
+    @property
+    def scanner(self) -> NarrativeScanner:
+        """The narrative reader of this ruleset, built when first needed: its concept lexicons cost more
+        to build than the rest of the engine, and many cases (and commands) read no narrative. Two
+        threads racing here build the same scanner twice, harmlessly."""
+        scanner = self._scanner
+        if scanner is None:
+            ruleset = self.ruleset
+            scanner = self._scanner = NarrativeScanner(list(ruleset.knowledge.signals.values()),
+                                                       ruleset.pattern_literals, ruleset.knowledge.concepts)
+        return scanner
 
     @property
     def version(self) -> str:
@@ -106,7 +117,7 @@ class Engine:
                         self.evaluator(engine).name, as_of=as_of)
         if missing_facts:
             from riskengine.explain.missing_facts import missing_facts as compute_missing
-            result.missing_facts = compute_missing(self, case, result)
+            result.missing_facts = compute_missing(self, case, result, state, hits)
         return result, evaluation
 
     def summarise(self, data: Case | dict[str, Any], *, engine: EngineName | None = None) -> dict[str, Any]:

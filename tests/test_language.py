@@ -98,3 +98,69 @@ def test_round_trip_to_yaml_form():
     raw = {"all": [{"field": "industry", "in": ["banking"]}, {"not": {"finding": "x"}},
                    {"signals": ["a", "b"], "min": 1}]}
     assert to_data(parse_condition(raw)) == raw
+
+
+def _node_classes():
+    """Every concrete node class defined on the language's node base, however deep."""
+    from riskengine.language.tree import _Node
+    out, todo = [], list(_Node.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        if cls.__module__ != __name__:   # not the stray node type a test below defines
+            out.append(cls)
+        todo.extend(cls.__subclasses__())
+    return out
+
+
+def test_every_node_type_declares_its_visitor_method():
+    """Adding a node type must declare its ConditionVisitor method; why-not and case generation then
+    reach it through ``accept``, never by dispatching on node classes."""
+    from riskengine.language.tree import NODE_TYPES, ConditionVisitor
+
+    abstract = set(ConditionVisitor.__abstractmethods__)
+    classes = _node_classes()
+    assert set(classes) == set(NODE_TYPES), "a node class is missing from the Condition union"
+    for cls in classes:
+        assert isinstance(cls.visit, str), f"{cls.__name__} declares no ConditionVisitor method"
+        assert cls.visit in abstract, f"ConditionVisitor has no abstract {cls.visit} for {cls.__name__}"
+    assert abstract == {cls.visit for cls in classes}, "a ConditionVisitor method names no node type"
+
+
+def test_the_visitors_outside_the_language_handle_every_node_type():
+    """why-not (explain/why.py) and case generation (testing/generate.py) implement every visit method:
+    a node type they do not handle leaves an abstract method and fails here."""
+    from riskengine.explain.why import _Blockers
+    from riskengine.language.tree import ConditionVisitor
+    from riskengine.testing.generate import CaseGenerator
+
+    for visitor in (_Blockers, CaseGenerator):
+        assert issubclass(visitor, ConditionVisitor)
+        assert not visitor.__abstractmethods__, f"{visitor.__name__} misses {sorted(visitor.__abstractmethods__)}"
+
+
+def test_a_node_type_without_a_visitor_method_is_refused_by_accept():
+    from riskengine.language.tree import _Node
+
+    class Stray(_Node):
+        pass
+
+    with pytest.raises(TypeError, match="declares no ConditionVisitor method"):
+        Stray().accept(object())
+
+
+def test_accept_dispatches_each_node_to_its_own_method():
+    from riskengine.language.tree import ConditionVisitor, walk
+
+    class Names(ConditionVisitor[str]):
+        def visit_all(self, node, *a): return "all"
+        def visit_any(self, node, *a): return "any"
+        def visit_not(self, node, *a): return "not"
+        def visit_field(self, node, *a): return "field"
+        def visit_signal(self, node, *a): return "signal"
+        def visit_signals(self, node, *a): return "signals"
+        def visit_finding(self, node, *a): return "finding"
+
+    cond = parse_condition({"all": [{"any": [{"signal": "a"}, {"signals": ["a", "b"], "min": 2}]},
+                                    {"not": {"finding": "f"}}, {"field": "industry", "eq": "banking"}]})
+    assert [n.accept(Names()) for n, _p, _neg in walk(cond)] == [
+        "all", "any", "signal", "signals", "not", "finding", "field"]

@@ -139,3 +139,28 @@ def test_a_safety_crisis_opens_the_first_screen(assessed):
             break
     else:
         raise AssertionError("no shipped example raises safety_crisis")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_detail_lists_every_dated_duty_the_first_screen_leaves_off(lang):
+    """`assess --detail` shows each clock and legal duty of escalation.actions (the JSON's), with its state;
+    the first screen keeps only the open, dated ones."""
+    import json
+
+    runner = CliRunner()
+    case = str(next(p for p in EXAMPLES if p.name == "arbitration.yaml"))
+    args = ["assess", case, "--lang", lang, "--as-of", "2025-07-20"]
+    actions = json.loads(runner.invoke(main, args + ["--format", "json"]).output)["escalation"]["actions"]
+    short = runner.invoke(main, args + ["--format", "text"]).output
+    long = re.sub(r"\n\s+", " ", runner.invoke(main, args + ["--format", "text", "--detail"]).output)
+    title = "全部时限与法定义务" if lang == "zh" else "Every clock and legal duty"
+    assert title in long and title not in short
+    duties = long.split(title, 1)[1]
+    left_off = [x for x in actions if x["name"][lang] not in short]
+    assert left_off, "the example no longer has a duty that the first screen leaves off"
+    for x in actions:
+        assert x["name"][lang] in duties, x["id"]
+    overdue = [x for x in actions if x["status"] == "overdue"]
+    assert overdue and all(x["step"][lang][:12] in duties for x in overdue if x["step"])
+    words = "尚未起算" if lang == "zh" else "not started"
+    assert duties.count(words) == sum(x["status"] == "not_started" for x in actions)

@@ -28,13 +28,15 @@ def startup():
     gc.disable()
     try:
         yield
+        # Freeze before switching the collector on again: the first collection after ``enable``
+        # would otherwise walk every object start-up made (~80 ms on the shipped ruleset).
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and not ctx.meta.get(_GC_FROZEN):
+            gc.freeze()
+            ctx.meta[_GC_FROZEN] = True
+            ctx.call_on_close(gc.unfreeze)
     finally:
         gc.enable()
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None and not ctx.meta.get(_GC_FROZEN):
-        gc.freeze()
-        ctx.meta[_GC_FROZEN] = True
-        ctx.call_on_close(gc.unfreeze)
 
 
 rules_option = click.option("--rules", "rules", type=click.Path(file_okay=False), default=None,

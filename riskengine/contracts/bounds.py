@@ -9,9 +9,9 @@ input may ever be, whatever the field, so that a new field is bounded from the d
   million bad items costs one error, not a million);
 - a date lies between ``DATE_MIN`` and ``DATE_MAX``, so no clock runs into the year 9999.
 
-A model applies them with :func:`bounded_fields` (a before-validator on every field) and
-:func:`dated_fields` (an after-validator). The limits are documented in docs/case-format.md and
-docs/knowledge.md.
+A model base applies them with the validators :func:`bounds_validators` makes (a before-validator on
+every field and, for models with dates, an after-validator): one definition for the case, knowledge and
+rule contracts. The limits are documented in docs/case-format.md and docs/knowledge.md.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, get_args, get_origin
 
+from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 DATE_MIN = dt.date(1900, 1, 1)
@@ -70,9 +71,15 @@ def _numeric_items(annotation: Any) -> bool:
     return False
 
 
+_PLAIN_ITEMS = frozenset({str, int, dict, list, tuple, type(None)})   # exact types: neither float nor bool
+
+
 def _check_items(items, annotation: Any) -> None:
     numbers = None
+    plain = _PLAIN_ITEMS
     for item in items:
+        if type(item) in plain:
+            continue
         if isinstance(item, float) and not math.isfinite(item):
             raise PydanticCustomError("finite_number", "holds a value that is not a finite number")
         if isinstance(item, bool):
@@ -110,8 +117,13 @@ def check_raw(value: Any, annotation: Any, limits: Limits) -> Any:
     return value
 
 
+_PLAIN_AFTER = frozenset({str, tuple, bool, type(None)})   # exact types no ceiling of check_after concerns
+
+
 def check_after(value: Any, limits: Limits) -> Any:
     """After conversion (a number may have come as text, "1e300" or "inf"): finite, bounded, dates in range."""
+    if type(value) in _PLAIN_AFTER:
+        return value
     if isinstance(value, float) and not math.isfinite(value):
         raise PydanticCustomError("finite_number", "must be a finite number (not Infinity, NaN or 1e400)")
     if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > limits.max_number:
@@ -125,3 +137,27 @@ def check_date(value: Any) -> Any:
         raise PydanticCustomError("date_out_of_range",
                                   f"date must lie between {DATE_MIN.isoformat()} and {DATE_MAX.isoformat()}")
     return value
+
+
+def bounds_validators(limits: Limits, *, dates: bool = True) -> tuple:
+    """The validators that put ``limits`` on every field of a model base, present and future, for its
+    class body: ``_within_bounds, _dates_in_range = bounds_validators(CASE_LIMITS)``, or with
+    ``dates=False`` only the first (``_within_bounds, = ...``).
+
+    ``_within_bounds`` (before each field's own validation, so a hostile value costs one check, not a
+    conversion) is :func:`check_raw` with the field's annotation; ``_dates_in_range`` (after it) is
+    :func:`check_after`. Short text and missing values, most of any input, return at once."""
+    max_text = limits.max_text
+
+    def _within_bounds(cls, value, info):
+        if value is None or (type(value) is str and len(value) <= max_text):
+            return value
+        return check_raw(value, cls.__pydantic_fields__[info.field_name].annotation, limits)
+
+    def _dates_in_range(cls, value):
+        return check_after(value, limits)
+
+    before = field_validator("*", mode="before")(classmethod(_within_bounds))
+    if not dates:
+        return (before,)
+    return before, field_validator("*", mode="after")(classmethod(_dates_in_range))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from riskengine.contracts.bounds import CASE_LIMITS, check_after, check_raw
+from riskengine.contracts.bounds import CASE_LIMITS, bounds_validators
 
 Industry = Literal["insurance", "banking", "securities", "ecommerce", "services", "public", "other"]
 ChannelIn = Literal[
@@ -39,15 +39,7 @@ class _Strict(BaseModel):
 
     # Ceilings on every field, present and future (riskengine/bounds.py): finite numbers only, no
     # true/false as a number, bounded text, lists and dates — checked before anything costly runs.
-    @field_validator("*", mode="before")
-    @classmethod
-    def _within_bounds(cls, value, info: ValidationInfo):
-        return check_raw(value, cls.model_fields[info.field_name].annotation, CASE_LIMITS)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _dates_in_range(cls, value):
-        return check_after(value, CASE_LIMITS)
+    _within_bounds, _dates_in_range = bounds_validators(CASE_LIMITS)
 
 
 class Demand(_Strict):

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from riskengine.contracts.bounds import KNOWLEDGE_LIMITS, check_after, check_raw
+from riskengine.contracts.bounds import KNOWLEDGE_LIMITS, bounds_validators
 from riskengine.language.tree import Condition, parse_condition
 
 Dimension = Literal["time", "space", "emotion", "interest", "communication"]
@@ -25,15 +25,7 @@ class _Entry(BaseModel):
 
     # Ceilings on every field (riskengine/bounds.py): finite numbers of bounded size, no true/false as a
     # number, bounded text and lists, dates between 1900 and 2199.
-    @field_validator("*", mode="before")
-    @classmethod
-    def _within_bounds(cls, value, info: ValidationInfo):
-        return check_raw(value, cls.model_fields[info.field_name].annotation, KNOWLEDGE_LIMITS)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _dates_in_range(cls, value):
-        return check_after(value, KNOWLEDGE_LIMITS)
+    _within_bounds, _dates_in_range = bounds_validators(KNOWLEDGE_LIMITS)
 
 
 class Text(_Entry):

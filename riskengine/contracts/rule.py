@@ -8,9 +8,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from riskengine.contracts.bounds import KNOWLEDGE_LIMITS, check_raw
+from riskengine.contracts.bounds import KNOWLEDGE_LIMITS, bounds_validators
 from riskengine.contracts.knowledge import ID_PATTERN, Dimension, Severity, Text
 from riskengine.language.tree import Condition, parse_condition
 
@@ -18,10 +18,8 @@ from riskengine.language.tree import Condition, parse_condition
 class _Model(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
-    @field_validator("*", mode="before")   # ceilings on every field (riskengine/bounds.py)
-    @classmethod
-    def _within_bounds(cls, value, info: ValidationInfo):
-        return check_raw(value, cls.model_fields[info.field_name].annotation, KNOWLEDGE_LIMITS)
+    # ceilings on every field (riskengine/contracts/bounds.py)
+    _within_bounds, = bounds_validators(KNOWLEDGE_LIMITS, dates=False)
 
 
 class ChannelPick(_Model):

@@ -127,12 +127,16 @@ def trials(rs, case, state) -> Iterator[tuple[str, Any, dict]]:
             yield field, value, data
 
 
-def missing_facts(engine, case, base: Assessment) -> list[MissingFact]:
+def missing_facts(engine, case, base: Assessment, state=None, hits=None) -> list[MissingFact]:
+    """``state`` and ``hits``: the case's own, when the caller has them (the narrative is then not read again)."""
     from riskengine.contracts.case import Case
 
     rs = engine.ruleset
     knowledge = rs.knowledge
-    state, base_hits = engine.state(case)
+    if state is None or hits is None:
+        state, base_hits = engine.state(case)
+    else:
+        base_hits = hits
     base_ev = engine.fast.evaluate(state, matched=False)
     base_fired = {f.rule.id for f in base_ev.firings}
     before = base.key_figures().named()

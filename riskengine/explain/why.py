@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskengine.engines.state import CaseState, Evaluation
-from riskengine.language.tree import (OPERATORS, AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition,
-                       NotCondition, SignalCondition, SignalsCondition, evaluate, lookup)
+from riskengine.language.tree import (OPERATORS, AllCondition, AnyCondition, Condition, ConditionVisitor, FieldCondition,
+                                     FindingCondition, NotCondition, SignalCondition, SignalsCondition, evaluate,
+                                     lookup)
 
 MAX_DEPTH = 4
 
@@ -50,60 +51,76 @@ def _need(cond: FieldCondition) -> str:
     return f"{OPERATORS[cond.op][1]} {value}"
 
 
-def _leaf_unmet(leaf, state: CaseState, ev: Evaluation, rules_by_id, depth: int, negated: bool) -> Unmet:
-    if isinstance(leaf, FieldCondition):
-        actual = lookup(state.facts, leaf.field)
-        if negated:
-            return Unmet(f"{leaf.field} is {_show(actual)}; this rule needs it NOT to be {_need(leaf)}",
-                         "not " + leaf.describe(), actual)
-        return Unmet(f"{leaf.field} is {_show(actual)}; this rule needs {_need(leaf)}", leaf.describe(), actual)
-    if isinstance(leaf, SignalCondition):
-        if negated:
-            return Unmet(f"signal {leaf.signal} is present ({state.signal_sources.get(leaf.signal)}); this rule "
-                         "needs it absent", "not " + leaf.describe(), True)
-        return Unmet(f"signal {leaf.signal} was neither declared nor found in the narrative; this rule needs it",
-                     leaf.describe(), False)
-    if isinstance(leaf, SignalsCondition):
-        present = sorted(s for s in leaf.signals if s in state.signals)
-        return Unmet(f"{len(present)} of [{', '.join(leaf.signals)}] present ({', '.join(present) or 'none'}); "
-                     f"this rule needs {'fewer than ' if negated else 'at least '}{leaf.min}",
-                     leaf.describe(), present)
-    assert isinstance(leaf, FindingCondition)
-    if negated:
-        by = sorted(f.rule.id for f in ev.firings if leaf.finding in f.rule.then.findings)
-        return Unmet(f"finding {leaf.finding} was asserted (by {', '.join(by)}); this rule needs it absent",
-                     "not " + leaf.describe(), True)
-    asserters = [r for r in rules_by_id.values() if leaf.finding in r.then.findings]
-    because = [why_not_rule(r, state, ev, rules_by_id, depth + 1) for r in asserters] if depth < MAX_DEPTH else []
-    names = ", ".join(r.id for r in asserters) or "no rule"
-    return Unmet(f"finding {leaf.finding} was not asserted; it comes from {names}, which did not fire",
-                 leaf.describe(), False, because)
+class _Blockers(ConditionVisitor[list[Unmet]]):
+    """The unmet leaves that block a condition (:meth:`of`), one ``visit_`` method per node type."""
 
+    def __init__(self, state: CaseState, ev: Evaluation, rules_by_id, depth: int):
+        self.state, self.ev, self.rules_by_id, self.depth = state, ev, rules_by_id, depth
 
-def _first_unmet(cond: Condition, state, ev, rules_by_id, depth: int, negated: bool = False) -> list[Unmet]:
-    """The unmet leaves that block ``cond``: the first failing child of an `all`, every branch of an `any`."""
-    holds = evaluate(cond, state.facts, state.signals, ev.findings)
-    if holds != negated:
-        return []
-    if isinstance(cond, NotCondition):
-        return _first_unmet(cond.not_, state, ev, rules_by_id, depth, not negated)
-    children = cond.all if isinstance(cond, AllCondition) else cond.any if isinstance(cond, AnyCondition) else None
-    if children is None:
-        return [_leaf_unmet(cond, state, ev, rules_by_id, depth, negated)]
-    conjunctive = isinstance(cond, AllCondition) != negated
-    if conjunctive:
-        for child in children:
-            found = _first_unmet(child, state, ev, rules_by_id, depth, negated)
-            if found:
-                return found
-        return []
-    return [u for child in children for u in _first_unmet(child, state, ev, rules_by_id, depth, negated)]
+    def of(self, cond: Condition, negated: bool = False) -> list[Unmet]:
+        """The first failing child of an `all`, every branch of an `any`; nothing when ``cond`` holds
+        (or, ``negated``, does not)."""
+        holds = evaluate(cond, self.state.facts, self.state.signals, self.ev.findings)
+        if holds != negated:
+            return []
+        return cond.accept(self, negated)
+
+    def _children(self, children, conjunctive: bool, negated: bool) -> list[Unmet]:
+        if conjunctive:
+            for child in children:
+                found = self.of(child, negated)
+                if found:
+                    return found
+            return []
+        return [u for child in children for u in self.of(child, negated)]
+
+    def visit_all(self, node: AllCondition, negated: bool) -> list[Unmet]:
+        return self._children(node.all, not negated, negated)
+
+    def visit_any(self, node: AnyCondition, negated: bool) -> list[Unmet]:
+        return self._children(node.any, negated, negated)
+
+    def visit_not(self, node: NotCondition, negated: bool) -> list[Unmet]:
+        return self.of(node.not_, not negated)
+
+    def visit_field(self, leaf: FieldCondition, negated: bool) -> list[Unmet]:
+        actual = lookup(self.state.facts, leaf.field)
+        if negated:
+            return [Unmet(f"{leaf.field} is {_show(actual)}; this rule needs it NOT to be {_need(leaf)}",
+                          "not " + leaf.describe(), actual)]
+        return [Unmet(f"{leaf.field} is {_show(actual)}; this rule needs {_need(leaf)}", leaf.describe(), actual)]
+
+    def visit_signal(self, leaf: SignalCondition, negated: bool) -> list[Unmet]:
+        if negated:
+            return [Unmet(f"signal {leaf.signal} is present ({self.state.signal_sources.get(leaf.signal)}); "
+                          "this rule needs it absent", "not " + leaf.describe(), True)]
+        return [Unmet(f"signal {leaf.signal} was neither declared nor found in the narrative; this rule needs it",
+                      leaf.describe(), False)]
+
+    def visit_signals(self, leaf: SignalsCondition, negated: bool) -> list[Unmet]:
+        present = sorted(s for s in leaf.signals if s in self.state.signals)
+        return [Unmet(f"{len(present)} of [{', '.join(leaf.signals)}] present ({', '.join(present) or 'none'}); "
+                      f"this rule needs {'fewer than ' if negated else 'at least '}{leaf.min}",
+                      leaf.describe(), present)]
+
+    def visit_finding(self, leaf: FindingCondition, negated: bool) -> list[Unmet]:
+        ev, rules_by_id, depth = self.ev, self.rules_by_id, self.depth
+        if negated:
+            by = sorted(f.rule.id for f in ev.firings if leaf.finding in f.rule.then.findings)
+            return [Unmet(f"finding {leaf.finding} was asserted (by {', '.join(by)}); this rule needs it absent",
+                          "not " + leaf.describe(), True)]
+        asserters = [r for r in rules_by_id.values() if leaf.finding in r.then.findings]
+        because = [why_not_rule(r, self.state, ev, rules_by_id, depth + 1) for r in asserters] \
+            if depth < MAX_DEPTH else []
+        names = ", ".join(r.id for r in asserters) or "no rule"
+        return [Unmet(f"finding {leaf.finding} was not asserted; it comes from {names}, which did not fire",
+                      leaf.describe(), False, because)]
 
 
 def why_not_rule(rule, state: CaseState, ev: Evaluation, rules_by_id, depth: int = 0) -> WhyNot:
     if rule.id in {f.rule.id for f in ev.firings}:
         return WhyNot(rule.id, True)
-    return WhyNot(rule.id, False, _first_unmet(rule.when, state, ev, rules_by_id, depth))
+    return WhyNot(rule.id, False, _Blockers(state, ev, rules_by_id, depth).of(rule.when))
 
 
 def why_not(engine, case, rule_id: str) -> WhyNot:

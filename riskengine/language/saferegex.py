@@ -66,37 +66,9 @@ def _re2_compile(source: str, ignorecase: bool):
 
 
 # -- reading the pattern's top level ------------------------------------------------------------------
-def _split_top(source: str) -> list[str]:
-    """The top-level branches of ``a|b|c`` (escapes, classes and groups respected)."""
-    out, depth, start, i, in_class = [], 0, 0, 0, False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            if ch == "]":
-                in_class = False
-        elif ch == "[":
-            in_class = True
-            if source[i + 1:i + 2] == "^":
-                i += 1
-            if source[i + 1:i + 2] == "]":
-                i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            out.append(source[start:i])
-            start = i + 1
-        i += 1
-    out.append(source[start:])
-    return out
-
-
-def _group_end(source: str, start: int) -> int:
-    """The index just after the group that opens at ``start``, or -1."""
+def _outside(source: str, start: int = 0):
+    """(index, character, depth) of each character from ``start`` that is neither escaped nor inside a
+    class, with ``depth`` the number of groups open just after it."""
     depth, i, in_class = 0, start, False
     while i < len(source):
         ch = source[i]
@@ -112,13 +84,31 @@ def _group_end(source: str, start: int) -> int:
                 i += 1
             if source[i + 1:i + 2] == "]":
                 i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+        else:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+            yield i, ch, depth
         i += 1
+
+
+def _split_top(source: str) -> list[str]:
+    """The top-level branches of ``a|b|c`` (escapes, classes and groups respected)."""
+    out, start = [], 0
+    for i, ch, depth in _outside(source):
+        if ch == "|" and depth == 0:
+            out.append(source[start:i])
+            start = i + 1
+    out.append(source[start:])
+    return out
+
+
+def _group_end(source: str, start: int) -> int:
+    """The index just after the group that opens at ``start``, or -1."""
+    for i, ch, depth in _outside(source, start):
+        if ch == ")" and depth == 0:
+            return i + 1
     return -1
 
 

@@ -20,7 +20,8 @@ what lets ``missing_facts`` ask for a field instead of guessing it.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Callable, ClassVar, Iterator, Union
+from abc import ABC, abstractmethod
+from typing import Annotated, Any, Callable, ClassVar, Generic, Iterator, TypeVar, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -69,10 +70,20 @@ LIST_OPS = {"in", "not_in", "contains_any"}
 
 
 class _Node(BaseModel):
-    """What every node tells a traversal; adding a node type means defining these (and teaching the
-    two evaluators, compiler.py and fastpath.py), nothing else."""
+    """What every node tells a traversal; adding a node type means defining these, its ``visit`` (the
+    name of its method in :class:`ConditionVisitor`, declared there too), and teaching the two
+    evaluators (engines/experta_backend.py and engines/fastpath.py). tests/test_language.py enumerates
+    the node classes and fails for one that lacks any of them."""
     model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
     negates: ClassVar[bool] = False   # a `not`: its child holds when it does not
+    visit: ClassVar[str | None] = None   # its ConditionVisitor method, e.g. "visit_field"
+
+    def accept(self, visitor: "ConditionVisitor[R]", *args: Any) -> R:
+        """``visitor.visit_<this node type>(self, *args)``: per-node behaviour kept outside the language
+        (why-not, case generation) without dispatching on node classes."""
+        if self.visit is None:
+            raise TypeError(f"{type(self).__name__} declares no ConditionVisitor method (ClassVar visit)")
+        return getattr(visitor, self.visit)(self, *args)
 
     def branches(self) -> tuple[tuple[tuple, "Condition"], ...]:
         """(path step inside the YAML, child) for each child; a leaf has none."""
@@ -84,6 +95,7 @@ class _Node(BaseModel):
 
 
 class FieldCondition(_Node):
+    visit: ClassVar[str] = "visit_field"
     field: str
     op: str
     value: Any = None
@@ -99,6 +111,7 @@ class FieldCondition(_Node):
 
 
 class SignalCondition(_Node):
+    visit: ClassVar[str] = "visit_signal"
     signal: str
 
     def references(self):
@@ -109,6 +122,7 @@ class SignalCondition(_Node):
 
 
 class SignalsCondition(_Node):
+    visit: ClassVar[str] = "visit_signals"
     signals: tuple[str, ...] = Field(min_length=1)
     min: int = Field(default=1, ge=1)
 
@@ -120,6 +134,7 @@ class SignalsCondition(_Node):
 
 
 class FindingCondition(_Node):
+    visit: ClassVar[str] = "visit_finding"
     finding: str
 
     def references(self):
@@ -130,6 +145,7 @@ class FindingCondition(_Node):
 
 
 class AllCondition(_Node):
+    visit: ClassVar[str] = "visit_all"
     all: tuple["Condition", ...] = Field(min_length=1)
 
     def branches(self):
@@ -140,6 +156,7 @@ class AllCondition(_Node):
 
 
 class AnyCondition(_Node):
+    visit: ClassVar[str] = "visit_any"
     any: tuple["Condition", ...] = Field(min_length=1)
 
     def branches(self):
@@ -150,6 +167,7 @@ class AnyCondition(_Node):
 
 
 class NotCondition(_Node):
+    visit: ClassVar[str] = "visit_not"
     not_: "Condition" = Field(alias="not")
     negates: ClassVar[bool] = True
 
@@ -188,6 +206,41 @@ Condition = Annotated[
 ]
 for _m in (AllCondition, AnyCondition, NotCondition):
     _m.model_rebuild()
+
+R = TypeVar("R")
+
+
+class ConditionVisitor(ABC, Generic[R]):
+    """Behaviour per node type that lives outside the language (explain/why.py's why-not,
+    testing/generate.py's case generation), reached with ``node.accept(visitor, *args)``.
+
+    One abstract method per node type: a visitor that misses one cannot even be instantiated, so a new
+    node type is declared here, and every visitor is made to say what it does with it."""
+
+    @abstractmethod
+    def visit_all(self, node: AllCondition, *args: Any) -> R: ...
+
+    @abstractmethod
+    def visit_any(self, node: AnyCondition, *args: Any) -> R: ...
+
+    @abstractmethod
+    def visit_not(self, node: NotCondition, *args: Any) -> R: ...
+
+    @abstractmethod
+    def visit_field(self, node: FieldCondition, *args: Any) -> R: ...
+
+    @abstractmethod
+    def visit_signal(self, node: SignalCondition, *args: Any) -> R: ...
+
+    @abstractmethod
+    def visit_signals(self, node: SignalsCondition, *args: Any) -> R: ...
+
+    @abstractmethod
+    def visit_finding(self, node: FindingCondition, *args: Any) -> R: ...
+
+
+# Every node type of the language, as the Condition union lists them.
+NODE_TYPES: tuple[type[_Node], ...] = get_args(get_args(Condition)[0])
 
 
 def walk(cond: Condition, path: tuple = (),

@@ -138,18 +138,25 @@ class ReadLog:
         return len(self.files) - 1
 
 
+def _read_folder(folder: Path, label: str, root: Path, problems: list[Problem], digests: dict[str, str],
+                 record: ReadLog):
+    """(path, displayed path, parsed file, index in ``record``) of each YAML file of ``folder`` that parses; every file,
+    parsed or not, is digested as ``label/<relative path>`` and recorded (its faults go to ``problems``)."""
+    for path in _yaml_files(folder):
+        shown = _shown(path, root)
+        src, raw = _read(path, shown, problems)
+        rel = f"{label}/{path.relative_to(folder).as_posix()}"
+        digests[rel] = hashlib.sha256(raw).hexdigest()
+        fidx = record.file(rel, shown)
+        if src is not None:
+            yield path, shown, src, fidx
+
+
 def load_knowledge(folder: Path, root: Path, problems: list[Problem], digests: dict[str, str],
                    sources: dict[str, Source], located: dict, record: ReadLog) -> Knowledge:
     knowledge = Knowledge()
     known_kinds = set(KINDS) | {"scoring"}
-    for path in _yaml_files(folder):
-        shown = _shown(path, root)
-        src, raw = _read(path, shown, problems)
-        rel = f"knowledge/{path.relative_to(folder).as_posix()}"
-        digests[rel] = hashlib.sha256(raw).hexdigest()
-        fidx = record.file(rel, shown)
-        if src is None:
-            continue
+    for path, shown, src, fidx in _read_folder(folder, "knowledge", root, problems, digests, record):
         kind = _kind_of(src, path)
         if kind not in known_kinds:
             problems.append(src.problem((), "RE003", f"unknown knowledge kind '{kind}'",
@@ -197,14 +204,7 @@ def _kind_of(src: Located, path: Path) -> str:
 def load_rules(folder: Path, root: Path, problems: list[Problem], digests: dict[str, str],
                sources: dict[str, Source], located: dict, record: ReadLog) -> list[Rule]:
     rules: list[Rule] = []
-    for path in _yaml_files(folder):
-        shown = _shown(path, root)
-        src, raw = _read(path, shown, problems)
-        rel = f"rules/{path.relative_to(folder).as_posix()}"
-        digests[rel] = hashlib.sha256(raw).hexdigest()
-        fidx = record.file(rel, shown)
-        if src is None:
-            continue
+    for _path, shown, src, fidx in _read_folder(folder, "rules", root, problems, digests, record):
         for i, item in _entries(src, "rules", problems):
             try:
                 rule = Rule.model_validate(item)

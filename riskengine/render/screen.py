@@ -6,8 +6,8 @@ from __future__ import annotations
 import unicodedata
 
 from riskengine.contracts.assessment import Assessment
-from riskengine.render.screen_model import (DAY_TYPE_WORDS, DIMENSION_WORDS, DIMS, SEVERITY_WORDS, Section, _t, first_screen,
-                     ranked_taboos)
+from riskengine.render.screen_model import (DAY_TYPE_WORDS, DIMENSION_WORDS, DIMS, SEVERITY_WORDS, TITLES, Section, _t,
+                                           as_of, first_screen, ranked_taboos)
 
 WIDTH = 100      # when the output is not a terminal (and the terminal width is unknown)
 COLOURS = {"alert": "\x1b[1;31m", "warn": "\x1b[33m", "ok": "\x1b[32m", "muted": "\x1b[2m", "title": "\x1b[1m"}
@@ -20,14 +20,18 @@ DETAIL = {
            "missing": "待补充事实（可能改变结论）", "why": "推理过程", "narrative": "叙述中发现的信号",
            "dims": "五维度", "agent": "职业代理嫌疑", "script": "全部话术", "opening": "开场", "question": "提问",
            "anchor": "依据", "closing": "收尾", "suspected": "疑似", "not_suspected": "未见明显迹象",
-           "changes": "可能改变", "ruleset": "规则版本", "case": "案件"},
+           "changes": "可能改变", "ruleset": "规则版本", "case": "案件", "duties": "全部时限与法定义务",
+           "answer": "答复时限", "duty": "法定义务", "done": "已完成", "open": "未到期",
+           "not_started": "尚未起算：起算日期未记录", "then": "此时应当"},
     "en": {"plan": "Full plan", "also": "also apply", "taboos": "All taboos", "instead": "instead", "legal": "Legal bases",
            "unverified": "unverified", "profile": "Complainant profile", "channels": "All channels",
            "excluded": "not available", "missing": "Missing facts (could change the answer)", "why": "Reasoning",
            "narrative": "Signals found in the narrative", "dims": "Dimensions", "agent": "Professional agent",
            "script": "Full script", "opening": "open", "question": "ask", "anchor": "anchor", "closing": "close",
            "suspected": "suspected", "not_suspected": "no clear signs", "changes": "could change",
-           "ruleset": "ruleset", "case": "Case"},
+           "ruleset": "ruleset", "case": "Case", "duties": "Every clock and legal duty",
+           "answer": "answer clock", "duty": "legal duty", "done": "done", "open": "open",
+           "not_started": "not started: its start date is not recorded", "then": "now"},
 }
 
 
@@ -148,6 +152,7 @@ def _detail(a: Assessment, lang: str, width: int, ids: bool, names: dict | None)
                       f"({a.agent.score}/100)"
                       + ("" if not a.agent.sign_details else colon + ("、" if lang == "zh" else ", ").join(
                           t(h.name) for h in a.agent.sign_details))])
+    block(D["duties"], [line for act in a.escalation.actions for line in _duty_lines(act, a, lang, ids)])
     if a.strategy:
         block(f"{D['plan']}{colon}{t(a.strategy.name)}{_rules(a.strategy.rules, ids)}",
               [f"{i}. {t(s)}" for i, s in enumerate(a.strategy.steps, 1)]
@@ -177,6 +182,30 @@ def _detail(a: Assessment, lang: str, width: int, ids: bool, names: dict | None)
                              for m in a.missing_facts[:10]])
     block(D["why"], [f"{s.order:>3}. {t(s.description)}" + (f"  [{s.rule}]" if ids else "") for s in a.explanation])
     return out
+
+
+def _duty_lines(act, a: Assessment, lang: str, ids: bool) -> list[str]:
+    """One dated clock or legal duty of ``escalation.actions``: its date, name, kind and state, and the step
+    the rules require once it is overdue (the first screen keeps only the open, dated ones)."""
+    D, T = DETAIL[lang], TITLES[lang]
+    if act.status == "overdue":
+        state = T["overdue"].format(days=act.overdue_days)
+    elif act.status == "due":
+        day = as_of(a)
+        left = (act.due - day).days if act.due and day else None
+        state = (D["open"] if left is None or left < 0 else T["due_today"] if left == 0
+                 else T["due_in"].format(days=left))
+    else:
+        state = D[act.status]
+    when = act.due.isoformat() if act.due else "—"
+    name = _t(act.name, lang)
+    head = (f"{when} {name}（{D[act.kind]}，{state}）" if lang == "zh" else f"{when} {name} ({D[act.kind]}, {state})")
+    marks = [act.id] + ([act.legal_basis] if act.legal_basis else []) \
+        + ([act.start_event] if act.status == "not_started" else [])
+    lines = [head + _rules(marks, ids)]
+    if act.step and act.status == "overdue":
+        lines.append(f"   → {D['then']}{'：' if lang == 'zh' else ': '}{_t(act.step, lang)}")
+    return lines
 
 
 def _taboo_lines(x, lang: str, ids: bool) -> list[str]:

@@ -28,8 +28,8 @@ import re
 from typing import Any, Iterable
 
 from riskengine.language.fields import FIELD_TYPES, allowed_values, kind_of
-from riskengine.language.tree import (AllCondition, AnyCondition, Condition, FieldCondition, FindingCondition, NotCondition,
-                       SignalCondition, SignalsCondition, lookup)
+from riskengine.language.tree import (AllCondition, AnyCondition, Condition, ConditionVisitor, FieldCondition, FindingCondition,
+                                     NotCondition, SignalCondition, SignalsCondition, lookup)
 
 try:
     from re import _parser as _sre  # type: ignore[attr-defined]
@@ -164,7 +164,7 @@ def _emit_class(items, rng: random.Random) -> str:
 
 
 # -- the generator ----------------------------------------------------------------------------------
-class CaseGenerator:
+class CaseGenerator(ConditionVisitor[None]):
     def __init__(self, source=None, seed: int = 0):
         from riskengine.engine import Engine, load_engine
         if source is None:
@@ -306,35 +306,43 @@ class CaseGenerator:
         return case
 
     def _satisfy(self, cond: Condition, case: dict, want: bool, depth: int) -> None:
-        rng = self.rng
-        if isinstance(cond, AllCondition):
-            if want:
-                for c in cond.all:
-                    self._satisfy(c, case, True, depth)
-            else:
-                self._satisfy(rng.choice(cond.all), case, False, depth)
-        elif isinstance(cond, AnyCondition):
-            if want:
-                self._satisfy(rng.choice(cond.any), case, True, depth)
-            else:
-                for c in cond.any:
-                    self._satisfy(c, case, False, depth)
-        elif isinstance(cond, NotCondition):
-            self._satisfy(cond.not_, case, not want, depth)
-        elif isinstance(cond, SignalCondition):
-            self._signal(case, cond.signal, want)
-        elif isinstance(cond, SignalsCondition):
-            if want:
-                for s in rng.sample(list(cond.signals), k=cond.min):
-                    self._signal(case, s, True)
-            else:
-                for s in cond.signals:
-                    self._signal(case, s, False)
-        elif isinstance(cond, FindingCondition):
-            if want and depth < 6 and self.asserters.get(cond.finding):
-                self._satisfy(rng.choice(self.asserters[cond.finding]).when, case, True, depth + 1)
-        elif isinstance(cond, FieldCondition):
-            self._field(case, cond, want)
+        """Change ``case`` so that ``cond`` holds (``want``) or does not: one ``visit_`` method per node type."""
+        cond.accept(self, case, want, depth)
+
+    def visit_all(self, cond: AllCondition, case: dict, want: bool, depth: int) -> None:
+        if want:
+            for c in cond.all:
+                self._satisfy(c, case, True, depth)
+        else:
+            self._satisfy(self.rng.choice(cond.all), case, False, depth)
+
+    def visit_any(self, cond: AnyCondition, case: dict, want: bool, depth: int) -> None:
+        if want:
+            self._satisfy(self.rng.choice(cond.any), case, True, depth)
+        else:
+            for c in cond.any:
+                self._satisfy(c, case, False, depth)
+
+    def visit_not(self, cond: NotCondition, case: dict, want: bool, depth: int) -> None:
+        self._satisfy(cond.not_, case, not want, depth)
+
+    def visit_signal(self, cond: SignalCondition, case: dict, want: bool, depth: int) -> None:
+        self._signal(case, cond.signal, want)
+
+    def visit_signals(self, cond: SignalsCondition, case: dict, want: bool, depth: int) -> None:
+        if want:
+            for s in self.rng.sample(list(cond.signals), k=cond.min):
+                self._signal(case, s, True)
+        else:
+            for s in cond.signals:
+                self._signal(case, s, False)
+
+    def visit_finding(self, cond: FindingCondition, case: dict, want: bool, depth: int) -> None:
+        if want and depth < 6 and self.asserters.get(cond.finding):
+            self._satisfy(self.rng.choice(self.asserters[cond.finding]).when, case, True, depth + 1)
+
+    def visit_field(self, cond: FieldCondition, case: dict, want: bool, depth: int) -> None:
+        self._field(case, cond, want)
 
     def _signal(self, case: dict, sid: str, present: bool) -> None:
         signals = [s for s in case.get("signals", []) if s != sid]
