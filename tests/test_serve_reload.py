@@ -100,8 +100,6 @@ def test_the_last_good_ruleset_survives_a_restart_with_broken_files(tmp_path):
         assert "broken.yaml" in c.get("/v1/status").json()["last_reload"]["error"]
 
 
-@pytest.mark.skip(reason="known failure after the round-2 merge: under TestClient the --watch poller sees the change "
-                         "but the swap does not happen (a direct Service does reload); open in issue 16's note")
 def test_polling_reloads_when_the_rule_files_change(tmp_path):
     root = mini_copy(tmp_path / "rs", expect_strategy=["routine", "settlement"])
     with TestClient(create_app(_config(root, watch=0.05))) as c:
@@ -113,6 +111,58 @@ def test_polling_reloads_when_the_rule_files_change(tmp_path):
         assert c.get("/v1/status").json()["last_reload"]["trigger"] == "watch"
 
 
+def test_polling_reloads_a_change_made_before_the_pollers_first_look(tmp_path):
+    """The skipped-test bug: the poller took its baseline in its own thread, some time after the load, so an
+    edit made in between (TestClient returns as soon as the lifespan started it) was the baseline and never
+    reloaded. Here the edit lands after the load and before the poller starts, every time."""
+    from riskengine.serve.reload import RulesetHolder
+
+    root = mini_copy(tmp_path / "rs", expect_strategy=["routine", "settlement"])
+    holder = RulesetHolder(_config(root, watch=0.02))
+    assert holder.start()["result"] == "success"
+    first = holder.current.version
+    set_routine_strategy(root, "settlement")
+    holder.watch(0.02)
+    try:
+        end = time.monotonic() + 20
+        while holder.last_reload["trigger"] != "watch":      # recorded after the swap
+            assert time.monotonic() < end, "an edit made before the poller's first look was never reloaded"
+            time.sleep(0.02)
+        assert holder.last_reload["result"] == "success" and holder.current.version != first
+        reloads = holder.last_reload["at"], holder.current.version
+        time.sleep(0.2)                                  # ten more polls of unchanged files: no reload
+        assert (holder.last_reload["at"], holder.current.version) == reloads
+    finally:
+        holder.stop()
+
+
+def test_polling_does_not_retry_a_refused_ruleset_until_the_files_change_again(tmp_path):
+    from riskengine.serve.reload import RulesetHolder
+
+    root = mini_copy(tmp_path / "rs", expect_strategy=["routine", "settlement"])
+    outcomes: list[str] = []
+    holder = RulesetHolder(_config(root, watch=0.02), on_reload=lambda result, _: outcomes.append(result))
+    holder.start()
+    good = holder.current.version
+    holder.watch(0.02)
+    try:
+        break_rules(root)
+        end = time.monotonic() + 20
+        while outcomes[-1] != "failure":
+            assert time.monotonic() < end, "the broken files were not tried"
+            time.sleep(0.02)
+        time.sleep(0.2)
+        assert outcomes == ["success", "failure"] and holder.current.version == good
+        (root / "rules" / "broken.yaml").unlink()
+        set_routine_strategy(root, "settlement")
+        while outcomes[-1] != "success":
+            assert time.monotonic() < end, "the repaired files were not reloaded"
+            time.sleep(0.02)
+        assert holder.current.version != good
+    finally:
+        holder.stop()
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this platform")
 def test_serve_command_reloads_on_sighup(tmp_path):
     """The real command line and server: start, assess over a socket, edit, SIGHUP, see the new version."""
@@ -120,7 +170,7 @@ def test_serve_command_reloads_on_sighup(tmp_path):
     import subprocess
     import sys
 
-    import httpx
+    import httpx2 as httpx
 
     root = mini_copy(tmp_path / "rs", expect_strategy=["routine", "settlement"])
     with socket.socket() as s:
