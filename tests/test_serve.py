@@ -183,6 +183,28 @@ def test_bad_query_parameter_and_unknown_route_are_problems(client, case):
     assert_problem(client.get("/v1/assess"), 405, "method-not-allowed")
 
 
+def test_assess_answers_its_query_as_the_documented_route_declares_it(client, case):
+    """POST /v1/assess is answered by a direct route in front of the FastAPI route that /openapi.json
+    describes: the query both accept must be the same (names, defaults, allowed values)."""
+    from riskengine.serve.routes_decide import _AssessQuery
+    declared = {p["name"]: p["schema"] for p in client.get("/openapi.json").json()["paths"]["/v1/assess"]["post"]
+                ["parameters"] if p["in"] == "query"}
+    accepted = _AssessQuery.model_json_schema()["properties"]
+    assert set(declared) == set(accepted)
+    for name, schema in declared.items():
+        assert schema.get("default") == accepted[name].get("default"), name
+        assert schema.get("enum") == accepted[name].get("enum"), name
+        assert schema.get("type") == accepted[name].get("type"), name
+    for bad in ("explain=all", "lang=fr", "missing_facts=maybe"):
+        body = assert_problem(client.post(f"/v1/assess?{bad}", json=case), 400, "invalid-parameter")
+        assert body["errors"][0]["parameter"] == bad.split("=")[0]
+    plain = client.post("/v1/assess", json=case).json()
+    r = client.post("/v1/assess?lang=en&missing_facts=yes&explain=none&unknown=1", json=case)
+    assert r.status_code == 200 and r.headers["content-language"] == "en"
+    assert r.json()["explanation"] == [] and plain["explanation"]
+    assert r.json()["missing_facts"] and not plain["missing_facts"]
+
+
 def test_slow_computation_is_answered_503_timeout(monkeypatch):
     from riskengine.serve import decide
     app = create_app(ServeConfig(rules=str(MINI / "rules"), knowledge=str(MINI / "knowledge"),
