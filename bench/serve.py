@@ -5,6 +5,7 @@ Run by hand, never by the test suite::
     python3 -m uv run python bench/serve.py --workers 2
     python3 -m uv run python bench/serve.py --rate 200          # paced: latency at a fixed request rate
     python3 -m uv run python bench/serve.py --requests 2000     # quick
+    python3 -m uv run python bench/serve.py --root ../before    # serve another checkout (its .venv): before/after
 
 It starts the server itself (127.0.0.1, a free port, the shipped ruleset), waits until /readyz, sends a
 fixed number of ``POST /v1/assess`` requests (generated cases, seed 7, as bench/run.py) over keep-alive
@@ -160,14 +161,20 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--path", default="/v1/assess")
     ap.add_argument("--in-process-seconds", type=float, default=10.0)
     ap.add_argument("--no-access-log", action="store_true", help="start the server with --no-access-log")
+    ap.add_argument("--root", type=Path, default=ROOT,
+                    help="serve the checkout in this folder with its own .venv (e.g. a worktree of an older "
+                         "commit, for before/after runs on the same machine); default: this checkout")
     args = ap.parse_args(argv)
 
     bodies = cases(args.cases)
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "riskengine.cli", "serve", "--port", str(port), "--workers",
-                               str(args.workers)] + (["--no-access-log"] if args.no_access_log else []), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    root = args.root.resolve()
+    python = sys.executable if root == ROOT else str(root / ".venv" / "bin" / "python")
+    env.pop("VIRTUAL_ENV", None)
+    server = subprocess.Popen([python, "-m", "riskengine.cli", "serve", "--port", str(port), "--workers",
+                               str(args.workers)] + (["--no-access-log"] if args.no_access_log else []),
+                              cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -195,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
             server.kill()
     rps = len(latencies) / wall
     report = {
+        "served_from": str(root), "load_average": os.getloadavg(),
         "requests": args.requests, "concurrency": args.concurrency, "workers": args.workers, "rate": args.rate,
         "access_log": not args.no_access_log,
         "answered": len(latencies), "errors": errors, "statuses": statuses, "seconds": round(wall, 2),

@@ -91,6 +91,7 @@ def test_assess_batch_streams_lines_in_order_and_a_bad_line_answers_alone(client
     assert [o["line"] for o in out] == [1, 2, 3, 5]
     assert out[0]["case_id"] == "B-1" and out[3]["case_id"] == "B-5" and out[0]["version"]
     assert out[1]["error"]["status"] == 400 and out[1]["error"]["errors"][0]["code"] == "RE203"
+    assert out[1]["case_id"] is None and "at line 2 column 2" in out[1]["error"]["detail"]   # the body's line
     assert out[2]["case_id"] == "B-3" and out[2]["error"]["errors"][0]["hint"] == "did you mean 'industry'?"
 
 

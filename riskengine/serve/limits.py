@@ -53,7 +53,7 @@ def too_large(limit: int) -> ApiProblem:
     return ApiProblem(413, "too-large", f"the body is larger than {limit} bytes")
 
 
-def parse_json(body: bytes) -> Any:
+def parse_json(body: bytes, first_line: int = 1) -> Any:
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -62,7 +62,7 @@ def parse_json(body: bytes) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise malformed_json(exc) from None
+        raise malformed_json(exc, first_line) from None
     except RecursionError:
         raise ApiProblem(400, "malformed-json", "JSON nesting is too deep",
                          [error_item("RE203", "JSON nesting is too deep", "", None)]) from None

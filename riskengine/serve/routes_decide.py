@@ -135,11 +135,11 @@ async def assess_batch(request: Request, lang: Lang = "zh", engine: EngineName =
     most = svc.config.max_batch_lines
 
     def one(lineno: int, line: bytes) -> bytes:
-        base = {"line": lineno}
+        base = {"line": lineno, "case_id": None}
         if len(line) > MAX_LINE_BYTES:
             return _error_line(base, ApiProblem(413, "too-large", f"line is longer than {MAX_LINE_BYTES} bytes"))
         try:
-            raw = parse_json(line)
+            raw = parse_json(line, lineno)
             case_id = raw.get("id") if isinstance(raw, dict) else None
             base["case_id"] = case_id if isinstance(case_id, str) else None
             decision_id, a, text = decide.assess(loaded, raw, explain=explain, lang=lang, engine_name=engine,
@@ -166,7 +166,7 @@ async def assess_batch(request: Request, lang: Lang = "zh", engine: EngineName =
                 if batch:
                     yield await _chunk(svc, chunk, batch)
                     batch = []
-                yield _error_line({"line": lineno}, ApiProblem(
+                yield _error_line({"line": lineno, "case_id": None}, ApiProblem(
                     413, "too-large", f"a batch holds at most {most} records; this line and those after it "
                     "were not assessed")) + b"\n"
                 break
@@ -183,7 +183,7 @@ async def _chunk(svc, fn, batch) -> bytes:
     try:
         return await svc.compute(fn, list(batch))
     except ApiProblem as problem:       # a timeout: say so for each line of the chunk
-        return b"".join(_error_line({"line": n}, problem) + b"\n" for n, _ in batch)
+        return b"".join(_error_line({"line": n, "case_id": None}, problem) + b"\n" for n, _ in batch)
 
 
 def _error_line(base: dict, problem: ApiProblem) -> bytes:
