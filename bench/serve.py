@@ -5,6 +5,8 @@ Run by hand, never by the test suite::
     python3 -m uv run python bench/serve.py --workers 2
     python3 -m uv run python bench/serve.py --rate 200          # paced: latency at a fixed request rate
     python3 -m uv run python bench/serve.py --requests 2000     # quick
+    python3 -m uv run python bench/serve.py --root ../before    # serve another checkout (its .venv): before/after
+    python3 -m uv run python bench/serve.py --callgrind 500     # instructions per request (valgrind), not time
 
 It starts the server itself (127.0.0.1, a free port, the shipped ruleset), waits until /readyz, sends a
 fixed number of ``POST /v1/assess`` requests (generated cases, seed 7, as bench/run.py) over keep-alive
@@ -160,14 +162,26 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--path", default="/v1/assess")
     ap.add_argument("--in-process-seconds", type=float, default=10.0)
     ap.add_argument("--no-access-log", action="store_true", help="start the server with --no-access-log")
+    ap.add_argument("--root", type=Path, default=ROOT,
+                    help="serve the checkout in this folder with its own .venv (e.g. a worktree of an older "
+                         "commit, for before/after runs on the same machine); default: this checkout")
+    ap.add_argument("--callgrind", type=int, default=0, metavar="N",
+                    help="instead: count instructions per request with valgrind's callgrind (N requests to the "
+                         "server under valgrind, then N cases in-process), instrumenting only those")
     args = ap.parse_args(argv)
 
+    if args.callgrind:
+        print(json.dumps(callgrind(args, cases(min(args.cases, args.callgrind))), indent=2))
+        return
     bodies = cases(args.cases)
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "riskengine.cli", "serve", "--port", str(port), "--workers",
-                               str(args.workers)] + (["--no-access-log"] if args.no_access_log else []), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    root = args.root.resolve()
+    python = sys.executable if root == ROOT else str(root / ".venv" / "bin" / "python")
+    env.pop("VIRTUAL_ENV", None)
+    server = subprocess.Popen([python, "-m", "riskengine.cli", "serve", "--port", str(port), "--workers",
+                               str(args.workers)] + (["--no-access-log"] if args.no_access_log else []),
+                              cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -195,6 +209,7 @@ def main(argv: list[str] | None = None) -> None:
             server.kill()
     rps = len(latencies) / wall
     report = {
+        "served_from": str(root), "load_average": os.getloadavg(),
         "requests": args.requests, "concurrency": args.concurrency, "workers": args.workers, "rate": args.rate,
         "access_log": not args.no_access_log,
         "answered": len(latencies), "errors": errors, "statuses": statuses, "seconds": round(wall, 2),
@@ -246,5 +261,102 @@ async def _get_ready(port: int, deadline: float) -> None:
     raise SystemExit("the server did not become ready")
 
 
+def callgrind(args, bodies: list[bytes]) -> dict:
+    """Instructions per request, which do not move with the machine's load: the server (and then an
+    in-process loop) runs under ``valgrind --tool=callgrind --instr-atstart=no``; instrumentation is
+    switched on with ``callgrind_control -i on PID`` just before the measured requests and off after.
+    The automatic garbage collector stays on (its passes are part of the cost) and PYTHONHASHSEED is
+    fixed, so two runs of one build agree closely; 500 requests or more average the collector out."""
+    import glob
+    import tempfile
+    out_dir = Path(tempfile.mkdtemp(prefix="riskengine-callgrind-"))
+    root = args.root.resolve()
+    python = sys.executable if root == ROOT else str(root / ".venv" / "bin" / "python")
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["PYTHONHASHSEED"] = "0"
+    n = args.callgrind
+
+    def valgrind(name: str) -> list[str]:
+        return ["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                f"--callgrind-out-file={out_dir}/{name}.%p"]
+
+    def toggle(pid: int, on: bool) -> None:
+        subprocess.run(["callgrind_control", "-i", "on" if on else "off", str(pid)], check=True,
+                       capture_output=True)
+
+    def counted(name: str, pid: int) -> float:
+        total = 0
+        for f in glob.glob(f"{out_dir}/{name}.{pid}*"):
+            for line in open(f, errors="replace"):
+                if line.startswith(("summary:", "totals:")):
+                    total = max(total, int(line.split()[1]))
+        return total / n
+
+    port = free_port()
+    server = subprocess.Popen(valgrind("server") + [python, "-m", "riskengine.cli", "serve", "--port", str(port),
+                                                     "--no-access-log"], cwd=root, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        asyncio.run(_wait_listening(port, server, time.monotonic() + 1800))
+        asyncio.run(load(port, bodies, 50, 4, None, args.path))                           # warm
+        toggle(server.pid, True)
+        _, errors, _, _ = asyncio.run(load(port, bodies, n, 4, None, args.path))
+        toggle(server.pid, False)
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=600)
+    served = counted("server", server.pid)
+
+    child = subprocess.Popen(valgrind("inproc") + [python, str(Path(__file__).resolve()), "--_in-process-child",
+                                                   str(out_dir / "go")], cwd=root, env=env, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    child.stdin.write("\n".join(b.decode("utf-8") for b in bodies[:n]) + "\n")
+    child.stdin.close()
+    assert child.stdout.readline().strip() == "ready"
+    toggle(child.pid, True)
+    (out_dir / "go").touch()
+    assert child.stdout.readline().strip() == "done"
+    toggle(child.pid, False)
+    (out_dir / "go").unlink()
+    child.wait(timeout=600)
+    in_proc = counted("inproc", child.pid) * n / max(1, min(n, len(bodies)))
+    return {"served_from": str(root), "requests": n, "errors": errors,
+            "served_instructions_per_request": round(served),
+            "in_process_instructions_per_case": round(in_proc),
+            "in_process_vs_served": round(in_proc / served, 3) if served else None,
+            "callgrind_files": str(out_dir)}
+
+
+async def _wait_listening(port: int, server, deadline: float) -> None:
+    while True:
+        try:
+            await _get_ready(port, deadline)
+            return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the server did not start under valgrind")
+            await asyncio.sleep(1)
+
+
+def _in_process_child(go: str) -> None:
+    """Run under valgrind by --callgrind: cases from stdin, warmed, then assessed once ``go`` exists."""
+    from riskengine import load_engine
+    raws = [json.loads(line) for line in sys.stdin.read().splitlines() if line.strip()]
+    engine = load_engine(engine="compiled")
+    for raw in raws[:50]:
+        engine.assess(raw, engine="compiled", missing_facts=False).model_dump_json()
+    print("ready", flush=True)
+    while not os.path.exists(go):
+        time.sleep(0.1)
+    for raw in raws:
+        engine.assess(raw, engine="compiled", missing_facts=False).model_dump_json()
+    print("done", flush=True)
+    while os.path.exists(go):
+        time.sleep(0.1)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--_in-process-child"]:
+        _in_process_child(sys.argv[2])
+    else:
+        main()

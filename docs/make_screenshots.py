@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 import uvicorn
 from playwright.sync_api import sync_playwright
 

@@ -91,6 +91,7 @@ def test_assess_batch_streams_lines_in_order_and_a_bad_line_answers_alone(client
     assert [o["line"] for o in out] == [1, 2, 3, 5]
     assert out[0]["case_id"] == "B-1" and out[3]["case_id"] == "B-5" and out[0]["version"]
     assert out[1]["error"]["status"] == 400 and out[1]["error"]["errors"][0]["code"] == "RE203"
+    assert out[1]["case_id"] is None and "at line 2 column 2" in out[1]["error"]["detail"]   # the body's line
     assert out[2]["case_id"] == "B-3" and out[2]["error"]["errors"][0]["hint"] == "did you mean 'industry'?"
 
 
@@ -181,6 +182,28 @@ def test_bad_query_parameter_and_unknown_route_are_problems(client, case):
     assert body["errors"][0]["parameter"] == "engine"
     assert_problem(client.get("/v1/nothing"), 404, "not-found")
     assert_problem(client.get("/v1/assess"), 405, "method-not-allowed")
+
+
+def test_assess_answers_its_query_as_the_documented_route_declares_it(client, case):
+    """POST /v1/assess is answered by a direct route in front of the FastAPI route that /openapi.json
+    describes: the query both accept must be the same (names, defaults, allowed values)."""
+    from riskengine.serve.routes_decide import _AssessQuery
+    declared = {p["name"]: p["schema"] for p in client.get("/openapi.json").json()["paths"]["/v1/assess"]["post"]
+                ["parameters"] if p["in"] == "query"}
+    accepted = _AssessQuery.model_json_schema()["properties"]
+    assert set(declared) == set(accepted)
+    for name, schema in declared.items():
+        assert schema.get("default") == accepted[name].get("default"), name
+        assert schema.get("enum") == accepted[name].get("enum"), name
+        assert schema.get("type") == accepted[name].get("type"), name
+    for bad in ("explain=all", "lang=fr", "missing_facts=maybe"):
+        body = assert_problem(client.post(f"/v1/assess?{bad}", json=case), 400, "invalid-parameter")
+        assert body["errors"][0]["parameter"] == bad.split("=")[0]
+    plain = client.post("/v1/assess", json=case).json()
+    r = client.post("/v1/assess?lang=en&missing_facts=yes&explain=none&unknown=1", json=case)
+    assert r.status_code == 200 and r.headers["content-language"] == "en"
+    assert r.json()["explanation"] == [] and plain["explanation"]
+    assert r.json()["missing_facts"] and not plain["missing_facts"]
 
 
 def test_slow_computation_is_answered_503_timeout(monkeypatch):

@@ -58,7 +58,8 @@ def serve(host: str, port: int, rules: str | None, knowledge: str | None, tests:
                    + ("" if loopback else f" and {host} is reachable from other machines"), err=True)
     config = ServeConfig(rules=rules, knowledge=knowledge, tests=tests, state_dir=state_dir, log=log,
                          keys_file=keys_file, watch=watch, max_body=max_body, max_batch_lines=max_batch_lines,
-                         timeout=timeout, workers=workers, load_in_background=workers == 1)
+                         timeout=timeout, workers=workers, load_in_background=workers == 1,
+                         freeze_heap=True)
     if workers == 1:
         from riskengine.serve.app import create_app, log_to_stderr
         log_to_stderr()

@@ -180,6 +180,8 @@ def create_app(config: ServeConfig | None = None, *, keys: KeyStore | None = Non
     from .routes_ops import router as ops
     for router in (decide, catalog, ops):
         app.include_router(router)
+    from .routes_decide import DIRECT_ROUTES
+    app.router.routes[:0] = DIRECT_ROUTES      # matched first; the routes they stand in for stay documented
     from .web import mount as mount_web; mount_web(app)  # noqa: E702 - the handler's web page at / (issue 17)
     from .openapi import install as install_openapi
     install_openapi(app)

@@ -26,6 +26,10 @@ class ServeConfig:
     load_in_background: bool = True     # ready later (503 until then) rather than listening later
     workers: int = 1
     threads: int = 2                    # threads per process that compute answers
+    # After each ruleset swap: collect once, then gc.freeze() what is alive (the ruleset, the framework,
+    # the modules), so that the collector's full passes no longer walk it. Process-wide, so only for a
+    # process that is the service (the `serve` command); off for an app embedded elsewhere or in tests.
+    freeze_heap: bool = False
 
     def tests_dir(self) -> Path | None:
         """The rule tests that gate a ruleset: --tests, else tests/cases beside the shipped rules when the

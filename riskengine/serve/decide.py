@@ -44,8 +44,11 @@ def traces_of(a, ev) -> list[dict]:
 
 
 def assess(loaded: Loaded, raw: Any, *, explain: str, lang: str, engine_name: str, missing_facts: bool,
-           base: str = "") -> tuple[str, Any, str]:
-    """(decision id, Assessment, JSON text of the answer). Raises the 422 problem for a bad case."""
+           base: str = "") -> tuple[str, Any, bytes]:
+    """(decision id, Assessment, the answer as UTF-8 JSON bytes). Raises the 422 problem for a bad case.
+
+    The answer is serialised once, by pydantic's serializer straight to bytes (the ~40 KB assessment is
+    neither validated again nor decoded to text and encoded back), and sent as it is."""
     engine = loaded.engine
     case = parse(loaded, raw, base)
     traces = None
@@ -62,13 +65,14 @@ def assess(loaded: Loaded, raw: Any, *, explain: str, lang: str, engine_name: st
     shown = a.model_copy(update={"explanation": []}) if explain == "none" else a
     decision_id = str(uuid.uuid4())
     head = json.dumps({"decision_id": decision_id, "version": loaded.version, "summary": summary_line(a, lang)},
-                      ensure_ascii=False, separators=(",", ":"))
-    body = shown.model_dump_json()
-    text = head[:-1] + "," + body[1:]
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = shown.__pydantic_serializer__.to_json(shown)       # what model_dump_json() encodes, as bytes
+    parts = [head[:-1], b",", memoryview(body)[1:]]
     if traces is not None:
-        text = text[:-1] + ',"traces":' + json.dumps(traces, ensure_ascii=False, default=str,
-                                                     separators=(",", ":")) + "}"
-    return decision_id, a, text
+        parts[-1] = parts[-1][:-1]
+        parts += [b',"traces":', json.dumps(traces, ensure_ascii=False, default=str,
+                                            separators=(",", ":")).encode("utf-8"), b"}"]
+    return decision_id, a, b"".join(parts)
 
 
 def explain(loaded: Loaded, raw: Any, why_not_rule: str | None) -> dict:

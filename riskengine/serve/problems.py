@@ -78,8 +78,10 @@ def invalid_case(exc: CaseError, base: str = "") -> ApiProblem:
     return ApiProblem(422, "invalid-case", str(exc.message), case_error_items(exc, base))
 
 
-def malformed_json(exc: json.JSONDecodeError) -> ApiProblem:
-    return ApiProblem(400, "malformed-json", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+def malformed_json(exc: json.JSONDecodeError, first_line: int = 1) -> ApiProblem:
+    """``first_line``: the line of the body the parsed text starts on (a record of a batch)."""
+    return ApiProblem(400, "malformed-json", f"invalid JSON at line {exc.lineno + first_line - 1} column "
+                      f"{exc.colno}: {exc.msg}",
                       [error_item("RE203", f"invalid JSON: {exc.msg}", "send one JSON object (check quotes and "
                                   "commas)", None)])
 
