@@ -25,6 +25,10 @@ from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety,
 from riskengine.reading.amounts import LARGE_YUAN, large_amounts
 from riskengine.reading.lexicon import Lexicon, to_simplified
 
+try:
+    import re2 as _re2
+except ImportError:  # pragma: no cover - google-re2 is a core dependency
+    _re2 = None
 try:  # the parser behind re.compile (re._parser since 3.11)
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
@@ -96,17 +100,33 @@ class _Matcher:
         return self._regex
 
 
-def literal_table(entries: list[Indicator | AgentSign]) -> dict[str, list[str] | None]:
-    """Each pattern's required literals (None: it has none and always runs), as plain data: the loader
-    keeps the table in its cache, so a warm start need not parse a thousand patterns again."""
-    table: dict[str, list[str] | None] = {}
+def literal_table(entries: list[Indicator | AgentSign]) -> dict[str, list[list[str]] | None]:
+    """Each pattern's required literals as plain data: a list of clauses, each a list of strings one
+    of which every match contains (all clauses hold for every match), the most selective clause first;
+    None when the pattern has none and always runs. The loader keeps the table in its cache, so a warm
+    start need not parse a thousand patterns again."""
+    table: dict[str, list[list[str]] | None] = {}
     for entry in entries:
         for lang in ("zh", "en"):
             for pattern in getattr(entry.patterns, lang):
                 if pattern not in table:
-                    literals = _required_literals(_parse(pattern))
-                    table[pattern] = None if literals is None else sorted(literals)
+                    table[pattern] = _clause_table(_parse(pattern))
     return table
+
+
+def _clause_table(parsed) -> list[list[str]] | None:
+    clauses = _required_clauses(parsed)
+    if not clauses:
+        return None
+    unique = sorted({frozenset(c) for c in clauses}, key=lambda c: (_selectivity(c), sorted(c)))
+    # The first clause always; the others only when they are selective enough to be worth a look-up
+    # (" ", "s" or "the" occur in nearly every text and would only slow the literal pass down).
+    return [sorted(c) for k, c in enumerate(unique) if k == 0 or -_selectivity(c)[0] >= _MIN_EXTRA_WEIGHT]
+
+
+def _valid_clauses(value) -> bool:
+    return type(value) is list and bool(value) and all(
+        type(c) is list and c and all(type(x) is str and x for x in c) for c in value)
 
 
 @dataclass(frozen=True)
@@ -170,60 +190,90 @@ class NarrativeScanner:
         # Built on the first narrative (parsing every pattern costs ~60 ms; many runs never scan one).
         # Two threads racing here build the same index twice, harmlessly.
         self._index: tuple | None = None
+        self._set = None           # the RE2 set of the index's literals (False: none could be built)
 
     def _prefilter(self) -> tuple:
-        """Literal -> matchers needing it; matchers with no usable literal always run.
+        """The literal index: (literals, matchers keyed by each literal of their first clause, the
+        other clauses of each matcher as sets of literal numbers, matchers that always run).
 
-        One-character literals are looked up in the text's set of characters, two-character ones in
-        its set of two-character substrings; longer ones by one of their three-character substrings
-        in the text's set of those, then confirmed with ``in``.
+        A matcher runs on a text only when every one of its clauses (see :func:`literal_table`) has a
+        literal in the text. Which literals occur is found in one pass over the text by an RE2 set of
+        all of them (a literal automaton, as Aho-Corasick), whatever the number of patterns.
         """
         if self._index is None:
             always: list[int] = []
-            by_literal: dict[str, list[int]] = {}
+            clauses_of: list[list[list[str]] | None] = []
             known = self._known_literals
-            for i, m in enumerate(self._matchers):
-                if m.pattern in known:
-                    literals = known[m.pattern]
-                else:
-                    literals = _required_literals(_parse(m.pattern))
-                if literals is None:
+            literal_ids: dict[str, int] = {}
+            for m in self._matchers:
+                clauses = known.get(m.pattern)
+                if not _valid_clauses(clauses):
+                    clauses = _clause_table(_parse(m.pattern))
+                clauses_of.append(clauses)
+                for clause in clauses or ():
+                    for lit in clause:
+                        literal_ids.setdefault(lit, 0)
+            literals = tuple(sorted(literal_ids))
+            literal_ids = {lit: k for k, lit in enumerate(literals)}
+            by_literal: list[list[int]] = [[] for _ in literals]
+            rest: list[tuple[frozenset[int], ...]] = []
+            for i, clauses in enumerate(clauses_of):
+                if clauses is None:
                     always.append(i)
+                    rest.append(())
                     continue
-                for lit in sorted(literals):   # the same index whether parsed now or cached
-                    by_literal.setdefault(lit, []).append(i)
-            by_char: dict[str, list[int]] = {}
-            by_bigram: dict[str, list[str]] = {}
-            by_trigram: dict[str, list[str]] = {}
-            for lit, users in by_literal.items():
-                if len(lit) == 1:
-                    by_char[lit] = users
-                elif len(lit) == 2:
-                    by_bigram.setdefault(lit, []).append(lit)
-                else:
-                    by_trigram.setdefault(_key_trigram(lit), []).append(lit)
-            self._index = (always, by_literal, by_char, by_bigram, by_trigram, frozenset(by_char),
-                           frozenset(by_bigram), frozenset(by_trigram))
+                for lit in clauses[0]:
+                    by_literal[literal_ids[lit]].append(i)
+                rest.append(tuple(frozenset(literal_ids[x] for x in c) for c in clauses[1:]))
+            self._index = (literals, tuple(tuple(u) for u in by_literal), tuple(rest), tuple(always))
         return self._index
 
-    def candidates(self, folded: str, grams: set[str] | None = None) -> list[_Matcher]:
+    def _literal_set(self):
+        """The RE2 set of every literal of the index (number k + 1 for literal k; number 0, the empty
+        text, matches every text and shows the set ran to the end). Built on first use, per scanner."""
+        if self._set is None:
+            literals = self._prefilter()[0]
+            found = None
+            if _re2 is not None:
+                try:
+                    opts = _re2.Options()
+                    opts.log_errors = False
+                    opts.case_sensitive = True
+                    opts.literal = True
+                    opts.max_mem = 64 << 20
+                    found = _re2._re2.Set(_re2._Anchor.UNANCHORED, opts)
+                    if found.Add(b"") != 0 or any(found.Add(lit.encode("utf-8")) != k + 1
+                                                  for k, lit in enumerate(literals)) or not found.Compile():
+                        found = None
+                except Exception:      # pragma: no cover - no usable RE2 set: look literals up one by one
+                    found = None
+            self._set = found if found is not None else False
+        return self._set
+
+    def literal_hits(self, folded: str) -> frozenset[int]:
+        """The numbers of the index's literals that occur in ``folded``."""
+        literal_set = self._literal_set()
+        if literal_set:
+            try:
+                raw = literal_set.Match(folded.encode("utf-8"))
+            except UnicodeEncodeError:    # a lone surrogate: look up one by one
+                raw = None
+            if raw and 0 in raw:          # the set ran through (an automaton out of memory returns nothing)
+                return frozenset(k - 1 for k in raw if k)
+        return frozenset(k for k, lit in enumerate(self._prefilter()[0]) if lit in folded)
+
+    def candidates(self, folded: str, grams: set[str] | None = None, hits: frozenset[int] | None = None) -> list[_Matcher]:
         """The matchers that can match ``folded`` (normalised, then :func:`fold_ascii`), in knowledge order."""
         if not self._use_prefilter:
             return list(self._matchers)
-        always, by_literal, by_char, by_bigram, by_trigram, char_keys, bigram_keys, trigram_keys = self._prefilter()
+        _literals, by_literal, rest, always = self._prefilter()
+        if hits is None:
+            hits = self.literal_hits(folded)
         chosen = set(always)
-        for ch in char_keys.intersection(folded):
-            chosen.update(by_char[ch])
-        if grams is None:
-            grams = set(map(_concat, folded, folded[1:]))
-        for gram in bigram_keys & grams:
-            chosen.update(by_literal[gram])
-        trigrams = set(map(_concat, folded, map(_concat, folded[1:], folded[2:])))
-        for gram in trigram_keys & trigrams:
-            for lit in by_trigram[gram]:
-                if len(lit) == 3 or lit in folded:
-                    chosen.update(by_literal[lit])
-        return [self._matchers[i] for i in sorted(chosen)]
+        for k in hits:
+            chosen.update(by_literal[k])
+        matchers = self._matchers
+        return [matchers[i] for i in sorted(chosen) if all(not hits.isdisjoint(c) for c in rest[i])]
 
     def scan(self, narrative: str) -> list[NarrativeHit]:
         """The first match of each signal that its actors and modalities accept, ordered by position
@@ -239,7 +289,7 @@ class NarrativeScanner:
             if best is None or (hit.start, hit.pattern) < (best.start, best.pattern):
                 found[hit.signal] = hit
 
-        for m in self.candidates(folded, grams):
+        for m in self.candidates(folded):
             policy = self._policies[m.signal]
             for match in (_word_matches(m.regex, folded) if m.english else m.regex.finditer(folded)):
                 start, end = match.span()
@@ -395,6 +445,7 @@ def _parse(pattern: str):
 # text is folded with this table before the literal look-up (tests check the table exhaustively).
 _ASCII_FOLD = (("ı", "i"), ("İ", "i"), ("K", "k"), ("ſ", "s"))
 _MAX_ALTERNATIVES = 64
+_MIN_EXTRA_WEIGHT = 3   # a further clause counts when its weakest literal has 3 letters or a CJK character
 
 _C = _sre_parse  # opcodes live on the parser module (re._constants re-exported)
 _LITERAL = _C.LITERAL
@@ -435,21 +486,25 @@ def _key_bigram(lit: str) -> str:
     return min(grams, key=lambda g: (" " in g, not any(ord(c) >= 0x2E80 for c in g), g in _COMMON_BIGRAMS))
 
 
-def _key_trigram(lit: str) -> str:
-    """The three characters of a literal (three or more long) to index it by: preferably no space,
-    then CJK, then as few common English pairs as possible."""
-    grams = [lit[i:i + 3] for i in range(len(lit) - 2)]
-    return min(grams, key=lambda g: (" " in g, not any(ord(c) >= 0x2E80 for c in g),
-                                     (g[:2] in _COMMON_BIGRAMS) + (g[1:] in _COMMON_BIGRAMS)))
-
-
 _COMMON_BIGRAMS = frozenset("th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io "
                             "le ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur".split())
 
 
+def _selectivity(clause) -> tuple:
+    """Sort key: the most selective clause first (the best worst literal, then the fewest alternatives)."""
+    return (-min(_weight(s) for s in clause), len(clause))
+
+
 def _required_literals(items) -> frozenset[str] | None:
-    """A set of strings at least one of which occurs in every match of the parsed pattern ``items``,
-    or None when no such set was found."""
+    """A set of strings at least one of which occurs in every match of the parsed pattern ``items``
+    (the most selective of :func:`_required_clauses`), or None when no such set was found."""
+    clauses = _required_clauses(items)
+    return min(clauses, key=_selectivity) if clauses else None
+
+
+def _required_clauses(items) -> list[frozenset[str]]:
+    """Sets of strings such that every match of the parsed pattern ``items`` contains at least one
+    string of EACH set (a conjunction of disjunctions); empty when none was found."""
     options: list[frozenset[str]] = []
     run: list[str] = []
 
@@ -467,45 +522,41 @@ def _required_literals(items) -> frozenset[str] | None:
                 run.append(ch)
             continue
         end_run()
-        sub = _item_literals(op, av)
-        if sub is not None:
-            options.append(sub)
+        options.extend(_item_literals(op, av))
     end_run()
-    if not options:
-        return None
-    # The most selective option: the best worst literal, then the fewest alternatives.
-    return max(options, key=lambda o: (min(_weight(s) for s in o), -len(o)))
+    return options
 
 
-def _item_literals(op, av) -> frozenset[str] | None:
+def _item_literals(op, av) -> list[frozenset[str]]:
+    """The clauses (see :func:`_required_clauses`) of one parsed item."""
     if op == _SUBPATTERN:
         _group, add_flags, del_flags, sub = av
         if add_flags or del_flags:
-            return None
-        return _required_literals(sub)
+            return []
+        return _required_clauses(sub)
     if _ATOMIC is not None and op == _ATOMIC:
-        return _required_literals(av)
+        return _required_clauses(av)
     if op == _BRANCH:
         union: set[str] = set()
         for alt in av[1]:
             sub = _required_literals(alt)
             if sub is None:
-                return None
+                return []
             union |= sub
             if len(union) > _MAX_ALTERNATIVES:
-                return None
-        return frozenset(union)
+                return []
+        return [frozenset(union)]
     if op in _REPEATS:
         low, _high, sub = av
-        return _required_literals(sub) if low >= 1 else None
+        return _required_clauses(sub) if low >= 1 else []
     if op == _IN:
         chars = set()
         for kind, value in av:
             if kind != _LITERAL:
-                return None
+                return []
             ch = _literal_char(value)
             if ch is None:
-                return None
+                return []
             chars.add(ch)
-        return frozenset(chars) if 0 < len(chars) <= _MAX_ALTERNATIVES else None
-    return None
+        return [frozenset(chars)] if 0 < len(chars) <= _MAX_ALTERNATIVES else []
+    return []
