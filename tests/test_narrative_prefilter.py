@@ -177,3 +177,43 @@ def test_a_pattern_runs_only_when_every_required_clause_is_in_the_text(shipped):
             else:
                 first_only.append(m.pattern)
     assert first_only and not chosen & set(first_only)
+
+
+def _lexicon_view(occurrences: dict) -> dict:
+    return {cid: [(o.concept, o.start, o.end, o.english) for o in occ] for cid, occ in occurrences.items()}
+
+
+def test_lexicon_find_present_equals_the_word_by_word_find(shipped):
+    """The scanner locates only the terms its one pass found (str.find, token edges checked in place);
+    that gives what reading the text word by word gives, over the whole text and over each sentence
+    (the marker lexicon reads sentence slices)."""
+    from riskengine.reading.clauses import _SENTENCE_END
+    scanner, _rs = shipped
+    rng = random.Random(8)
+    pieces = ["i", "the bank", "bank's", "collector's", "o'", "-", "'", "’s", "x-ray", "not", "never", "we",
+              "fee", "fees", "late fee's", " ", "  ", ".", "!", "我", "没有", "威胁", "third-party", "the", "bank",
+              "me", "sue", "issue", "'s", "don't", "i'm", "won't", "claims management company", "媒体", "曝光", "\n"]
+    generated = ["".join(rng.choice(pieces) + rng.choice(["", " ", ""]) for _ in range(rng.randint(1, 16)))
+                 for _ in range(1500)]
+    checked = 0
+    for text in generated + _annotated_texts() + _texts(scanner, 200, seed=9):
+        folded = normalise(text)
+        for lexicon in (scanner.lexicon, scanner.marker_lexicon):
+            present = lexicon.present(folded)
+            assert _lexicon_view(lexicon.find_present(folded, present)) == _lexicon_view(lexicon.find(folded)), text
+            bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(folded)] + [len(folded)]
+            for lo, hi in zip(bounds, bounds[1:]):
+                assert (_lexicon_view(lexicon.find_present(folded, present, lo, hi))
+                        == _lexicon_view(lexicon.find(folded[lo:hi], offset=lo))), (text, lo, hi)
+            checked += bool(present)
+    assert checked > 1000
+
+
+def test_one_pass_presence_equals_looking_each_string_up(shipped):
+    scanner, _rs = shipped
+    for text in _texts(scanner, 200, seed=6) + _annotated_texts()[::5]:
+        folded = normalise(text)
+        lits, terms, markers = scanner.presence(folded)
+        assert lits == frozenset(k for k, lit in enumerate(scanner._prefilter()[0]) if lit in folded)
+        assert terms == scanner.lexicon.present(folded)
+        assert markers == scanner.marker_lexicon.present(folded)

@@ -129,6 +129,20 @@ class Lexicon:
         # look-up sets built once (intersecting with a dict's keys would copy them on every call)
         self._index_keys = frozenset(self._index)
         self._first_words = frozenset(self._words) | frozenset(k[0] for k in self._pairs)
+        # Every term once, for :meth:`find_present`: (text, kind, owners) with kind 0 = located with
+        # str.find (whole words when English), 1 = a one-word token term, 2 = a term of several tokens.
+        table: dict[str, list] = {}
+        for entries in self._index.values():
+            for term, english, cids in entries:
+                table.setdefault(term, [0, []])[1].extend((cid, english) for cid in cids)
+        for word, owners in self._words.items():
+            table.setdefault(word, [1, []])[1].extend(owners)
+        for entries in self._pairs.values():
+            for toks, owners in entries:
+                table.setdefault(" ".join(toks), [2, []])[1].extend(owners)
+        self.term_strings: tuple[str, ...] = tuple(sorted(table))
+        self._terms = tuple((t, table[t][0], tuple(table[t][1])) for t in self.term_strings)
+        self._one_word = frozenset(self._words)
 
     def __contains__(self, cid: str) -> bool:
         return cid in self.terms
@@ -198,6 +212,87 @@ class Lexicon:
                     for cid, english in owners:
                         found.setdefault(cid, {})[(start, stop)] = Occurrence(cid, start + offset, stop + offset, english)
         return {cid: [occ[k] for k in sorted(occ)] for cid, occ in found.items()}
+
+
+    def find_present(self, text: str, present, lo: int = 0, hi: int | None = None) -> dict[str, list[Occurrence]]:
+        """:meth:`find` over ``text[lo:hi]`` (positions in ``text``), given the numbers (in
+        :attr:`term_strings`) of the terms that occur in ``text``: one ``str.find`` per term present,
+        instead of a look at every word. Gives what ``find(text[lo:hi], offset=lo)`` gives: words and
+        tokens are cut at ``lo`` and ``hi`` as at the ends of a text."""
+        if hi is None:
+            hi = len(text)
+        found: dict[str, dict[tuple[int, int], Occurrence]] = {}
+        find = text.find
+        terms = self._terms
+        for k in present:
+            term, kind, owners = terms[k]
+            size = len(term)
+            start = find(term, lo, hi)
+            while start >= 0:
+                end = start + size
+                if kind == 0:
+                    whole = None
+                    for cid, english in owners:
+                        if english:            # English terms only as whole words
+                            if whole is None:
+                                whole = ((start == lo or not _is_word_char(text[start - 1]))
+                                         and (end == hi or not _is_word_char(text[end])))
+                            if not whole:
+                                continue
+                        found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
+                elif _token_start(text, start, lo):
+                    if _token_end(text, end, hi):
+                        for cid, english in owners:
+                            found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
+                    elif (kind == 1 and text[end:end + 2] in _POSSESSIVE and end + 2 <= hi
+                          and _token_end(text, end + 2, hi) and text[start:end + 2] not in self._one_word):
+                        for cid, english in owners:    # "the collector's lawyer": the collector
+                            found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
+                start = find(term, start + 1, hi)
+        return {cid: [occ[key] for key in sorted(occ)] for cid, occ in found.items()}
+
+    def present(self, text: str) -> frozenset[int]:
+        """The numbers of the terms that occur in ``text`` (the scanner finds them in its own single
+        pass; this is the look-up one by one, for a lexicon used alone)."""
+        return frozenset(k for k, term in enumerate(self.term_strings) if term in text)
+
+
+class BoundLexicon:
+    """A lexicon bound to one text whose present terms are known: ``find(text[lo:hi], offset=lo)``
+    answered by :meth:`Lexicon.find_present` on the whole text (no slicing, no word loop)."""
+    __slots__ = ("lexicon", "text", "present")
+
+    def __init__(self, lexicon: Lexicon, text: str, present):
+        self.lexicon, self.text, self.present = lexicon, text, present
+
+    def find(self, text: str, grams=None, offset: int = 0) -> dict[str, list[Occurrence]]:
+        # ``text`` is self.text[offset:offset + len(text)] (Doc reads sentences of the text it was given)
+        return self.lexicon.find_present(self.text, self.present, offset, offset + len(text))
+
+
+_POSSESSIVE = ("'s", "’s")
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_JOINERS = frozenset("'’-")
+
+
+def _token_start(text: str, s: int, lo: int) -> bool:
+    """Whether a token of :data:`_TOKEN` (as ``finditer`` over ``text[lo:]`` cuts them) starts at ``s``."""
+    if s == lo:
+        return True
+    prev = text[s - 1]
+    if prev in _TOKEN_CHARS:
+        return False
+    return not (prev in _JOINERS and s - 2 >= lo and text[s - 2] in _TOKEN_CHARS)
+
+
+def _token_end(text: str, e: int, hi: int) -> bool:
+    """Whether a token ends at ``e`` (``text[e - 1]`` being a token character) in ``text[:hi]``."""
+    if e == hi:
+        return True
+    nxt = text[e]
+    if nxt in _TOKEN_CHARS:
+        return False
+    return not (nxt in _JOINERS and e + 1 < hi and text[e + 1] in _TOKEN_CHARS)
 
 
 def _find_all(text: str, term: str):

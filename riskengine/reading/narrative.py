@@ -23,7 +23,7 @@ from riskengine.reading.clauses import MARKER_IDS, Doc, default_markers
 from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading
 from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
 from riskengine.reading.amounts import LARGE_YUAN, large_amounts
-from riskengine.reading.lexicon import Lexicon, to_simplified
+from riskengine.reading.lexicon import BoundLexicon, Lexicon, to_simplified
 
 try:
     import re2 as _re2
@@ -229,10 +229,11 @@ class NarrativeScanner:
         return self._index
 
     def _literal_set(self):
-        """The RE2 set of every literal of the index (number k + 1 for literal k; number 0, the empty
-        text, matches every text and shows the set ran to the end). Built on first use, per scanner."""
+        """One RE2 set of every string the reader looks for: the index's pattern literals, then the
+        terms of the concept lexicon, then those of the marker lexicon (number 0, the empty text,
+        matches every text and shows the set ran to the end). Built on first use, per scanner."""
         if self._set is None:
-            literals = self._prefilter()[0]
+            strings = (*self._prefilter()[0], *self.lexicon.term_strings, *self.marker_lexicon.term_strings)
             found = None
             if _re2 is not None:
                 try:
@@ -243,24 +244,40 @@ class NarrativeScanner:
                     opts.max_mem = 64 << 20
                     found = _re2._re2.Set(_re2._Anchor.UNANCHORED, opts)
                     if found.Add(b"") != 0 or any(found.Add(lit.encode("utf-8")) != k + 1
-                                                  for k, lit in enumerate(literals)) or not found.Compile():
+                                                  for k, lit in enumerate(strings)) or not found.Compile():
                         found = None
-                except Exception:      # pragma: no cover - no usable RE2 set: look literals up one by one
+                except Exception:      # pragma: no cover - no usable RE2 set: look strings up one by one
                     found = None
             self._set = found if found is not None else False
         return self._set
 
-    def literal_hits(self, folded: str) -> frozenset[int]:
-        """The numbers of the index's literals that occur in ``folded``."""
+    def presence(self, folded: str) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+        """Which strings occur in ``folded``, in one pass: (numbers of the index's pattern literals,
+        of the concept lexicon's terms, of the marker lexicon's terms)."""
         literal_set = self._literal_set()
+        n_lit = len(self._prefilter()[0])
+        n_main = n_lit + len(self.lexicon.term_strings)
         if literal_set:
             try:
                 raw = literal_set.Match(folded.encode("utf-8"))
             except UnicodeEncodeError:    # a lone surrogate: look up one by one
                 raw = None
             if raw and 0 in raw:          # the set ran through (an automaton out of memory returns nothing)
-                return frozenset(k - 1 for k in raw if k)
-        return frozenset(k for k, lit in enumerate(self._prefilter()[0]) if lit in folded)
+                lits, main, marks = [], [], []
+                for k in raw:
+                    if k > n_main:
+                        marks.append(k - n_main - 1)
+                    elif k > n_lit:
+                        main.append(k - n_lit - 1)
+                    elif k:
+                        lits.append(k - 1)
+                return frozenset(lits), frozenset(main), frozenset(marks)
+        return (frozenset(k for k, lit in enumerate(self._prefilter()[0]) if lit in folded),
+                self.lexicon.present(folded), self.marker_lexicon.present(folded))
+
+    def literal_hits(self, folded: str) -> frozenset[int]:
+        """The numbers of the index's literals that occur in ``folded``."""
+        return self.presence(folded)[0]
 
     def candidates(self, folded: str, grams: set[str] | None = None, hits: frozenset[int] | None = None) -> list[_Matcher]:
         """The matchers that can match ``folded`` (normalised, then :func:`fold_ascii`), in knowledge order."""
@@ -280,8 +297,10 @@ class NarrativeScanner:
         then signal id. A signal's patterns and readings compete: the earliest accepted hit wins."""
         text = to_simplified(normalise(narrative[:MAX_NARRATIVE_SCAN]))
         folded = fold_ascii(text)
-        grams = set(map(_concat, folded, folded[1:]))
-        doc = Doc(text, self.lexicon.find(folded, grams), self.marker_lexicon, folded)
+        hits, terms, marker_terms = self.presence(folded) if self._use_prefilter else (
+            None, self.lexicon.present(folded), self.marker_lexicon.present(folded))
+        doc = Doc(text, self.lexicon.find_present(folded, terms),
+                  BoundLexicon(self.marker_lexicon, folded, marker_terms), folded)
         found: dict[str, NarrativeHit] = {}
 
         def offer(hit: NarrativeHit) -> None:
@@ -289,7 +308,7 @@ class NarrativeScanner:
             if best is None or (hit.start, hit.pattern) < (best.start, best.pattern):
                 found[hit.signal] = hit
 
-        for m in self.candidates(folded):
+        for m in self.candidates(folded, hits=hits):
             policy = self._policies[m.signal]
             for match in (_word_matches(m.regex, folded) if m.english else m.regex.finditer(folded)):
                 start, end = match.span()
