@@ -97,8 +97,10 @@ def default_markers() -> dict[str, Concept]:
     return {cid: Concept(id=cid, name=Text(zh=cid, en=cid), zh=zh, en=en) for cid, (zh, en) in MARKERS.items()}
 
 
-_SENTENCE_END = re.compile(r"[。！？!?；;\n]+|\.(?=\s|$)|…+")
-_CLAUSE_END = re.compile(r"[。！？!?；;\n，,：:]+|\.(?=\s|$)|…+")
+# Each starts with a look-ahead naming the characters a match can start with (no match changes): re
+# then skips every other position at once, instead of trying each alternative there.
+_SENTENCE_END = re.compile(r"(?=[。！？!?；;\n.…])(?:[。！？!?；;\n]+|\.(?=\s|$)|…+)")
+_CLAUSE_END = re.compile(r"(?=[。！？!?；;\n，,：:.…])(?:[。！？!?；;\n，,：:]+|\.(?=\s|$)|…+)")
 _OBJECT_AFTER = re.compile(r"\s*(我(?!了)|本人|客户|他(?!们)|她(?!们)|me\b|us\b|him\b|her\b|"
                            r"my (family|wife|husband|parents|employer|kids|children)\b)")
 _EN_WORD = re.compile(r"[a-z0-9']+")
