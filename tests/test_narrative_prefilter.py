@@ -150,7 +150,7 @@ def test_literal_set_and_one_by_one_look_up_agree(shipped):
     be built or a text cannot be encoded)."""
     scanner, _rs = shipped
     literals = scanner._prefilter()[0]
-    assert scanner._literal_set()            # built: the fast path is the one measured
+    assert scanner._literal_set()._sets is not None   # built: the fast path is the one measured
     for text in _texts(scanner, 300, seed=5) + _annotated_texts()[::7] + ["", " ", "\ud800我没有起诉"]:
         folded = normalise(text)
         one_by_one = frozenset(k for k, lit in enumerate(literals) if lit in folded)
@@ -211,51 +211,10 @@ def test_lexicon_find_present_equals_the_word_by_word_find(shipped):
 
 def test_one_pass_presence_equals_looking_each_string_up(shipped):
     scanner, _rs = shipped
-    for text in _texts(scanner, 200, seed=6) + _annotated_texts()[::5]:
+    for text in _texts(scanner, 200, seed=6) + _annotated_texts()[::5] + ["", "\ud800起诉"]:
         folded = normalise(text)
-        lits, terms, markers = scanner.presence(folded)
+        lits, terms = scanner.presence(folded)
         assert lits == frozenset(k for k, lit in enumerate(scanner._prefilter()[0]) if lit in folded)
-        assert terms == scanner.lexicon.present(folded)
-        assert markers == scanner.marker_lexicon.present(folded)
-
-
-def test_normalise_by_split_equals_the_white_space_regex():
-    """normalise joins str.split(); that must be what collapsing re's \\s+ runs and stripping gave,
-    for every character (alone, between letters, in runs) and on generated texts."""
-    ws = re.compile(r"\s+")
-
-    def by_regex(text: str) -> str:
-        return ws.sub(" ", unicodedata.normalize("NFKC", text)).casefold().strip()
-
-    chars = [chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
-    for ch in chars:
-        assert normalise(ch) == by_regex(ch), hex(ord(ch))
-        assert normalise(f"a{ch}{ch}b {ch}") == by_regex(f"a{ch}{ch}b {ch}"), hex(ord(ch))
-    spaces = [c for c in chars if ws.fullmatch(c)]
-    rng = random.Random(4)
-    for _ in range(2000):
-        text = "".join(rng.choice(spaces) if rng.random() < 0.4 else rng.choice("aB我Ｍı İ.") for _ in range(12))
-        assert normalise(text) == by_regex(text)
-
-
-def test_first_character_look_aheads_change_no_match(shipped):
-    """The amount and sentence/clause regexes start with a look-ahead listing the characters a match
-    can start with; without it they find the same spans."""
-    from riskengine.reading import amounts, clauses
-    scanner, _rs = shipped
-    plain = {name: re.compile(rx.pattern[rx.pattern.index("(?:") + 3:-1])
-             for name, rx in (("amount", amounts._AMOUNT), ("sentence", clauses._SENTENCE_END),
-                              ("clause", clauses._CLAUSE_END))}
-    fast = {"amount": amounts._AMOUNT, "sentence": clauses._SENTENCE_END, "clause": clauses._CLAUSE_END}
-    rng = random.Random(12)
-    extra = ["".join(rng.choice(["$", "£", "€", "¥", "usd ", "3,500", "12.5", "万", "元", "三千", "几十", "十二",
-                                 "。", "!", "?", ".", ". ", "…", "，", ":", "\n", "a", " ", "٣", "k", "million"])
-                     for _ in range(rng.randint(1, 14))) for _ in range(3000)]
-    found = 0
-    for text in extra + [normalise(t) for t in _annotated_texts() + _texts(scanner, 200, seed=13)]:
-        for name, rx in fast.items():
-            got = [m.span() + (m.groupdict() if name == "amount" else {},) for m in rx.finditer(text)]
-            assert got == [m.span() + (m.groupdict() if name == "amount" else {},)
-                           for m in plain[name].finditer(text)], (name, text)
-            found += len(got)
-    assert found > 3000
+        assert sorted(terms) == [k for k, term in enumerate(scanner.lexicon.term_strings) if term in folded]
+        marks = scanner.marker_lexicon
+        assert sorted(marks.present(folded)) == [k for k, term in enumerate(marks.term_strings) if term in folded]

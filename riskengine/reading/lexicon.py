@@ -12,6 +12,11 @@ import operator
 import re
 from riskengine.contracts.knowledge import Concept
 
+try:
+    import re2 as _re2
+except ImportError:  # pragma: no cover - google-re2 is a core dependency
+    _re2 = None
+
 _concat = operator.add
 
 
@@ -143,6 +148,7 @@ class Lexicon:
         self.term_strings: tuple[str, ...] = tuple(sorted(table))
         self._terms = tuple((t, table[t][0], tuple(table[t][1])) for t in self.term_strings)
         self._one_word = frozenset(self._words)
+        self._sets: LiteralSets | None = None      # built on first use
 
     def __contains__(self, cid: str) -> bool:
         return cid in self.terms
@@ -251,23 +257,76 @@ class Lexicon:
                 start = find(term, start + 1, hi)
         return {cid: [occ[key] for key in sorted(occ)] for cid, occ in found.items()}
 
-    def present(self, text: str) -> frozenset[int]:
-        """The numbers of the terms that occur in ``text`` (the scanner finds them in its own single
-        pass; this is the look-up one by one, for a lexicon used alone)."""
-        return frozenset(k for k, term in enumerate(self.term_strings) if term in text)
+    def present(self, text: str) -> frozenset[int] | list[int]:
+        """The numbers of the terms that occur in ``text``: one pass of an RE2 set of the terms (see
+        :class:`LiteralSets`), or one look-up per term when that cannot run."""
+        if self._sets is None:
+            self._sets = LiteralSets(self.term_strings)
+        found = self._sets.match(text)
+        if found is None:
+            return frozenset(k for k, term in enumerate(self.term_strings) if term in text)
+        return found
+
+
+class LiteralSets:
+    """Which of many fixed strings occur in a text, in one pass: RE2 sets (literal automata, as
+    Aho-Corasick). The strings written in ASCII are one set, run on every text; the others a second
+    one, run only on texts that are not all ASCII (one set mixing both builds its automaton several
+    times slower on English text). Entry 0 of each set, the empty text, matches every text, which
+    shows the set ran through (an automaton out of memory returns nothing)."""
+    __slots__ = ("_sets",)
+
+    def __init__(self, strings) -> None:
+        self._sets: tuple | None = None
+        if _re2 is None:           # pragma: no cover - google-re2 is a core dependency
+            return
+        sets = []
+        for ascii_part in (True, False):
+            numbers = [-1] + [k for k, lit in enumerate(strings) if lit.isascii() == ascii_part]
+            try:
+                opts = _re2.Options()
+                opts.log_errors = False
+                opts.case_sensitive = True
+                opts.literal = True
+                opts.max_mem = 64 << 20
+                found = _re2._re2.Set(_re2._Anchor.UNANCHORED, opts)
+                if (any(found.Add(strings[k].encode("utf-8") if k >= 0 else b"") != i
+                        for i, k in enumerate(numbers)) or not found.Compile()):
+                    return
+            except Exception:      # pragma: no cover - no usable set: callers look strings up one by one
+                return
+            sets.append((found, tuple(numbers)))
+        self._sets = tuple(sets)
+
+    def match(self, text: str) -> list[int] | None:
+        """The numbers (positions in ``strings``) of the strings in ``text``, in no order; None when
+        the sets could not answer (then look each string up)."""
+        if self._sets is None:
+            return None
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:    # a lone surrogate
+            return None
+        out: list[int] = []
+        for literal_set, numbers in (self._sets if not text.isascii() else self._sets[:1]):
+            found = literal_set.Match(data)
+            if not found or 0 not in found:
+                return None
+            out.extend(numbers[i] for i in found if i)
+        return out
 
 
 class BoundLexicon:
-    """A lexicon bound to one text whose present terms are known: ``find(text[lo:hi], offset=lo)``
-    answered by :meth:`Lexicon.find_present` on the whole text (no slicing, no word loop)."""
-    __slots__ = ("lexicon", "text", "present")
+    """A lexicon bound to one text: ``find(text[lo:hi], offset=lo)`` answered by one set pass over
+    the slice and :meth:`Lexicon.find_present` of the terms found, on the whole text (no word loop)."""
+    __slots__ = ("lexicon", "text")
 
-    def __init__(self, lexicon: Lexicon, text: str, present):
-        self.lexicon, self.text, self.present = lexicon, text, present
+    def __init__(self, lexicon: Lexicon, text: str):
+        self.lexicon, self.text = lexicon, text
 
     def find(self, text: str, grams=None, offset: int = 0) -> dict[str, list[Occurrence]]:
         # ``text`` is self.text[offset:offset + len(text)] (Doc reads sentences of the text it was given)
-        return self.lexicon.find_present(self.text, self.present, offset, offset + len(text))
+        return self.lexicon.find_present(self.text, self.lexicon.present(text), offset, offset + len(text))
 
 
 _POSSESSIVE = ("'s", "’s")

@@ -23,12 +23,8 @@ from riskengine.reading.clauses import MARKER_IDS, Doc, default_markers
 from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading
 from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
 from riskengine.reading.amounts import LARGE_YUAN, large_amounts
-from riskengine.reading.lexicon import BoundLexicon, Lexicon, to_simplified
+from riskengine.reading.lexicon import BoundLexicon, Lexicon, LiteralSets, to_simplified
 
-try:
-    import re2 as _re2
-except ImportError:  # pragma: no cover - google-re2 is a core dependency
-    _re2 = None
 try:  # the parser behind re.compile (re._parser since 3.11)
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
@@ -194,7 +190,7 @@ class NarrativeScanner:
         # Built on the first narrative (parsing every pattern costs ~60 ms; many runs never scan one).
         # Two threads racing here build the same index twice, harmlessly.
         self._index: tuple | None = None
-        self._set = None           # the RE2 set of the index's literals (False: none could be built)
+        self._set: LiteralSets | None = None   # pattern literals and concept terms, one pass
 
     def _prefilter(self) -> tuple:
         """The literal index: (literals, matchers keyed by each literal of their first clause, the
@@ -232,70 +228,28 @@ class NarrativeScanner:
             self._index = (literals, tuple(tuple(u) for u in by_literal), tuple(rest), tuple(always))
         return self._index
 
-    def _literal_set(self):
-        """Two RE2 sets of every string the reader looks for — the index's pattern literals, then the
-        terms of the concept lexicon, then those of the marker lexicon, numbered from 1 in that
-        order: one set of the strings written in ASCII, run on every text, and one of the others, run
-        only on texts that are not all ASCII (a set mixing both builds its automaton several times
-        slower on English text). Each is (set, global number of each of its entries); entry 0, the
-        empty text, matches every text and shows the set ran to the end. Built on first use."""
+    def _literal_set(self) -> LiteralSets:
+        """The :class:`LiteralSets` of every string looked for in a whole text: the index's pattern
+        literals, then the terms of the concept lexicon (the marker lexicon is read by sentence)."""
         if self._set is None:
-            strings = (*self._prefilter()[0], *self.lexicon.term_strings, *self.marker_lexicon.term_strings)
-            sets = []
-            for ascii_part in (True, False):
-                numbers = [0] + [k + 1 for k, lit in enumerate(strings) if lit.isascii() == ascii_part]
-                found = None
-                if _re2 is not None:
-                    try:
-                        opts = _re2.Options()
-                        opts.log_errors = False
-                        opts.case_sensitive = True
-                        opts.literal = True
-                        opts.max_mem = 64 << 20
-                        found = _re2._re2.Set(_re2._Anchor.UNANCHORED, opts)
-                        if (any(found.Add(strings[k - 1].encode("utf-8") if k else b"") != i
-                                for i, k in enumerate(numbers)) or not found.Compile()):
-                            found = None
-                    except Exception:      # pragma: no cover - no usable RE2 set: look strings up one by one
-                        found = None
-                if found is None:
-                    sets = False
-                    break
-                sets.append((found, tuple(numbers)))
-            self._set = tuple(sets) if sets else False
+            self._set = LiteralSets((*self._prefilter()[0], *self.lexicon.term_strings))
         return self._set
 
-    def presence(self, folded: str) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    def presence(self, folded: str) -> tuple[frozenset[int], list[int] | frozenset[int]]:
         """Which strings occur in ``folded``, in one pass: (numbers of the index's pattern literals,
-        of the concept lexicon's terms, of the marker lexicon's terms)."""
-        sets = self._literal_set()
+        numbers of the concept lexicon's terms)."""
         n_lit = len(self._prefilter()[0])
-        n_main = n_lit + len(self.lexicon.term_strings)
-        if sets:
-            raw: list[int] | None = []
-            try:
-                data = folded.encode("utf-8")
-            except UnicodeEncodeError:    # a lone surrogate: look up one by one
-                raw = None
+        raw = self._literal_set().match(folded)
+        if raw is None:
+            return (frozenset(k for k, lit in enumerate(self._prefilter()[0]) if lit in folded),
+                    frozenset(k for k, term in enumerate(self.lexicon.term_strings) if term in folded))
+        lits, terms = [], []
+        for k in raw:
+            if k < n_lit:
+                lits.append(k)
             else:
-                for literal_set, numbers in (sets if not folded.isascii() else sets[:1]):
-                    found = literal_set.Match(data)
-                    if not found or 0 not in found:   # did not run through (an automaton out of memory)
-                        raw = None
-                        break
-                    raw.extend(numbers[i] for i in found)
-            if raw is not None:
-                lits, main, marks = [], [], []
-                for k in raw:
-                    if k > n_main:
-                        marks.append(k - n_main - 1)
-                    elif k > n_lit:
-                        main.append(k - n_lit - 1)
-                    elif k:
-                        lits.append(k - 1)
-                return frozenset(lits), frozenset(main), frozenset(marks)
-        return (frozenset(k for k, lit in enumerate(self._prefilter()[0]) if lit in folded),
-                self.lexicon.present(folded), self.marker_lexicon.present(folded))
+                terms.append(k - n_lit)
+        return frozenset(lits), terms
 
     def literal_hits(self, folded: str) -> frozenset[int]:
         """The numbers of the index's literals that occur in ``folded``."""
@@ -319,10 +273,8 @@ class NarrativeScanner:
         then signal id. A signal's patterns and readings compete: the earliest accepted hit wins."""
         text = to_simplified(normalise(narrative[:MAX_NARRATIVE_SCAN]))
         folded = fold_ascii(text)
-        hits, terms, marker_terms = self.presence(folded) if self._use_prefilter else (
-            None, self.lexicon.present(folded), self.marker_lexicon.present(folded))
-        doc = Doc(text, self.lexicon.find_present(folded, terms),
-                  BoundLexicon(self.marker_lexicon, folded, marker_terms), folded)
+        hits, terms = self.presence(folded) if self._use_prefilter else (None, self.lexicon.present(folded))
+        doc = Doc(text, self.lexicon.find_present(folded, terms), BoundLexicon(self.marker_lexicon, folded), folded)
         found: dict[str, NarrativeHit] = {}
 
         def offer(hit: NarrativeHit) -> None:
