@@ -43,6 +43,10 @@ t0, c0 = time.perf_counter(), time.process_time()
 for t in texts:
     scanner.scan(t)
 print(time.perf_counter() - t0, time.process_time() - c0)
+if len(sys.argv) > 3:                     # --check: every hit of every text, to compare the two
+    with open(sys.argv[3], "w", encoding="utf-8") as fh:
+        json.dump([[[h.signal, h.start, h.end, h.pattern, h.sentence, list(h.concepts), h.actor, h.modality]
+                    for h in scanner.scan(t)] for t in texts], fh)
 """
 
 
@@ -82,6 +86,8 @@ def main() -> int:
     ap.add_argument("--after", default=None, help="a git revision to measure instead of this checkout "
                     "(e.g. to time a speed-only change with the same knowledge on both sides)")
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--check", action="store_true", help="also compare every hit of before and after "
+                    "(for a speed-only change: they must be identical)")
     ap.add_argument("--all", action="store_true", help="also every narrative of the scale corpus "
                     "(bench/scale.py: the CFPB and 黑猫 records as batch reads them)")
     args = ap.parse_args()
@@ -117,6 +123,16 @@ def main() -> int:
                     wall, cpu = map(float, out.stdout.strip().splitlines()[-1].split())
                     runs[label].append(cpu)
                     walls[label].append(wall)
+            if args.check:
+                dumps = {}
+                for label, root in (("before", before), ("after", after)):
+                    dump = Path(tmp) / f"{label}.json"
+                    subprocess.run([sys.executable, "-c", CHILD, str(root), str(data), str(dump)], check=True,
+                                   capture_output=True, text=True, env={**os.environ, "RISKENGINE_NO_CACHE": "1"})
+                    dumps[label] = json.loads(dump.read_text(encoding="utf-8"))
+                differ = [i for i, (x, y) in enumerate(zip(dumps["before"], dumps["after"])) if x != y]
+                print(f"  {name}: {sum(map(len, dumps['after']))} hits; texts whose hits differ: {len(differ)}"
+                      + (f" (first: {differ[:5]})" if differ else ""), flush=True)
             b, a = (statistics.median(runs[k]) / chars * 1e9 for k in ("before", "after"))
             wb, wa = (statistics.median(walls[k]) / chars * 1e9 for k in ("before", "after"))
             print(f"{name:22} {len(batch):5} {chars:9} {b:13.0f} {a:12.0f} {a / b:6.2f}   {wb:.0f} / {wa:.0f}", flush=True)

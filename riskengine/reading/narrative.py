@@ -282,10 +282,15 @@ class NarrativeScanner:
             if best is None or (hit.start, hit.pattern) < (best.start, best.pattern):
                 found[hit.signal] = hit
 
+        # Matches come in text order: once one cannot beat the signal's hit so far, no later one can,
+        # and reading who says it and how (the costly part) is skipped.
         for m in self.candidates(folded, hits=hits):
             policy = self._policies[m.signal]
             for match in (_word_matches(m.regex, folded) if m.english else m.regex.finditer(folded)):
                 start, end = match.span()
+                best = found.get(m.signal)
+                if best is not None and (start, m.pattern) >= (best.start, best.pattern):
+                    break
                 how = doc.classify(start, end)
                 if not policy.accepts(how.actor, how.modality, how.against):
                     continue
@@ -295,6 +300,9 @@ class NarrativeScanner:
         policy = self._policies.get(AMOUNT_SIGNAL)
         if policy is not None:
             for start, end, _value in large_amounts(text):
+                best = found.get(AMOUNT_SIGNAL)
+                if best is not None and (start, AMOUNT_LABEL) >= (best.start, best.pattern):
+                    break
                 how = doc.classify(start, end)
                 if policy.accepts(how.actor, how.modality, how.against):
                     offer(NarrativeHit(AMOUNT_SIGNAL, text[start:end], start, end, AMOUNT_LABEL, how.sentence, (),
