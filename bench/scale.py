@@ -66,15 +66,15 @@ def corpus_file(corpus: Path, narrative: bool = True) -> Path:
     return target
 
 
-def stages(engine, lines: list[str], rounds: int) -> dict:
+def stages(engine, lines: list[str], rounds: int, paths: tuple[str, ...] = ("row", "full")) -> dict:
     from riskengine.contracts.decision_row import row_json
     from riskengine.decide.policy import decide, decision_figures
     names = ("parse", "narrative", "rules", "decide", "encode")
-    totals = {"row": dict.fromkeys(names, 0.0), "full": dict.fromkeys(names, 0.0)}
+    totals = {path: dict.fromkeys(names, 0.0) for path in paths}
     rs = engine.ruleset
     clock = time.process_time   # CPU time: on a shared machine wall time counts other processes' turns
     for _ in range(rounds):
-        for path in ("row", "full"):
+        for path in paths:
             acc = totals[path]
             for line in lines:
                 t0 = clock()
@@ -176,7 +176,7 @@ def pool_split(src: Path, one_worker: dict, workers: int = 2) -> dict:
     from riskengine.run.batch import run_batch
     out = {}
     for kind, full in (("rows", False), ("full", True)):
-        if kind not in one_worker:
+        if kind not in one_worker or not isinstance(one_worker[kind], float):
             continue
         self0, kids0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         report = run_batch(src, OUT / f"scale_pool_{kind}.jsonl", workers=workers, progress=False, full=full)
@@ -197,7 +197,11 @@ def child(src: Path, rounds: int, one_worker: dict) -> dict:
     lines = src.read_text(encoding="utf-8").splitlines()
     for line in lines[:200]:   # warm up: compile the patterns, build the validators
         engine.state(engine.parse_case(json.loads(line)))
-    return {"stages_us_per_record": stages(engine, lines, rounds), "pool_cpu_split": pool_split(src, one_worker)}
+    paths = ("row", "full") if "full" in one_worker else ("row",)
+    out = {"stages_us_per_record": stages(engine, lines, rounds, paths)}
+    if one_worker.get("pool"):
+        out["pool_cpu_split"] = pool_split(src, one_worker)
+    return out
 
 
 def paired(args) -> None:
@@ -213,10 +217,11 @@ def paired(args) -> None:
             ends = end_to_end(src, args.rounds, codes, full=not args.no_full)
             print(label, json.dumps(ends, indent=1), flush=True)
             inner: dict[str, list] = {name: [] for name in codes}
-            for _ in range(max(1, args.rounds - 1)):
+            for round_ in range(max(1, args.rounds - 1)):
                 for name, code in codes.items():
                     one = {kind: 1e6 / ends[f"{name}: {kind}, 1 worker"]["records_per_cpu_s"]
                            for kind in (("rows", "full") if not args.no_full else ("rows",))}
+                    one["pool"] = round_ == 0     # the pool split once per version
                     out = subprocess.run([sys.executable, __file__, "--child", str(src), "--one-worker", json.dumps(one)],
                                          check=True, capture_output=True, text=True, env=code_env(code))
                     inner[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
