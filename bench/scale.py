@@ -144,7 +144,7 @@ def end_to_end(src: Path, rounds: int, codes: dict[str, Path | None] | None = No
             t = time.perf_counter()
             subprocess.run([sys.executable, "-c", CLI, "batch", str(src), "--out", str(out), "--workers", workers,
                             *extra], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           env=code_env(code))
+                           env=code_env(code), cwd=OUT)   # not this checkout: `python -c` puts the cwd first on sys.path
             wall = time.perf_counter() - t
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -217,20 +217,20 @@ def paired(args) -> None:
             ends = end_to_end(src, args.rounds, codes, full=not args.no_full)
             print(label, json.dumps(ends, indent=1), flush=True)
             inner: dict[str, list] = {name: [] for name in codes}
-            for round_ in range(max(1, args.rounds - 1)):
+            for round_ in range(0 if args.end_to_end_only else max(1, args.rounds - 1)):
                 for name, code in codes.items():
                     one = {kind: 1e6 / ends[f"{name}: {kind}, 1 worker"]["records_per_cpu_s"]
                            for kind in (("rows", "full") if not args.no_full else ("rows",))}
                     one["pool"] = round_ == 0     # the pool split once per version
                     out = subprocess.run([sys.executable, __file__, "--child", str(src), "--one-worker", json.dumps(one)],
-                                         check=True, capture_output=True, text=True, env=code_env(code))
+                                         check=True, capture_output=True, text=True, env=code_env(code), cwd=OUT)
                     inner[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
             report[label] = {"end_to_end": ends, "in_process": inner}
             print(label, json.dumps(inner, indent=1), flush=True)
     report["load_average_after"] = os.getloadavg()
     print("machine:", report["machine"], "load before/after:", report["load_average_before"],
           report["load_average_after"])
-    (OUT / "scale_paired.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (OUT / ("scale_paired_e2e.json" if args.end_to_end_only else "scale_paired.json")).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def main() -> None:
@@ -241,6 +241,7 @@ def main() -> None:
     parser.add_argument("--base", help="git revision to measure side by side with this checkout")
     parser.add_argument("--after", help="with --base: a git revision to measure instead of this checkout")
     parser.add_argument("--no-full", action="store_true", help="with --base: decision rows only, no --full runs")
+    parser.add_argument("--end-to-end-only", action="store_true", help="with --base: no in-process stages")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--one-worker", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
