@@ -251,6 +251,13 @@ class NarrativeScanner:
                 terms.append(k - n_lit)
         return frozenset(lits), terms
 
+    def prepare(self) -> None:
+        """Build now what the first narrative would build: the literal index and the literal automata
+        (a batch does it once before forking its workers)."""
+        self._prefilter()
+        self._literal_set()
+        self.marker_lexicon.present("")
+
     def literal_hits(self, folded: str) -> frozenset[int]:
         """The numbers of the index's literals that occur in ``folded``."""
         return self.presence(folded)[0]
