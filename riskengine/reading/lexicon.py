@@ -1,9 +1,9 @@
 """Concept lexicons (knowledge/concepts.yaml): find every occurrence of a concept's terms in a text.
 
-Terms are plain text, so finding them is linear in the text: each term (with its English inflected
-forms) is indexed by one of its two-character substrings; a text's set of two-character substrings
-picks the few terms worth looking for, and ``str.find`` locates them. English terms match whole words
-only ("sue" never inside "issue"). Chinese text in traditional characters is read through a
+Terms are plain text, so finding them is linear in the text: one pass of a literal automaton
+(:class:`LiteralSets`) tells which terms (with their English inflected forms) occur, and ``str.find``
+locates only those (:meth:`Lexicon.find_present`; :meth:`Lexicon.find`, word by word, gives the same and
+is kept as the reference). English terms match whole words only ("sue" never inside "issue"). Chinese text in traditional characters is read through a
 character table (one character for one, so spans stay those of the normalised text).
 """
 from __future__ import annotations

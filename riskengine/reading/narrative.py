@@ -6,15 +6,15 @@ media") does not raise the signal. Found signals are reported with the span that
 apart from the signals the handler declared, so the handler can confirm or reject them.
 
 Speed: the knowledge holds well over a thousand patterns, and running each regular expression over
-every narrative would cost milliseconds per case. Each pattern is parsed once for the literal text
-any match must contain (``(好几|几|多|数)个月`` needs ``个月``; ``full (premium )?refund`` needs
-``full``); a narrative is indexed by its characters and two-character substrings, and only patterns
-whose required literal occurs in it are run. Patterns are compiled on first use. The result is
-exactly what running every pattern would give (tests/test_narrative_prefilter.py checks it).
+every narrative would cost milliseconds per case. Each pattern is parsed once for the literal texts
+any match must contain, as clauses that must all hold (``(好几|几|多|数)个月`` needs ``个月`` and one of
+好几/几/多/数; ``full (premium )?refund`` needs ``full`` and `` refund``). One pass of a literal automaton
+(:class:`~riskengine.reading.lexicon.LiteralSets`) finds which literals and concept terms occur in a
+narrative, and only patterns whose every clause is met are run. Patterns are compiled on first use.
+The result is exactly what running every pattern would give (tests/test_narrative_prefilter.py checks it).
 """
 from __future__ import annotations
 
-import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -36,7 +36,6 @@ except ImportError:  # pragma: no cover
         ch = chr(cp)
         return ch.lower() != ch or ch.upper() != ch
 
-_concat = operator.add
 AMOUNT_SIGNAL = "large_amount"   # also raised by a parsed sum of money at or above LARGE_YUAN (amounts.py)
 AMOUNT_LABEL = f"amount: {LARGE_YUAN:,} yuan or its equivalent or more"
 MAX_NARRATIVE_SCAN = 20_000  # characters; longer narratives are scanned up to here
