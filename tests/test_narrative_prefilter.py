@@ -38,6 +38,8 @@ def reference_scan(scanner: NarrativeScanner, narrative: str):
             m._regex = reference_compile(m.pattern, m.english)
         ref._policies = scanner._policies
         ref._readings = scanner._readings
+        if hasattr(scanner, "_salience"):      # signals dropped when the narrative is about something else
+            ref._salience = scanner._salience
         ref.lexicon = scanner.lexicon
         ref.marker_lexicon = scanner.marker_lexicon   # negation, hope, condition: read the same way
         _REFERENCE[id(scanner)] = ref
