@@ -1,6 +1,7 @@
 """Whole-history throughput: compact decision rows against full assessments, end to end (issue 19)::
 
     python3 -m uv run python bench/scale.py [--corpus ../shared/corpus] [--rounds 3] [--no-narrative]
+    python3 -m uv run python bench/scale.py --base REV [--after REV] [--rounds 2] [--no-full]   # paired A/B
 
 Builds one JSON Lines file of every record of ../shared/corpus (CFPB and 黑猫投诉, converted as in
 bench/corpus.py; written to bench/out/, git-ignored, never committed) and measures:
@@ -20,6 +21,11 @@ bench/corpus.py; written to bench/out/, git-ignored, never committed) and measur
 
 ``--no-narrative`` also runs everything on the same records with their narratives removed, to show
 what the rest of the path costs. The machine's load average is printed with the figures.
+
+``--base REV`` measures two versions side by side: the code of git revision REV (``git archive`` of
+riskengine/, rules/ and knowledge/ into a temporary folder, put first on PYTHONPATH) against this
+checkout (or ``--after REV``). Every round runs each variant of each version in turn (end to end, then
+the stages and the pool split in a child process per version), so a slow minute hits both.
 """
 from __future__ import annotations
 
@@ -60,15 +66,15 @@ def corpus_file(corpus: Path, narrative: bool = True) -> Path:
     return target
 
 
-def stages(engine, lines: list[str], rounds: int) -> dict:
+def stages(engine, lines: list[str], rounds: int, paths: tuple[str, ...] = ("row", "full")) -> dict:
     from riskengine.contracts.decision_row import row_json
     from riskengine.decide.policy import decide, decision_figures
     names = ("parse", "narrative", "rules", "decide", "encode")
-    totals = {"row": dict.fromkeys(names, 0.0), "full": dict.fromkeys(names, 0.0)}
+    totals = {path: dict.fromkeys(names, 0.0) for path in paths}
     rs = engine.ruleset
     clock = time.process_time   # CPU time: on a shared machine wall time counts other processes' turns
     for _ in range(rounds):
-        for path in ("row", "full"):
+        for path in paths:
             acc = totals[path]
             for line in lines:
                 t0 = clock()
@@ -101,21 +107,44 @@ def stages(engine, lines: list[str], rounds: int) -> dict:
     return out
 
 
-def end_to_end(src: Path, rounds: int) -> dict:
-    exe = str(Path(sys.executable).with_name("riskengine"))
-    variants = [("rows", "1", []), ("rows", "2", []), ("full", "1", ["--full"]), ("full", "2", ["--full"])]
+CLI = "import sys; from riskengine.cli.group import run; sys.argv[0] = 'riskengine'; run()"
+
+
+def code_env(code: Path | None) -> dict:
+    """The environment that runs the riskengine of ``code`` (None: this checkout's)."""
+    env = {**os.environ}
+    if code is not None:
+        env["PYTHONPATH"] = str(code) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def export(rev: str, into: Path) -> Path:
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "riskengine", "rules", "knowledge"],
+                             check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def end_to_end(src: Path, rounds: int, codes: dict[str, Path | None] | None = None, full: bool = True) -> dict:
+    codes = codes or {"": None}
+    kinds = [("rows", "1", []), ("rows", "2", [])]
+    if full:
+        kinds += [("full", "1", ["--full"]), ("full", "2", ["--full"])]
+    variants = [(label, code, *kind) for kind in kinds for label, code in codes.items()]
     records = sum(1 for _ in open(src, encoding="utf-8"))
     walls: dict[str, list[float]] = {}
     cpus: dict[str, list[float]] = {}
     sizes: dict[str, int] = {}
     for _ in range(rounds):
-        for kind, workers, extra in variants:
-            key = f"{kind}, {workers} worker{'s' if workers != '1' else ''}"
-            out = OUT / f"scale_{kind}_{workers}.jsonl"
+        for label, code, kind, workers, extra in variants:
+            key = f"{label + ': ' if label else ''}{kind}, {workers} worker{'s' if workers != '1' else ''}"
+            out = OUT / f"scale_{label}{kind}_{workers}.jsonl"
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             t = time.perf_counter()
-            subprocess.run([exe, "batch", str(src), "--out", str(out), "--workers", workers, *extra],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run([sys.executable, "-c", CLI, "batch", str(src), "--out", str(out), "--workers", workers,
+                            *extra], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env=code_env(code), cwd=OUT)   # not this checkout: `python -c` puts the cwd first on sys.path
             wall = time.perf_counter() - t
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -128,11 +157,14 @@ def end_to_end(src: Path, rounds: int) -> dict:
                        "records_per_s": round(records / statistics.median(w)),
                        "records_per_cpu_s": round(records / statistics.median(cpus[key])),
                        "bytes_per_record": round(sizes[key] / records)}
-    for kind in ("rows", "full"):
-        one = result[f"{kind}, 1 worker"]["records_per_s"]
-        result[f"{kind}: 2 workers / 1"] = round(result[f"{kind}, 2 workers"]["records_per_s"] / one, 2)
-    result["rows / full, 1 worker"] = round(result["rows, 1 worker"]["records_per_s"]
-                                            / result["full, 1 worker"]["records_per_s"], 2)
+    for label in codes:
+        pre = label + ": " if label else ""
+        for kind in ("rows", "full") if full else ("rows",):
+            one = result[f"{pre}{kind}, 1 worker"]["records_per_s"]
+            result[f"{pre}{kind}: 2 workers / 1"] = round(result[f"{pre}{kind}, 2 workers"]["records_per_s"] / one, 2)
+        if full:
+            result[f"{pre}rows / full, 1 worker"] = round(result[f"{pre}rows, 1 worker"]["records_per_s"]
+                                                          / result[f"{pre}full, 1 worker"]["records_per_s"], 2)
     return result
 
 
@@ -144,6 +176,8 @@ def pool_split(src: Path, one_worker: dict, workers: int = 2) -> dict:
     from riskengine.run.batch import run_batch
     out = {}
     for kind, full in (("rows", False), ("full", True)):
+        if kind not in one_worker or not isinstance(one_worker[kind], float):
+            continue
         self0, kids0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
         report = run_batch(src, OUT / f"scale_pool_{kind}.jsonl", workers=workers, progress=False, full=full)
         self1, kids1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -156,12 +190,68 @@ def pool_split(src: Path, one_worker: dict, workers: int = 2) -> dict:
     return out
 
 
+def child(src: Path, rounds: int, one_worker: dict) -> dict:
+    """Stages and pool split in this process, for whichever riskengine is importable (see --base)."""
+    from riskengine.engine import load_engine
+    engine = load_engine(engine="compiled")
+    lines = src.read_text(encoding="utf-8").splitlines()
+    for line in lines[:200]:   # warm up: compile the patterns, build the validators
+        engine.state(engine.parse_case(json.loads(line)))
+    paths = ("row", "full") if "full" in one_worker else ("row",)
+    out = {"stages_us_per_record": stages(engine, lines, rounds, paths)}
+    if one_worker.get("pool"):
+        out["pool_cpu_split"] = pool_split(src, one_worker)
+    return out
+
+
+def paired(args) -> None:
+    import tempfile
+    report = {"machine": f"{platform.node()}, {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}",
+              "load_average_before": os.getloadavg(), "base": args.base, "after": args.after or "this checkout"}
+    with tempfile.TemporaryDirectory() as tmp:
+        codes = {"before": export(args.base, Path(tmp) / "before"),
+                 "after": export(args.after, Path(tmp) / "after") if args.after else None}
+        for narrative in (True, False) if args.no_narrative else (True,):
+            label = "corpus" if narrative else "corpus without narratives"
+            src = corpus_file(args.corpus, narrative)
+            ends = end_to_end(src, args.rounds, codes, full=not args.no_full)
+            print(label, json.dumps(ends, indent=1), flush=True)
+            inner: dict[str, list] = {name: [] for name in codes}
+            for round_ in range(0 if args.end_to_end_only else max(1, args.rounds - 1)):
+                for name, code in codes.items():
+                    one = {kind: 1e6 / ends[f"{name}: {kind}, 1 worker"]["records_per_cpu_s"]
+                           for kind in (("rows", "full") if not args.no_full else ("rows",))}
+                    one["pool"] = round_ == 0     # the pool split once per version
+                    out = subprocess.run([sys.executable, __file__, "--child", str(src), "--one-worker", json.dumps(one)],
+                                         check=True, capture_output=True, text=True, env=code_env(code), cwd=OUT)
+                    inner[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            report[label] = {"end_to_end": ends, "in_process": inner}
+            print(label, json.dumps(inner, indent=1), flush=True)
+    report["load_average_after"] = os.getloadavg()
+    print("machine:", report["machine"], "load before/after:", report["load_average_before"],
+          report["load_average_after"])
+    (OUT / ("scale_paired_e2e.json" if args.end_to_end_only else "scale_paired.json")).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-narrative", action="store_true", help="also measure without narratives")
+    parser.add_argument("--base", help="git revision to measure side by side with this checkout")
+    parser.add_argument("--after", help="with --base: a git revision to measure instead of this checkout")
+    parser.add_argument("--no-full", action="store_true", help="with --base: decision rows only, no --full runs")
+    parser.add_argument("--end-to-end-only", action="store_true", help="with --base: no in-process stages")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--one-worker", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        one = json.loads(args.one_worker)
+        print(json.dumps(child(args.child, max(1, args.rounds - 2), one)))
+        return
+    if args.base:
+        paired(args)
+        return
     from riskengine.engine import load_engine
     engine = load_engine(engine="compiled")
     report = {"machine": f"{platform.node()}, {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}",

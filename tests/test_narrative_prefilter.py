@@ -12,7 +12,8 @@ from riskengine.testing.generate import sample_pattern
 from riskengine.contracts.knowledge import Indicator
 from riskengine.language.tree import compile_safe_regex
 from riskengine.load.cached_loader import load_ruleset
-from riskengine.reading.narrative import _ASCII_FOLD, NarrativeScanner, _required_literals, _parse, normalise
+from riskengine.reading.narrative import (_ASCII_FOLD, NarrativeScanner, _clause_table, _parse, _required_clauses,
+                                         _required_literals, normalise)
 
 
 _REFERENCE: dict[int, NarrativeScanner] = {}
@@ -37,6 +38,8 @@ def reference_scan(scanner: NarrativeScanner, narrative: str):
             m._regex = reference_compile(m.pattern, m.english)
         ref._policies = scanner._policies
         ref._readings = scanner._readings
+        if hasattr(scanner, "_salience"):      # signals dropped when the narrative is about something else
+            ref._salience = scanner._salience
         ref.lexicon = scanner.lexicon
         ref.marker_lexicon = scanner.marker_lexicon   # negation, hope, condition: read the same way
         _REFERENCE[id(scanner)] = ref
@@ -122,3 +125,98 @@ def test_scanner_built_directly_still_refuses_unsafe_patterns():
     with pytest.raises(UnsafePatternError):
         NarrativeScanner([Indicator(id="x", dimension="space", points=1, name={"zh": "x", "en": "x"},
                                     patterns={"zh": [r"(a)\1"], "en": []})])   # RE2 has no back-references
+
+
+def _annotated_texts() -> list[str]:
+    import yaml
+    from pathlib import Path
+    folder = Path(__file__).parent / "narratives"
+    return [item["text"] for path in sorted(folder.glob("*.yaml"))
+            for item in yaml.safe_load(path.read_text("utf-8"))["items"]]
+
+
+def test_prefilter_gives_the_same_hits_as_every_pattern_on_the_annotated_corpus(shipped):
+    scanner, _rs = shipped
+    texts = _annotated_texts()
+    assert len(texts) > 400
+    hits = 0
+    for text in texts:
+        got = scanner.scan(text)
+        assert got == reference_scan(scanner, text), text
+        hits += len(got)
+    assert hits > 400
+
+
+def test_literal_set_and_one_by_one_look_up_agree(shipped):
+    """The RE2 set of literals finds exactly the literals ``in`` finds (the fall-back when no set can
+    be built or a text cannot be encoded)."""
+    scanner, _rs = shipped
+    literals = scanner._prefilter()[0]
+    assert scanner._literal_set()._sets is not None   # built: the fast path is the one measured
+    for text in _texts(scanner, 300, seed=5) + _annotated_texts()[::7] + ["", " ", "\ud800我没有起诉"]:
+        folded = normalise(text)
+        one_by_one = frozenset(k for k, lit in enumerate(literals) if lit in folded)
+        assert scanner.literal_hits(folded) == one_by_one, text
+
+
+def test_a_pattern_runs_only_when_every_required_clause_is_in_the_text(shipped):
+    scanner, _rs = shipped
+    lits = lambda p: _required_clauses(_parse(p))  # noqa: E731
+    assert lits("(late|delinquent) payments? .{0,30}(report|credit)") == [
+        frozenset({"late", "delinquent"}), frozenset({" payment"}), frozenset({" "}), frozenset({"report", "credit"})]
+    assert _clause_table(_parse("(late|delinquent) payments? .{0,30}(report|credit)")) == [
+        [" payment"], ["credit", "report"], ["delinquent", "late"]]   # " " is too common to look up
+    assert _clause_table(_parse(r"\d+")) is None
+    # the prefilter keeps a pattern out when a later clause is missing, so fewer regexes run
+    folded = normalise("my late payment was reported; 我要求退款")
+    chosen = {m.pattern for m in scanner.candidates(folded)}
+    first_only = []
+    for m in scanner._matchers:
+        table = _clause_table(_parse(m.pattern))
+        if table and any(x in folded for x in table[0]):
+            if all(any(x in folded for x in c) for c in table):
+                assert m.pattern in chosen
+            else:
+                first_only.append(m.pattern)
+    assert first_only and not chosen & set(first_only)
+
+
+def _lexicon_view(occurrences: dict) -> dict:
+    return {cid: [(o.concept, o.start, o.end, o.english) for o in occ] for cid, occ in occurrences.items()}
+
+
+def test_lexicon_find_present_equals_the_word_by_word_find(shipped):
+    """The scanner locates only the terms its one pass found (str.find, token edges checked in place);
+    that gives what reading the text word by word gives, over the whole text and over each sentence
+    (the marker lexicon reads sentence slices)."""
+    from riskengine.reading.clauses import _SENTENCE_END
+    scanner, _rs = shipped
+    rng = random.Random(8)
+    pieces = ["i", "the bank", "bank's", "collector's", "o'", "-", "'", "’s", "x-ray", "not", "never", "we",
+              "fee", "fees", "late fee's", " ", "  ", ".", "!", "我", "没有", "威胁", "third-party", "the", "bank",
+              "me", "sue", "issue", "'s", "don't", "i'm", "won't", "claims management company", "媒体", "曝光", "\n"]
+    generated = ["".join(rng.choice(pieces) + rng.choice(["", " ", ""]) for _ in range(rng.randint(1, 16)))
+                 for _ in range(1500)]
+    checked = 0
+    for text in generated + _annotated_texts() + _texts(scanner, 200, seed=9):
+        folded = normalise(text)
+        for lexicon in (scanner.lexicon, scanner.marker_lexicon):
+            present = lexicon.present(folded)
+            assert _lexicon_view(lexicon.find_present(folded, present)) == _lexicon_view(lexicon.find(folded)), text
+            bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(folded)] + [len(folded)]
+            for lo, hi in zip(bounds, bounds[1:]):
+                assert (_lexicon_view(lexicon.find_present(folded, present, lo, hi))
+                        == _lexicon_view(lexicon.find(folded[lo:hi], offset=lo))), (text, lo, hi)
+            checked += bool(present)
+    assert checked > 1000
+
+
+def test_one_pass_presence_equals_looking_each_string_up(shipped):
+    scanner, _rs = shipped
+    for text in _texts(scanner, 200, seed=6) + _annotated_texts()[::5] + ["", "\ud800起诉"]:
+        folded = normalise(text)
+        lits, terms = scanner.presence(folded)
+        assert lits == frozenset(k for k, lit in enumerate(scanner._prefilter()[0]) if lit in folded)
+        assert sorted(terms) == [k for k, term in enumerate(scanner.lexicon.term_strings) if term in folded]
+        marks = scanner.marker_lexicon
+        assert sorted(marks.present(folded)) == [k for k, term in enumerate(marks.term_strings) if term in folded]

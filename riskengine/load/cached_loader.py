@@ -113,9 +113,9 @@ def _load_cached(knowledge_path: Path, rules_path: Path, root: Path) -> Ruleset 
         if any(p.severity == "error" for p in problems):
             return None
         literals = payload["pattern_literals"]
-        if not isinstance(literals, dict) or not all(
-                type(k) is str and (v is None or (type(v) is list and v and all(type(x) is str and x for x in v)))
-                for k, v in literals.items()):
+        from riskengine.reading.narrative import _valid_clauses
+        if not isinstance(literals, dict) or not all(type(k) is str and (v is None or _valid_clauses(v))
+                                                     for k, v in literals.items()):
             return None
         digests = {rel: digest for rel, _, _, digest in scan}
         return Ruleset(knowledge=knowledge, rules=rules, sources=sources, file_digests=digests,

@@ -1,9 +1,9 @@
 """Concept lexicons (knowledge/concepts.yaml): find every occurrence of a concept's terms in a text.
 
-Terms are plain text, so finding them is linear in the text: each term (with its English inflected
-forms) is indexed by one of its two-character substrings; a text's set of two-character substrings
-picks the few terms worth looking for, and ``str.find`` locates them. English terms match whole words
-only ("sue" never inside "issue"). Chinese text in traditional characters is read through a
+Terms are plain text, so finding them is linear in the text: one pass of a literal automaton
+(:class:`LiteralSets`) tells which terms (with their English inflected forms) occur, and ``str.find``
+locates only those (:meth:`Lexicon.find_present`; :meth:`Lexicon.find`, word by word, gives the same and
+is kept as the reference). English terms match whole words only ("sue" never inside "issue"). Chinese text in traditional characters is read through a
 character table (one character for one, so spans stay those of the normalised text).
 """
 from __future__ import annotations
@@ -11,6 +11,11 @@ from __future__ import annotations
 import operator
 import re
 from riskengine.contracts.knowledge import Concept
+
+try:
+    import re2 as _re2
+except ImportError:  # pragma: no cover - google-re2 is a core dependency
+    _re2 = None
 
 _concat = operator.add
 
@@ -131,6 +136,21 @@ class Lexicon:
         # look-up sets built once (intersecting with a dict's keys would copy them on every call)
         self._index_keys = frozenset(self._index)
         self._first_words = frozenset(self._words) | frozenset(k[0] for k in self._pairs)
+        # Every term once, for :meth:`find_present`: (text, kind, owners) with kind 0 = located with
+        # str.find (whole words when English), 1 = a one-word token term, 2 = a term of several tokens.
+        table: dict[str, list] = {}
+        for entries in self._index.values():
+            for term, english, cids in entries:
+                table.setdefault(term, [0, []])[1].extend((cid, english) for cid in cids)
+        for word, owners in self._words.items():
+            table.setdefault(word, [1, []])[1].extend(owners)
+        for entries in self._pairs.values():
+            for toks, owners in entries:
+                table.setdefault(" ".join(toks), [2, []])[1].extend(owners)
+        self.term_strings: tuple[str, ...] = tuple(sorted(table))
+        self._terms = tuple((t, table[t][0], tuple(table[t][1])) for t in self.term_strings)
+        self._one_word = frozenset(self._words)
+        self._sets: LiteralSets | None = None      # built on first use
 
     def __contains__(self, cid: str) -> bool:
         return cid in self.terms
@@ -200,6 +220,145 @@ class Lexicon:
                     for cid, english in owners:
                         found.setdefault(cid, {})[(start, stop)] = Occurrence(cid, start + offset, stop + offset, english)
         return {cid: [occ[k] for k in sorted(occ)] for cid, occ in found.items()}
+
+
+    def find_present(self, text: str, present, lo: int = 0, hi: int | None = None) -> dict[str, list[Occurrence]]:
+        """:meth:`find` over ``text[lo:hi]`` (positions in ``text``), given the numbers (in
+        :attr:`term_strings`) of the terms that occur in ``text``: one ``str.find`` per term present,
+        instead of a look at every word. Gives what ``find(text[lo:hi], offset=lo)`` gives: words and
+        tokens are cut at ``lo`` and ``hi`` as at the ends of a text."""
+        if hi is None:
+            hi = len(text)
+        found: dict[str, dict[tuple[int, int], Occurrence]] = {}
+        find = text.find
+        terms = self._terms
+        for k in present:
+            term, kind, owners = terms[k]
+            size = len(term)
+            start = find(term, lo, hi)
+            while start >= 0:
+                end = start + size
+                if kind == 0:
+                    whole = None
+                    for cid, english in owners:
+                        if english:            # English terms only as whole words
+                            if whole is None:
+                                whole = ((start == lo or not _is_word_char(text[start - 1]))
+                                         and (end == hi or not _is_word_char(text[end])))
+                            if not whole:
+                                continue
+                        found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
+                elif _token_start(text, start, lo):
+                    if _token_end(text, end, hi):
+                        for cid, english in owners:
+                            found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
+                    elif (kind == 1 and text[end:end + 2] in _POSSESSIVE and end + 2 <= hi
+                          and _token_end(text, end + 2, hi) and text[start:end + 2] not in self._one_word):
+                        for cid, english in owners:    # "the collector's lawyer": the collector
+                            found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
+                start = find(term, start + 1, hi)
+        return {cid: [occ[key] for key in sorted(occ)] for cid, occ in found.items()}
+
+    def present(self, text: str) -> frozenset[int] | list[int]:
+        """The numbers of the terms that occur in ``text``: one pass of an RE2 set of the terms (see
+        :class:`LiteralSets`), or one look-up per term when that cannot run."""
+        if self._sets is None:
+            self._sets = LiteralSets(self.term_strings)
+        found = self._sets.match(text)
+        if found is None:
+            return frozenset(k for k, term in enumerate(self.term_strings) if term in text)
+        return found
+
+
+class LiteralSets:
+    """Which of many fixed strings occur in a text, in one pass: RE2 sets (literal automata, as
+    Aho-Corasick) over the text's UTF-8 bytes. The strings written in ASCII are one set, run on every
+    text; the others a second one, run only on texts that are not all ASCII (one set mixing both builds
+    its automaton slower on English text). RE2 builds the automaton's states as texts need them, so
+    the first few thousand texts a process reads cost more than later ones. Entry 0 of each set, the
+    empty text, matches every text, which shows the set ran through (an automaton out of memory
+    returns nothing)."""
+    __slots__ = ("_sets",)
+
+    def __init__(self, strings) -> None:
+        self._sets: tuple | None = None
+        if _re2 is None:           # pragma: no cover - google-re2 is a core dependency
+            return
+        sets = []
+        for ascii_part in (True, False):
+            numbers = [-1] + [k for k, lit in enumerate(strings) if lit.isascii() == ascii_part]
+            try:
+                opts = _re2.Options()
+                opts.log_errors = False
+                opts.case_sensitive = True
+                opts.literal = True
+                # Bytes, not UTF-8 characters: a valid UTF-8 string occurs in a valid UTF-8 text exactly
+                # where its bytes do, and the byte automaton builds its states several times faster.
+                opts.encoding = _re2.Options.Encoding.LATIN1
+                opts.max_mem = 64 << 20
+                found = _re2._re2.Set(_re2._Anchor.UNANCHORED, opts)
+                if (any(found.Add(strings[k].encode("utf-8") if k >= 0 else b"") != i
+                        for i, k in enumerate(numbers)) or not found.Compile()):
+                    return
+            except Exception:      # pragma: no cover - no usable set: callers look strings up one by one
+                return
+            sets.append((found, tuple(numbers)))
+        self._sets = tuple(sets)
+
+    def match(self, text: str) -> list[int] | None:
+        """The numbers (positions in ``strings``) of the strings in ``text``, in no order; None when
+        the sets could not answer (then look each string up)."""
+        if self._sets is None:
+            return None
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:    # a lone surrogate
+            return None
+        out: list[int] = []
+        for literal_set, numbers in (self._sets if not text.isascii() else self._sets[:1]):
+            found = literal_set.Match(data)
+            if not found or 0 not in found:
+                return None
+            out.extend(numbers[i] for i in found if i)
+        return out
+
+
+class BoundLexicon:
+    """A lexicon bound to one text: ``find(text[lo:hi], offset=lo)`` answered by one set pass over
+    the slice and :meth:`Lexicon.find_present` of the terms found, on the whole text (no word loop)."""
+    __slots__ = ("lexicon", "text")
+
+    def __init__(self, lexicon: Lexicon, text: str):
+        self.lexicon, self.text = lexicon, text
+
+    def find(self, text: str, grams=None, offset: int = 0) -> dict[str, list[Occurrence]]:
+        # ``text`` is self.text[offset:offset + len(text)] (Doc reads sentences of the text it was given)
+        return self.lexicon.find_present(self.text, self.lexicon.present(text), offset, offset + len(text))
+
+
+_POSSESSIVE = ("'s", "’s")
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_JOINERS = frozenset("'’-")
+
+
+def _token_start(text: str, s: int, lo: int) -> bool:
+    """Whether a token of :data:`_TOKEN` (as ``finditer`` over ``text[lo:]`` cuts them) starts at ``s``."""
+    if s == lo:
+        return True
+    prev = text[s - 1]
+    if prev in _TOKEN_CHARS:
+        return False
+    return not (prev in _JOINERS and s - 2 >= lo and text[s - 2] in _TOKEN_CHARS)
+
+
+def _token_end(text: str, e: int, hi: int) -> bool:
+    """Whether a token ends at ``e`` (``text[e - 1]`` being a token character) in ``text[:hi]``."""
+    if e == hi:
+        return True
+    nxt = text[e]
+    if nxt in _TOKEN_CHARS:
+        return False
+    return not (nxt in _JOINERS and e + 1 < hi and text[e + 1] in _TOKEN_CHARS)
 
 
 def _find_all(text: str, term: str):

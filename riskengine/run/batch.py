@@ -372,7 +372,15 @@ def _pool_assess(record: Record) -> tuple:
 def _engine_spec(engine_or_dirs, workers: int) -> tuple:
     from riskengine.engine import Engine
     if isinstance(engine_or_dirs, Engine):
-        return ("engine", engine_or_dirs) if workers <= 1 else ("ruleset", engine_or_dirs.ruleset)
+        if workers <= 1:
+            return ("engine", engine_or_dirs)
+        if _pool_context().get_start_method() == "fork":
+            # Forked workers inherit the parent's engine as it is (a copy each: nothing is shared while
+            # they run, the parent only reads and writes), with the narrative reader's index and literal
+            # automata built once here instead of once per worker.
+            engine_or_dirs.scanner.prepare()
+            return ("engine", engine_or_dirs)
+        return ("ruleset", engine_or_dirs.ruleset)
     if engine_or_dirs is None:
         return ("dirs", None, None)
     rules, knowledge = engine_or_dirs
@@ -428,7 +436,8 @@ def assess_records(engine_or_dirs, records: Iterable[dict | Record], workers: in
     ``engine_or_dirs``: an :class:`~riskengine.engine.Engine`, a ``(rules_dir, knowledge_dir)`` pair
     (either may be None for the shipped one) or None for the shipped ruleset. ``records``: raw case
     dicts (or :class:`Record` s). With ``workers > 1`` a process pool is used; each worker builds its
-    engine once (from the engine's ruleset, or the folders) and the Assessments are sent back pickled.
+    engine once (from the engine's ruleset, or the folders; a forked worker starts from a copy of the
+    given engine) and the Assessments are sent back pickled.
     A bad record yields its :class:`CaseError` and never stops the others.
     """
     def as_records() -> Iterator[Record]:
