@@ -107,9 +107,15 @@ def test_the_settlement_strategy_never_discounts_the_entitlement(engine):
 def test_no_settlement_bargaining_with_an_extortionist(engine):
     a = engine.assess(case(industry="ecommerce", category="product_quality", channel="email",
                            entitlement_amount=100, demand={"type": "compensation", "amount": 5000},
-                           signals=["settle_privately_or_report"]))
+                           signals=["settle_privately_or_report", "threatens_media"]))
     assert a.strategy.id == "extortion_response"
     assert "capped_settlement" not in ids(a.strategy.also)
+    # 'pay or I report you' (a lawful route) is no extortion, and no bargaining either
+    b = engine.assess(case(industry="ecommerce", category="product_quality", channel="email",
+                           entitlement_amount=100, demand={"type": "compensation", "amount": 5000},
+                           signals=["settle_privately_or_report"]))
+    assert b.strategy.id != "extortion_response" and "police" not in ids(b.channels)
+    assert b.strategy.id != "capped_settlement" and "capped_settlement" not in ids(b.strategy.also)
 
 
 # ---------------------------------------------------------------- §3 the right clocks
@@ -341,3 +347,35 @@ def test_experta_and_the_compiled_path_agree_on_issue_14_cases(engine, over):
     slow = engine.assess(data, engine="experta", missing_facts=False)
     fast = engine.assess(data, engine="compiled", missing_facts=False)
     assert comparable(slow) == comparable(fast)
+
+
+# ---------------------------------------------------------------- §2 a measure a court or regulator set is the entitlement
+
+def _investor(narrative: str, **over) -> dict:
+    return case(industry="securities", channel="letter", category="misleading_sales", amount_in_dispute=42000,
+                demand={"type": "compensation", "amount": 42000}, narrative=narrative, **over)
+
+
+def test_a_claim_on_a_demonstration_judgments_measure_is_not_an_excessive_demand(engine):
+    """sec03: a sum on the measure a court's demonstration judgment set for like cases was read as excessive."""
+    a = engine.assess(_investor("我的交易时间与示范判决认定的原告相同，请按照示范判决确定的计算方法赔偿我4.2万元，否则我就起诉。"))
+    assert "measure_set_by_precedent" in [s.signal for s in a.signals.from_narrative]
+    assert "excessive_demand" not in a.findings
+
+
+def test_a_claim_beyond_the_demonstration_judgments_measure_is_still_excessive(engine):
+    a = engine.assess(_investor("示范判决算出来的太少，我要在示范判决的基础上再加一倍，赔偿我4.2万元精神损失。"))
+    assert "measure_set_by_precedent" not in [s.signal for s in a.signals.from_narrative]
+    assert "excessive_demand" in a.findings
+
+
+def test_a_demand_within_the_recorded_entitlement_is_not_excessive_whatever_the_words(engine):
+    """The excessive-compensation words (精神损失, a sum in 万) do not make a demand excessive when the
+    recorded entitlement covers it: excessive means beyond what the law owes."""
+    words = "要求赔偿误工费和精神损失共2万元。"
+    within = engine.assess(case(industry="services", category="product_quality", entitlement_amount=20000,
+                                demand={"type": "compensation", "amount": 20000}, narrative=words))
+    assert "excessive_demand" not in within.findings
+    beyond = engine.assess(case(industry="services", category="product_quality", narrative=words,
+                                demand={"type": "compensation", "amount": 20000}))
+    assert "excessive_demand" in beyond.findings          # entitlement unknown: the words still count
