@@ -379,3 +379,58 @@ def test_a_demand_within_the_recorded_entitlement_is_not_excessive_whatever_the_
     beyond = engine.assess(case(industry="services", category="product_quality", narrative=words,
                                 demand={"type": "compensation", "amount": 20000}))
     assert "excessive_demand" in beyond.findings          # entitlement unknown: the words still count
+
+
+# ---------------------------------------------------------------- §2 + §7 statutory multiples in the version in force
+
+@pytest.mark.parametrize("sold,fraud,food,price,want", [
+    ("2016-05-01", True, None, 100.0, 600.0),      # CPL 55: refund + max(3x, 500)
+    ("2012-05-01", True, None, 100.0, 200.0),      # CPL 1993 Art 49: refund + 1x, no minimum
+    ("2016-05-01", None, True, 12.0, 1012.0),      # FSL 148: refund + max(10x, 1,000)
+    ("2012-05-01", None, True, 12.0, 132.0),       # FSL 2009 Art 96: refund + 10x, no minimum
+    ("2008-05-01", None, True, 12.0, None),        # before the Food Safety Law: no multiple
+])
+def test_the_statutory_multiple_is_the_one_in_force_on_the_day_of_the_sale(sold, fraud, food, price, want):
+    c = Case.model_validate(case(industry="ecommerce", category="product_quality", received="2016-06-01",
+                                 price=price, fraud_by_seller=fraud, food_below_standard=food,
+                                 events={"contract_sold_on": sold}))
+    assert case_facts(c)["derived"]["statutory_entitlement"] == want
+
+
+def test_seller_fraud_before_2014_cites_the_1993_law_not_article_55(engine):
+    a = engine.assess(case(industry="ecommerce", category="misleading_sales", received="2012-03-02",
+                           price=20900, fraud_by_seller=True))
+    bases = ids(a.legal_bases)
+    assert "CPL-1993-ART-49" in bases and "CPL-ART-55" not in bases
+
+
+def test_the_cfpb_is_offered_only_from_the_day_it_opened(engine):
+    data = case(jurisdiction="US", industry="banking", category="debt_collection", signals=["debt_collection_harassment"])
+    before = engine.assess({**data, "received": "2000-03-14"})
+    assert "us_cfpb" not in ids(before.channels)
+    after = engine.assess({**data, "received": "2024-03-14"})
+    assert "us_cfpb" in ids(after.channels)
+
+
+# ---------------------------------------------------------------- harm audit: taboos that must be there
+
+def test_a_big_demand_pressed_with_a_threat_is_never_answered_by_threatening_the_claimant(engine):
+    a = engine.assess(case(industry="ecommerce", category="product_quality", entitlement_amount=3999,
+                           amount_in_dispute=3999, demand={"type": "compensation", "amount": 40000},
+                           signals=["threatens_media"]))
+    assert "excessive_demand" in a.findings
+    assert "threaten_complainant" in ids(a.taboos)
+
+
+def test_an_agent_who_forbids_contact_is_not_obeyed(engine):
+    a = engine.assess(case(category="surrender_refund", complainant={"represented_by": "third_party_agent"},
+                           signals=["third_party_speaks", "told_not_to_contact_insurer", "full_premium_refund_demand"]))
+    assert a.agent.suspected
+    assert "refuse_direct_contact" in ids(a.taboos)
+
+
+def test_a_refusal_resting_on_the_customers_gross_negligence_is_not_argued_at_the_customer(engine):
+    a = engine.assess(case(jurisdiction="UK", industry="banking", category="other", channel="letter",
+                           narrative="The bank refused reimbursement, saying he ignored two warnings, "
+                                     "which it calls gross negligence."))
+    assert "argue_or_blame_customer" in ids(a.taboos)

@@ -156,3 +156,17 @@ def test_a_lone_serial_claimant_over_the_agent_score_line_is_not_a_suspected_age
     assert a.agent.score >= 50
     assert not a.agent.suspected
     assert a.strategy.id == "extortion_response"
+
+
+def test_a_lawful_threat_is_scored_as_itself_not_as_coercion(engine):
+    """DIM-LEVERAGE-FOR-MONEY added coercion points for 'pay or I sue / go to the regulator', which (with the
+    threats' own points) sent an ordinary product complaint to level 3."""
+    lawful = engine.assess(diner("", amount=3999, entitlement_amount=3999, channel="online",
+                                 demand={"type": "compensation", "amount": 10000},
+                                 signals=["settle_privately_or_report", "threatens_lawsuit", "mentions_regulator"]))
+    assert "DIM-LEVERAGE-FOR-MONEY" not in [e.rule for e in lawful.explanation]
+    assert lawful.escalation.level <= 2
+    exposing = engine.assess(diner("", amount=3999, entitlement_amount=3999, channel="online",
+                                   demand={"type": "compensation", "amount": 10000},
+                                   signals=["settle_privately_or_report", "threatens_media"]))
+    assert "DIM-LEVERAGE-FOR-MONEY" in [e.rule for e in exposing.explanation]

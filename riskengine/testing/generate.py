@@ -515,6 +515,12 @@ class CaseGenerator:
                     events["contract_sold_on"] = (received - dt.timedelta(days=int(years * 365.25) + 1)).isoformat()
                     case["events"] = events
                     return
+        elif name == "received_yyyymmdd":
+            for _ in range(30):
+                day = dt.date(rng.choice([2005, 2010, 2012, 2016, 2020, 2024, 2025]), rng.randint(1, 12), rng.randint(1, 28))
+                if holds(day.year * 10000 + day.month * 100 + day.day) == want:
+                    case["received"] = day.isoformat()
+                    return
         elif name == "received_weekday":
             for _ in range(30):
                 day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 700))
