@@ -170,3 +170,34 @@ def test_a_lawful_threat_is_scored_as_itself_not_as_coercion(engine):
                                    demand={"type": "compensation", "amount": 10000},
                                    signals=["settle_privately_or_report", "threatens_media"]))
     assert "DIM-LEVERAGE-FOR-MONEY" in [e.rule for e in exposing.explanation]
+
+
+@pytest.mark.parametrize("jurisdiction,category", [("UK", "misleading_sales"), ("US", "debt_collection")])
+def test_a_regulated_claims_or_settlement_firms_fee_is_not_a_police_matter(engine, jurisdiction, category):
+    """AGENT-FEE-SCHEME-EXTORTION turned any paid representative's fee into extortion_risk and the police
+    channel: UK claims-management and US debt-settlement firms are regulated and lawful."""
+    a = engine.assess({"id": "X-5", "received": "2025-06-02", "jurisdiction": jurisdiction, "industry": "banking",
+                       "channel": "letter", "category": category,
+                       "complainant": {"represented_by": "third_party_agent"},
+                       "signals": ["third_party_speaks", "agent_fee_share", "template_letter"]})
+    assert a.agent.suspected
+    assert "extortion_risk" not in a.findings and "police" not in channels(a)
+
+
+def test_a_chinese_surrender_agent_paid_to_manufacture_complaints_is_still_reported(engine):
+    a = engine.assess({"id": "X-6", "received": "2025-06-02", "industry": "insurance", "channel": "letter",
+                       "category": "surrender_refund", "entitlement_amount": 21500,
+                       "demand": {"type": "full_refund", "amount": 60000},
+                       "complainant": {"represented_by": "third_party_agent"},
+                       "signals": ["agent_fee_share", "template_letter", "complain_until_refund"]})
+    assert "extortion_risk" in a.findings and "police" in channels(a)
+
+
+def test_going_public_about_an_established_wrong_of_the_seller_is_not_extortion(engine):
+    """The 2006 laptop case: a real, admitted defect, a huge demand and 'or I expose it' — no prosecution."""
+    a = engine.assess(diner("她要求赔偿500万美元，说不赔就发视频曝光。", amount=20900, industry="ecommerce",
+                            price=20900, fraud_by_seller=True, received="2016-06-02",
+                            demand={"type": "compensation", "amount": 40000000}))
+    assert "excessive_demand" in a.findings
+    assert "suspected_extortion" not in a.findings and "police" not in channels(a)
+    assert "threaten_complainant" in [t.id for t in a.taboos]
