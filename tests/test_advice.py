@@ -434,3 +434,15 @@ def test_a_refusal_resting_on_the_customers_gross_negligence_is_not_argued_at_th
                            narrative="The bank refused reimbursement, saying he ignored two warnings, "
                                      "which it calls gross negligence."))
     assert "argue_or_blame_customer" in ids(a.taboos)
+
+
+@pytest.mark.parametrize("represented_by", ["guardian", "relative"])
+def test_the_family_of_a_customer_who_cannot_sign_is_never_asked_for_his_power_of_attorney(engine, represented_by):
+    """TABOO-NO-ORIGINAL-POA told the handler not to negotiate without the customer's original signed
+    authority as soon as the family showed any authority paper — from a customer who cannot sign."""
+    a = engine.assess(case(complainant={"represented_by": represented_by}, checks={"cannot_sign": True},
+                           signals=["third_party_speaks", "third_party_power_of_attorney", "claim_denied"]))
+    taboos = ids(a.taboos)
+    assert "demand_signature_from_incapacitated" in taboos
+    assert "negotiate_without_original_poa" not in taboos
+    assert "opening_third_party_verify" not in say(a)
