@@ -446,3 +446,10 @@ def test_the_family_of_a_customer_who_cannot_sign_is_never_asked_for_his_power_o
     assert "demand_signature_from_incapacitated" in taboos
     assert "negotiate_without_original_poa" not in taboos
     assert "opening_third_party_verify" not in say(a)
+
+
+def test_a_closed_providers_prepaid_fees_cite_the_prepaid_refund_rule_whatever_the_category(engine):
+    """LEGAL-PREPAID-SERVICES needed category surrender_refund; a closure recorded as a service failure lost CPL 53."""
+    a = engine.assess(case(industry="services", category="service_process", channel="visit",
+                           product="一对一课外辅导预付课时", narrative="培训机构关门，家长要求退还剩余课时费。"))
+    assert "CPL-ART-53" in ids(a.legal_bases)
