@@ -453,3 +453,20 @@ def test_a_closed_providers_prepaid_fees_cite_the_prepaid_refund_rule_whatever_t
     a = engine.assess(case(industry="services", category="service_process", channel="visit",
                            product="一对一课外辅导预付课时", narrative="培训机构关门，家长要求退还剩余课时费。"))
     assert "CPL-ART-53" in ids(a.legal_bases)
+
+
+def test_a_lawyers_formal_letter_is_not_an_agent_and_gets_no_agent_questions(engine):
+    """Template wording, cited articles, a signed authority and 'contact us, not our client' are a lawyer's
+    normal practice: the agent score crossed the line on them and the lawyer was asked about 'fees'."""
+    a = engine.assess(case(channel="letter", complainant={"represented_by": "lawyer"},
+                           signals=["lawyer_letter", "cites_many_articles", "demands_written_reply", "claim_denied",
+                                    "third_party_power_of_attorney", "template_letter", "told_not_to_contact_insurer"]))
+    assert not a.agent.suspected and "suspected_agent" not in a.findings
+    assert not [p for p in say(a) if p.startswith("q_agent_")]
+    assert "closing_lawyer_in_writing" in say(a)
+
+
+def test_a_relative_routing_the_refund_to_a_third_party_account_is_still_checked_as_an_agent(engine):
+    a = engine.assess(case(category="surrender_refund", complainant={"represented_by": "relative"},
+                           signals=["refund_to_third_party_account", "agent_fee_share"]))
+    assert a.agent.suspected

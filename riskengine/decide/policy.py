@@ -65,7 +65,7 @@ def _risk(scoring, firings) -> tuple[dict[str, int], int, str, list[str]]:
     return dims, score, level, raised_by
 
 
-LONE_CLAIMANT_FINDING = "lone_claimant_conduct"
+NOT_BY_SCORE_FINDINGS = frozenset({"lone_claimant_conduct", "recognised_representative"})
 
 
 def _agent(scoring, ev: Evaluation) -> tuple[int, bool, list[str]]:
@@ -82,9 +82,10 @@ def _agent(scoring, ev: Evaluation) -> tuple[int, bool, list[str]]:
         rules += [f.rule.id for f in ev.firings if "suspected_agent" in f.rule.then.findings]
     score = _clamp(points)
     # A lone claimant's own conduct (planting, pay-or-expose, professional claiming) is scored with the agent
-    # signs but is not evidence of a paid third party: while nothing else shows one, only a rule's finding
-    # makes the agent suspected (rules/agent.yaml AGENT-LONE-CLAIMANT-CONDUCT, docs/policy.md "Agent").
-    by_score = score >= scoring.agent_suspected_at and LONE_CLAIMANT_FINDING not in ev.findings
+    # signs but is not evidence of a paid third party, and neither is a lawyer's, guardian's or near
+    # relative's formal letter: then only a rule's finding makes the agent suspected (rules/agent.yaml
+    # AGENT-LONE-CLAIMANT-CONDUCT, AGENT-RECOGNISED-REPRESENTATIVE; docs/policy.md "Agent").
+    by_score = score >= scoring.agent_suspected_at and not (NOT_BY_SCORE_FINDINGS & set(ev.findings))
     return score, by_score or asserted, sorted(set(rules))
 
 
