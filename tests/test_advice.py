@@ -470,3 +470,12 @@ def test_a_relative_routing_the_refund_to_a_third_party_account_is_still_checked
     a = engine.assess(case(category="surrender_refund", complainant={"represented_by": "relative"},
                            signals=["refund_to_third_party_account", "agent_fee_share"]))
     assert a.agent.suspected
+
+
+def test_no_fee_question_for_an_interest_dispute_told_in_the_narrative(engine):
+    interest = engine.assess(case(industry="banking", category="fees_charges", product="信用卡",
+                                  narrative="客户认为信用卡逾期后的罚息和复利算得太高，年化超过了约定。"))
+    assert "q_fee_detail" not in say(interest)
+    fee = engine.assess(case(industry="banking", category="fees_charges", product="信用卡",
+                             narrative="客户说没激活的卡被扣了年费。"))
+    assert "q_fee_detail" in say(fee)
