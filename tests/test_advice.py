@@ -479,3 +479,40 @@ def test_no_fee_question_for_an_interest_dispute_told_in_the_narrative(engine):
     fee = engine.assess(case(industry="banking", category="fees_charges", product="信用卡",
                              narrative="客户说没激活的卡被扣了年费。"))
     assert "q_fee_detail" in say(fee)
+
+
+def test_a_third_partys_direct_claim_under_a_liability_policy_cites_insurance_law_65(engine):
+    """INS-ART-65 was in the knowledge but no rule cited it: the injured third party was sent back to the driver."""
+    a = engine.assess(case(product="商业第三者责任保险", channel="visit", signals=["claim_denied", "passed_around"],
+                           narrative="受害人拿着调解书来要求直接赔付，柜台让她去找司机。"))
+    assert "INS-ART-65" in ids(a.legal_bases)
+    assert "shift_responsibility" in ids(a.taboos)
+
+
+# ---------------------------------------------------------------- §7 every basis in the knowledge is cited where it applies
+
+@pytest.mark.parametrize("basis,over", [
+    ("UK-FOS", dict(jurisdiction="UK", industry="banking", category="fees_charges", received="2025-06-02")),
+    ("CSRC-12386", dict(industry="securities", category="fees_charges", channel="regulator_referral")),
+    ("AMR-2018-ART-19", dict(industry="banking", category="misleading_sales", narrative="客户经理说这个理财稳赚不赔、保本。")),
+    ("SEC-ART-93", dict(industry="securities", category="misleading_sales", narrative="上市公司虚假陈述，投资者要求赔偿。")),
+    ("US-REGF-1006-6", dict(jurisdiction="US", industry="banking", category="debt_collection",
+                            signals=["debt_collection_harassment"])),
+    ("FSL-2009-ART-28", dict(industry="ecommerce", category="product_quality", received="2012-06-02", price=12,
+                             food_below_standard=True)),
+    ("CIVIL-ART-188", dict(events={"loss_on": "2022-01-10"})),
+    ("SPC-2019-254-ART-76", dict(industry="banking", category="misleading_sales", signals=["alleges_mis_selling"],
+                                 complainant={"represented_by": "self", "age": 70})),
+])
+def test_a_basis_once_never_cited_is_cited_where_it_applies(engine, basis, over):
+    assert basis in ids(engine.assess(case(**over)).legal_bases)
+
+
+def test_every_legal_basis_in_the_knowledge_is_cited_by_some_rule_channel_strategy_or_taboo(engine):
+    k = engine.ruleset.knowledge
+    cited = {b for r in engine.ruleset.rules for b in r.then.legal_bases}
+    cited |= {b for c in k.channels.values() for b in c.legal_bases}
+    cited |= {b for s in k.strategies.values() for b in s.legal_bases}
+    cited |= {b for t in k.taboos.values() for b in t.legal_bases}
+    cited |= {d.legal_basis for d in k.deadlines.values() if getattr(d, "legal_basis", None)}
+    assert set(k.legal_bases) - cited == set()

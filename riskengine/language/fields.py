@@ -26,6 +26,7 @@ DERIVED: dict[str, tuple[type, str]] = {
     "derived.sensitive_period": (bool, "received 1-15 March (Two Sessions, 3·15 consumer day)"),
     "derived.received_weekday": (int, "1 = Monday … 7 = Sunday"),
     "derived.received_yyyymmdd": (int, "received as the number YYYYMMDD, to compare dates (ge: 20110721)"),
+    "derived.years_since_loss": (float, "years from events.loss_on to received (limitation periods)"),
 }
 ELDERLY_AGE = 65
 # when the statutory multiples changed (the law in force on the day of the sale decides)
@@ -138,6 +139,8 @@ def case_facts(case: Case) -> dict:
         "sensitive_period": case.received.month == 3 and case.received.day <= 15,
         "received_weekday": case.received.isoweekday(),
         "received_yyyymmdd": case.received.year * 10000 + case.received.month * 100 + case.received.day,
+        "years_since_loss": (round((case.received - case.events.loss_on).days / 365.25, 2)
+                             if case.events.loss_on is not None else None),
     }
     if data.get("demand") is None:
         data["demand"] = {"type": None, "amount": None}
