@@ -107,9 +107,15 @@ def test_the_settlement_strategy_never_discounts_the_entitlement(engine):
 def test_no_settlement_bargaining_with_an_extortionist(engine):
     a = engine.assess(case(industry="ecommerce", category="product_quality", channel="email",
                            entitlement_amount=100, demand={"type": "compensation", "amount": 5000},
-                           signals=["settle_privately_or_report"]))
+                           signals=["settle_privately_or_report", "threatens_media"]))
     assert a.strategy.id == "extortion_response"
     assert "capped_settlement" not in ids(a.strategy.also)
+    # 'pay or I report you' (a lawful route) is no extortion, and no bargaining either
+    b = engine.assess(case(industry="ecommerce", category="product_quality", channel="email",
+                           entitlement_amount=100, demand={"type": "compensation", "amount": 5000},
+                           signals=["settle_privately_or_report"]))
+    assert b.strategy.id != "extortion_response" and "police" not in ids(b.channels)
+    assert b.strategy.id != "capped_settlement" and "capped_settlement" not in ids(b.strategy.also)
 
 
 # ---------------------------------------------------------------- §3 the right clocks
@@ -341,3 +347,172 @@ def test_experta_and_the_compiled_path_agree_on_issue_14_cases(engine, over):
     slow = engine.assess(data, engine="experta", missing_facts=False)
     fast = engine.assess(data, engine="compiled", missing_facts=False)
     assert comparable(slow) == comparable(fast)
+
+
+# ---------------------------------------------------------------- §2 a measure a court or regulator set is the entitlement
+
+def _investor(narrative: str, **over) -> dict:
+    return case(industry="securities", channel="letter", category="misleading_sales", amount_in_dispute=42000,
+                demand={"type": "compensation", "amount": 42000}, narrative=narrative, **over)
+
+
+def test_a_claim_on_a_demonstration_judgments_measure_is_not_an_excessive_demand(engine):
+    """sec03: a sum on the measure a court's demonstration judgment set for like cases was read as excessive."""
+    a = engine.assess(_investor("我的交易时间与示范判决认定的原告相同，请按照示范判决确定的计算方法赔偿我4.2万元，否则我就起诉。"))
+    assert "measure_set_by_precedent" in [s.signal for s in a.signals.from_narrative]
+    assert "excessive_demand" not in a.findings
+
+
+def test_a_claim_beyond_the_demonstration_judgments_measure_is_still_excessive(engine):
+    a = engine.assess(_investor("示范判决算出来的太少，我要在示范判决的基础上再加一倍，赔偿我4.2万元精神损失。"))
+    assert "measure_set_by_precedent" not in [s.signal for s in a.signals.from_narrative]
+    assert "excessive_demand" in a.findings
+
+
+def test_a_demand_within_the_recorded_entitlement_is_not_excessive_whatever_the_words(engine):
+    """The excessive-compensation words (精神损失, a sum in 万) do not make a demand excessive when the
+    recorded entitlement covers it: excessive means beyond what the law owes."""
+    words = "要求赔偿误工费和精神损失共2万元。"
+    within = engine.assess(case(industry="services", category="product_quality", entitlement_amount=20000,
+                                demand={"type": "compensation", "amount": 20000}, narrative=words))
+    assert "excessive_demand" not in within.findings
+    beyond = engine.assess(case(industry="services", category="product_quality", narrative=words,
+                                demand={"type": "compensation", "amount": 20000}))
+    assert "excessive_demand" in beyond.findings          # entitlement unknown: the words still count
+
+
+# ---------------------------------------------------------------- §2 + §7 statutory multiples in the version in force
+
+@pytest.mark.parametrize("sold,fraud,food,price,want", [
+    ("2016-05-01", True, None, 100.0, 600.0),      # CPL 55: refund + max(3x, 500)
+    ("2012-05-01", True, None, 100.0, 200.0),      # CPL 1993 Art 49: refund + 1x, no minimum
+    ("2016-05-01", None, True, 12.0, 1012.0),      # FSL 148: refund + max(10x, 1,000)
+    ("2012-05-01", None, True, 12.0, 132.0),       # FSL 2009 Art 96: refund + 10x, no minimum
+    ("2008-05-01", None, True, 12.0, None),        # before the Food Safety Law: no multiple
+])
+def test_the_statutory_multiple_is_the_one_in_force_on_the_day_of_the_sale(sold, fraud, food, price, want):
+    c = Case.model_validate(case(industry="ecommerce", category="product_quality", received="2016-06-01",
+                                 price=price, fraud_by_seller=fraud, food_below_standard=food,
+                                 events={"contract_sold_on": sold}))
+    assert case_facts(c)["derived"]["statutory_entitlement"] == want
+
+
+def test_seller_fraud_before_2014_cites_the_1993_law_not_article_55(engine):
+    a = engine.assess(case(industry="ecommerce", category="misleading_sales", received="2012-03-02",
+                           price=20900, fraud_by_seller=True))
+    bases = ids(a.legal_bases)
+    assert "CPL-1993-ART-49" in bases and "CPL-ART-55" not in bases
+
+
+def test_the_cfpb_is_offered_only_from_the_day_it_opened(engine):
+    data = case(jurisdiction="US", industry="banking", category="debt_collection", signals=["debt_collection_harassment"])
+    before = engine.assess({**data, "received": "2000-03-14"})
+    assert "us_cfpb" not in ids(before.channels)
+    after = engine.assess({**data, "received": "2024-03-14"})
+    assert "us_cfpb" in ids(after.channels)
+
+
+# ---------------------------------------------------------------- harm audit: taboos that must be there
+
+def test_a_big_demand_pressed_with_a_threat_is_never_answered_by_threatening_the_claimant(engine):
+    a = engine.assess(case(industry="ecommerce", category="product_quality", entitlement_amount=3999,
+                           amount_in_dispute=3999, demand={"type": "compensation", "amount": 40000},
+                           signals=["threatens_media"]))
+    assert "excessive_demand" in a.findings
+    assert "threaten_complainant" in ids(a.taboos)
+
+
+def test_an_agent_who_forbids_contact_is_not_obeyed(engine):
+    a = engine.assess(case(category="surrender_refund", complainant={"represented_by": "third_party_agent"},
+                           signals=["third_party_speaks", "told_not_to_contact_insurer", "full_premium_refund_demand"]))
+    assert a.agent.suspected
+    assert "refuse_direct_contact" in ids(a.taboos)
+
+
+def test_a_refusal_resting_on_the_customers_gross_negligence_is_not_argued_at_the_customer(engine):
+    a = engine.assess(case(jurisdiction="UK", industry="banking", category="other", channel="letter",
+                           narrative="The bank refused reimbursement, saying he ignored two warnings, "
+                                     "which it calls gross negligence."))
+    assert "argue_or_blame_customer" in ids(a.taboos)
+
+
+@pytest.mark.parametrize("represented_by", ["guardian", "relative"])
+def test_the_family_of_a_customer_who_cannot_sign_is_never_asked_for_his_power_of_attorney(engine, represented_by):
+    """TABOO-NO-ORIGINAL-POA told the handler not to negotiate without the customer's original signed
+    authority as soon as the family showed any authority paper — from a customer who cannot sign."""
+    a = engine.assess(case(complainant={"represented_by": represented_by}, checks={"cannot_sign": True},
+                           signals=["third_party_speaks", "third_party_power_of_attorney", "claim_denied"]))
+    taboos = ids(a.taboos)
+    assert "demand_signature_from_incapacitated" in taboos
+    assert "negotiate_without_original_poa" not in taboos
+    assert "opening_third_party_verify" not in say(a)
+
+
+def test_a_closed_providers_prepaid_fees_cite_the_prepaid_refund_rule_whatever_the_category(engine):
+    """LEGAL-PREPAID-SERVICES needed category surrender_refund; a closure recorded as a service failure lost CPL 53."""
+    a = engine.assess(case(industry="services", category="service_process", channel="visit",
+                           product="一对一课外辅导预付课时", narrative="培训机构关门，家长要求退还剩余课时费。"))
+    assert "CPL-ART-53" in ids(a.legal_bases)
+
+
+def test_a_lawyers_formal_letter_is_not_an_agent_and_gets_no_agent_questions(engine):
+    """Template wording, cited articles, a signed authority and 'contact us, not our client' are a lawyer's
+    normal practice: the agent score crossed the line on them and the lawyer was asked about 'fees'."""
+    a = engine.assess(case(channel="letter", complainant={"represented_by": "lawyer"},
+                           signals=["lawyer_letter", "cites_many_articles", "demands_written_reply", "claim_denied",
+                                    "third_party_power_of_attorney", "template_letter", "told_not_to_contact_insurer"]))
+    assert not a.agent.suspected and "suspected_agent" not in a.findings
+    assert not [p for p in say(a) if p.startswith("q_agent_")]
+    assert "closing_lawyer_in_writing" in say(a)
+
+
+def test_a_relative_routing_the_refund_to_a_third_party_account_is_still_checked_as_an_agent(engine):
+    a = engine.assess(case(category="surrender_refund", complainant={"represented_by": "relative"},
+                           signals=["refund_to_third_party_account", "agent_fee_share"]))
+    assert a.agent.suspected
+
+
+def test_no_fee_question_for_an_interest_dispute_told_in_the_narrative(engine):
+    interest = engine.assess(case(industry="banking", category="fees_charges", product="信用卡",
+                                  narrative="客户认为信用卡逾期后的罚息和复利算得太高，年化超过了约定。"))
+    assert "q_fee_detail" not in say(interest)
+    fee = engine.assess(case(industry="banking", category="fees_charges", product="信用卡",
+                             narrative="客户说没激活的卡被扣了年费。"))
+    assert "q_fee_detail" in say(fee)
+
+
+def test_a_third_partys_direct_claim_under_a_liability_policy_cites_insurance_law_65(engine):
+    """INS-ART-65 was in the knowledge but no rule cited it: the injured third party was sent back to the driver."""
+    a = engine.assess(case(product="商业第三者责任保险", channel="visit", signals=["claim_denied", "passed_around"],
+                           narrative="受害人拿着调解书来要求直接赔付，柜台让她去找司机。"))
+    assert "INS-ART-65" in ids(a.legal_bases)
+    assert "shift_responsibility" in ids(a.taboos)
+
+
+# ---------------------------------------------------------------- §7 every basis in the knowledge is cited where it applies
+
+@pytest.mark.parametrize("basis,over", [
+    ("UK-FOS", dict(jurisdiction="UK", industry="banking", category="fees_charges", received="2025-06-02")),
+    ("CSRC-12386", dict(industry="securities", category="fees_charges", channel="regulator_referral")),
+    ("AMR-2018-ART-19", dict(industry="banking", category="misleading_sales", narrative="客户经理说这个理财稳赚不赔、保本。")),
+    ("SEC-ART-93", dict(industry="securities", category="misleading_sales", narrative="上市公司虚假陈述，投资者要求赔偿。")),
+    ("US-REGF-1006-6", dict(jurisdiction="US", industry="banking", category="debt_collection",
+                            signals=["debt_collection_harassment"])),
+    ("FSL-2009-ART-28", dict(industry="ecommerce", category="product_quality", received="2012-06-02", price=12,
+                             food_below_standard=True)),
+    ("CIVIL-ART-188", dict(events={"loss_on": "2022-01-10"})),
+    ("SPC-2019-254-ART-76", dict(industry="banking", category="misleading_sales", signals=["alleges_mis_selling"],
+                                 complainant={"represented_by": "self", "age": 70})),
+])
+def test_a_basis_once_never_cited_is_cited_where_it_applies(engine, basis, over):
+    assert basis in ids(engine.assess(case(**over)).legal_bases)
+
+
+def test_every_legal_basis_in_the_knowledge_is_cited_by_some_rule_channel_strategy_or_taboo(engine):
+    k = engine.ruleset.knowledge
+    cited = {b for r in engine.ruleset.rules for b in r.then.legal_bases}
+    cited |= {b for c in k.channels.values() for b in c.legal_bases}
+    cited |= {b for s in k.strategies.values() for b in s.legal_bases}
+    cited |= {b for t in k.taboos.values() for b in t.legal_bases}
+    cited |= {d.legal_basis for d in k.deadlines.values() if getattr(d, "legal_basis", None)}
+    assert set(k.legal_bases) - cited == set()

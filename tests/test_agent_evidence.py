@@ -42,8 +42,10 @@ def test_a_declared_professional_third_party_plus_one_sign(engine):
 
 
 def test_pay_or_expose_is_suspected_extortion_not_an_agent(engine):
+    # extortion needs a demand above what is owed (a CNY 159 cup, CNY 5,000 asked) with the threat (issue 14 §2)
     got, _ = findings(engine, "买家来信：给五千元私了，否则就举报并发视频曝光。", industry="ecommerce",
-                      category="product_quality")
+                      category="product_quality", amount_in_dispute=159,
+                      demand={"type": "compensation", "amount": 5000})
     assert {"suspected_extortion", "extortion_risk"} <= got and "suspected_agent" not in got
 
 

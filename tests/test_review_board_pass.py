@@ -1,7 +1,7 @@
 """Every review-board case (tests/review_board, issue 14) passes with the shipped rules.
 
 The set is the published-case benchmark an expert signed; once a case passes it must not fail again.
-KNOWN_FAILURES lists a case that is allowed to fail, with the reason; 66 of 67 pass now,
+KNOWN_FAILURES lists a case that is allowed to fail, with the reason; all pass now,
 and a listed case that starts passing must be taken off the list, so the count can only go up.
 """
 from __future__ import annotations
@@ -16,10 +16,7 @@ BOARD = Path(__file__).parent / "review_board"
 FILES = collect([BOARD])
 
 # file stem -> why it may still fail
-KNOWN_FAILURES: dict[str, str] = {
-    "sec03_feile_demonstration_judgment": "a sum on a court's lead-judgment formula is still read as excessive_demand: "
-                                          "needs a narrative signal for it (with its annotated corpus items)",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def test_the_board_is_all_there_and_the_known_failures_name_real_files():

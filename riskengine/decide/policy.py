@@ -65,6 +65,9 @@ def _risk(scoring, firings) -> tuple[dict[str, int], int, str, list[str]]:
     return dims, score, level, raised_by
 
 
+NOT_BY_SCORE_FINDINGS = frozenset({"lone_claimant_conduct", "recognised_representative"})
+
+
 def _agent(scoring, ev: Evaluation) -> tuple[int, bool, list[str]]:
     """(score, suspected, rules that added agent points or asserted ``suspected_agent``)."""
     points = 0
@@ -78,7 +81,12 @@ def _agent(scoring, ev: Evaluation) -> tuple[int, bool, list[str]]:
     if asserted:
         rules += [f.rule.id for f in ev.firings if "suspected_agent" in f.rule.then.findings]
     score = _clamp(points)
-    return score, score >= scoring.agent_suspected_at or asserted, sorted(set(rules))
+    # A lone claimant's own conduct (planting, pay-or-expose, professional claiming) is scored with the agent
+    # signs but is not evidence of a paid third party, and neither is a lawyer's, guardian's or near
+    # relative's formal letter: then only a rule's finding makes the agent suspected (rules/agent.yaml
+    # AGENT-LONE-CLAIMANT-CONDUCT, AGENT-RECOGNISED-REPRESENTATIVE; docs/policy.md "Agent").
+    by_score = score >= scoring.agent_suspected_at and not (NOT_BY_SCORE_FINDINGS & set(ev.findings))
+    return score, by_score or asserted, sorted(set(rules))
 
 
 def key_figures(rs: Ruleset, state: CaseState, ev: Evaluation) -> dict:

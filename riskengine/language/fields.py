@@ -25,8 +25,14 @@ DERIVED: dict[str, tuple[type, str]] = {
     "derived.policy_years": (float, "years from events.contract_sold_on to events.loss_on (or received)"),
     "derived.sensitive_period": (bool, "received 1-15 March (Two Sessions, 3·15 consumer day)"),
     "derived.received_weekday": (int, "1 = Monday … 7 = Sunday"),
+    "derived.received_yyyymmdd": (int, "received as the number YYYYMMDD, to compare dates (ge: 20110721)"),
+    "derived.years_since_loss": (float, "years from events.loss_on to received (limitation periods)"),
 }
 ELDERLY_AGE = 65
+# when the statutory multiples changed (the law in force on the day of the sale decides)
+CPL_2013 = dt.date(2014, 3, 15)     # CPL as amended 2013, Art 55 (refund + 3×, at least 500)
+FSL_2009 = dt.date(2009, 6, 1)      # Food Safety Law 2009, Art 96 (10× the price)
+FSL_2015 = dt.date(2015, 10, 1)     # Food Safety Law 2015, Art 148 (10× price or 3× loss, at least 1,000)
 
 
 def _field_types(model: type[BaseModel], prefix: str = "") -> dict[str, Any]:
@@ -82,19 +88,24 @@ def _ratio(num: float | None, den: float | None) -> float | None:
 
 
 def statutory_entitlement(case: Case) -> float | None:
-    """What a Chinese statutory multiple owes on top of the refund (docs/policy.md, money rules).
+    """What a Chinese statutory multiple owes on top of the refund (docs/policy.md, money rules), in the
+    version in force on the day of the sale (``events.contract_sold_on``, else ``received``).
 
-    Consumer Protection Law 55: fraud by the seller — refund plus 3× the price, at least CNY 500.
-    Food Safety Law 148: food below standard — refund plus 10× the price or 3× the loss, at least CNY 1,000.
+    Consumer Protection Law 55 (from 2014-03-15): fraud by the seller — refund plus 3× the price, at least
+    CNY 500; before, the 1993 law's Art 49 — refund plus 1× the price.
+    Food Safety Law 148 (from 2015-10-01): food below standard — refund plus 10× the price or 3× the loss, at
+    least CNY 1,000; from 2009-06-01 the 2009 law's Art 96 — refund plus 10× the price; before, none.
     The two do not add up: the larger applies. Planted, swapped or faked goods (CPL-REG 49 ¶2) earn none.
     """
     if case.jurisdiction != "CN" or case.goods_tampered or case.price is None:
         return None
+    day = case.events.contract_sold_on or case.received
     best = None
     if case.fraud_by_seller:
-        best = case.price + max(3 * case.price, 500.0)
-    if case.food_below_standard:
-        food = case.price + max(10 * case.price, 3 * (case.loss_amount or 0.0), 1000.0)
+        best = case.price + (max(3 * case.price, 500.0) if day >= CPL_2013 else case.price)
+    if case.food_below_standard and day >= FSL_2009:
+        food = case.price + (max(10 * case.price, 3 * (case.loss_amount or 0.0), 1000.0) if day >= FSL_2015
+                             else 10 * case.price)
         best = food if best is None else max(best, food)
     return None if best is None else round(best, 2)
 
@@ -127,6 +138,9 @@ def case_facts(case: Case) -> dict:
         "policy_years": _policy_years(case),
         "sensitive_period": case.received.month == 3 and case.received.day <= 15,
         "received_weekday": case.received.isoweekday(),
+        "received_yyyymmdd": case.received.year * 10000 + case.received.month * 100 + case.received.day,
+        "years_since_loss": (round((case.received - case.events.loss_on).days / 365.25, 2)
+                             if case.events.loss_on is not None else None),
     }
     if data.get("demand") is None:
         data["demand"] = {"type": None, "amount": None}

@@ -523,6 +523,21 @@ class CaseGenerator(ConditionVisitor[None]):
                     events["contract_sold_on"] = (received - dt.timedelta(days=int(years * 365.25) + 1)).isoformat()
                     case["events"] = events
                     return
+        elif name == "years_since_loss":
+            for _ in range(20):
+                years = rng.choice([0.2, 1.0, 2.4, 2.5, 2.6, 3.0, 4.0])
+                if holds(years) == want:
+                    received = dt.date.fromisoformat(str(case["received"]))
+                    events = dict(case.get("events") or {})
+                    events["loss_on"] = (received - dt.timedelta(days=int(years * 365.25) + 1)).isoformat()
+                    case["events"] = events
+                    return
+        elif name == "received_yyyymmdd":
+            for _ in range(30):
+                day = dt.date(rng.choice([2005, 2010, 2012, 2016, 2020, 2024, 2025]), rng.randint(1, 12), rng.randint(1, 28))
+                if holds(day.year * 10000 + day.month * 100 + day.day) == want:
+                    case["received"] = day.isoformat()
+                    return
         elif name == "received_weekday":
             for _ in range(30):
                 day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 700))
