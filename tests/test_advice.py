@@ -516,3 +516,15 @@ def test_every_legal_basis_in_the_knowledge_is_cited_by_some_rule_channel_strate
     cited |= {b for t in k.taboos.values() for b in t.legal_bases}
     cited |= {d.legal_basis for d in k.deadlines.values() if getattr(d, "legal_basis", None)}
     assert set(k.legal_bases) - cited == set()
+
+
+# ---------------------------------------------------------------- §4 a threat to post is not a post
+
+def test_a_threat_to_post_online_is_media_risk_but_not_already_public(engine):
+    threat = engine.assess(case(received="2026-03-10", industry="ecommerce", category="product_quality",
+                                narrative="三天内不给我退款，我就拍视频发抖音，让大家都看看你们的服务。"))
+    posted = engine.assess(case(received="2026-03-10", industry="ecommerce", category="product_quality",
+                                narrative="我昨天已经把视频发到抖音上了，你们看着办。"))
+    assert "media_risk" in threat.findings and "media_exposure" not in threat.findings
+    assert "media_exposure" in posted.findings
+    assert threat.escalation.level < 4      # in the 15 March season too: the threat is not rewarded
