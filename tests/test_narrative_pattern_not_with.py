@@ -111,3 +111,31 @@ def test_a_concept_used_only_by_patterns_not_with_is_not_reported_unused(knowled
     result = CliRunner().invoke(main, ["validate", "--knowledge", str(knowledge_copy)])
     assert result.exit_code == 0, result.output
     assert "org_purchase" not in result.output
+
+
+# -- the shipped template_letter and full_refund_demand (issue 13: consistent meaning, general wording) ----------
+@pytest.mark.parametrize("text, present", [
+    ("这批申诉信除了投保人姓名和电话以外完全相同。", True),                                   # a form filled in per customer
+    ("All five letters are identical apart from the names at the top.", True),
+    ("She showed us her brother's letter; hers is the very same letter, word for word, as those of two other customers.", True),
+    ("客户说投诉信是他侄子代写的，内容与他口述的一致。", False),                           # ghostwritten for one customer
+    ("He says a friend wrote the complaint for him and he signed it.", False),
+    ("I used the headings of a template I found online, but the facts are my own.", False),  # a template's headings only
+])
+def test_shipped_template_letter_means_form_text_for_several_complainants(engine, text, present):
+    got = {h.signal for h in engine.scanner.scan(text)}
+    assert ("template_letter" in got) is present, got
+
+
+@pytest.mark.parametrize("text, present", [
+    ("只要不全额退款，我就天天去你们门店。", True),                     # the demand as an ultimatum's condition
+    ("不把保费如数退还，我就一直投诉下去。", True),
+    ("I want all the premiums I paid refunded.", True),
+    ("He insists on getting back the full price of the sofa.", True),
+    ("The shop offered me a full refund, which I accepted.", False),   # the firm's offer
+    ("They told me they would refund the entire amount next week.", False),   # the firm's plan, nothing asked
+    ("银行说不全额退款，只能退一半。", False),                          # the firm's refusal, no ultimatum
+])
+def test_shipped_full_refund_demand_reads_the_demand_not_the_offer(engine, text, present):
+    got = {h.signal for h in engine.scanner.scan(text)}
+    assert ("full_refund_demand" in got) is present, got
