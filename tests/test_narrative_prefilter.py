@@ -40,6 +40,8 @@ def reference_scan(scanner: NarrativeScanner, narrative: str):
         ref._readings = scanner._readings
         if hasattr(scanner, "_salience"):      # signals dropped when the narrative is about something else
             ref._salience = scanner._salience
+        if hasattr(scanner, "_pattern_not_with"):   # concepts that reject a pattern hit in its sentence
+            ref._pattern_not_with = scanner._pattern_not_with
         ref.lexicon = scanner.lexicon
         ref.marker_lexicon = scanner.marker_lexicon   # negation, hope, condition: read the same way
         _REFERENCE[id(scanner)] = ref

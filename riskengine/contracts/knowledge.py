@@ -38,9 +38,13 @@ class Text(_Entry):
 
 
 class Patterns(_Entry):
-    """Narrative patterns: plain keywords or safe regular expressions, per language."""
+    """Narrative patterns: plain keywords or safe regular expressions, per language. ``not_with``
+    (concept ids) rejects a pattern hit when one of those concepts occurs in the hit's sentence, as a
+    reading's ``not_with`` does (a term inside a longer term of another concept does not count):
+    "bought 300 boxes ... for their office" is a business buying for its own use."""
     zh: tuple[str, ...] = ()
     en: tuple[str, ...] = ()
+    not_with: tuple[str, ...] = Field(default=(), description="concepts that reject a pattern hit in the same sentence")
 
 
 class _Conditional(_Entry):

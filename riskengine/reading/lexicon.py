@@ -420,6 +420,9 @@ def validate_concepts(rs, at) -> None:
 
     for kind, catalog in (("indicators", k.indicators), ("agent_signs", k.agent_signs)):
         for sid, entry in catalog.items():
+            for j, cid in enumerate(entry.patterns.not_with):
+                if cid not in MARKER_IDS:
+                    check(f"{kind}:{sid}", ("patterns", "not_with", j), cid)
             for i, reading in enumerate(entry.read):
                 for part in ("all", "any", "not_with"):
                     for j, cid in enumerate(getattr(reading, part)):

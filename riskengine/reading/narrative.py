@@ -176,10 +176,13 @@ class NarrativeScanner:
         self._use_prefilter = prefilter
         self._matchers: list[_Matcher] = []
         self._policies: dict[str, _Policy] = {}
+        self._pattern_not_with: dict[str, tuple[str, ...]] = {}   # signal -> concepts that veto its pattern hits
         self._readings: list[tuple[str, Reading, _Policy, str]] = []
         self._salience: dict[str, Salience] = {}
         for entry in entries:
             self._policies[entry.id] = _policy(entry)
+            if entry.patterns.not_with:
+                self._pattern_not_with[entry.id] = entry.patterns.not_with
             if getattr(entry, "salience", None) is not None:
                 self._salience[entry.id] = entry.salience
             for lang in ("zh", "en"):
@@ -304,6 +307,9 @@ class NarrativeScanner:
                     break
                 how = doc.classify(start, end)
                 if not policy.accepts(how.actor, how.modality, how.against):
+                    continue
+                veto = self._pattern_not_with.get(m.signal)
+                if veto and _in_sentence(doc, veto, start):
                     continue
                 offer(NarrativeHit(m.signal, text[start:end], start, end, m.pattern, how.sentence, (),
                                    how.actor, how.modality))
@@ -450,6 +456,17 @@ def _near_any(doc: Doc, reading: Reading, lo: int, hi: int, start: int, end: int
                 if o.english and gap > 0 and doc.words_between(min(o.end, end), max(o.start, start)) > within:
                     continue
             return True
+    return False
+
+
+def _in_sentence(doc: Doc, concepts: tuple[str, ...], at: int) -> bool:
+    """Whether one of ``concepts`` occurs in the sentence of ``at`` (a pattern's ``not_with``), not
+    inside a longer term of another concept."""
+    lo, hi = doc.sentence(at)
+    for cid in concepts:
+        for o in doc.markers(cid, lo, hi):
+            if o.end <= hi and not doc.inside_longer(o):
+                return True
     return False
 
 
