@@ -46,7 +46,8 @@ class Engine:
         if scanner is None:
             ruleset = self.ruleset
             scanner = self._scanner = NarrativeScanner(list(ruleset.knowledge.signals.values()),
-                                                       ruleset.pattern_literals, ruleset.knowledge.concepts)
+                                                       ruleset.pattern_literals, ruleset.knowledge.concepts,
+                                                       lexicons=ruleset.lexicon_tables)
         return scanner
 
     @property

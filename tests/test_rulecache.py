@@ -363,3 +363,50 @@ def test_a_malformed_literal_table_is_a_miss(mini, cache):
     header.update(length=len(body), sha256=hashlib.sha256(body).hexdigest())
     path.write_bytes(json.dumps(header).encode("ascii") + b"\n" + body)
     assert not is_hit(load_ruleset(mini / "rules", mini / "knowledge"))
+
+
+def _lexicon_state(lexicon) -> tuple:
+    return (lexicon.terms, lexicon.term_strings, lexicon._terms, lexicon._one_word, lexicon._index_for_find())
+
+
+def test_concept_lexicons_come_from_the_cache_and_equal_a_fresh_build(cache):
+    """A warm start reads the scanner's two lexicons from the cache instead of expanding and indexing
+    every term again; what it reads is what a build from the concepts gives, and so are the hits."""
+    from riskengine.reading.narrative import NarrativeScanner, lexicon_tables
+    cold = load_ruleset()
+    warm = load_ruleset()
+    assert is_hit(warm)
+    concepts = warm.knowledge.concepts
+    assert warm.lexicon_tables == cold.lexicon_tables == json.loads(json.dumps(lexicon_tables(concepts)))
+    signals = list(warm.knowledge.signals.values())
+    cached = NarrativeScanner(signals, warm.pattern_literals, concepts, lexicons=warm.lexicon_tables)
+    built = NarrativeScanner(signals, warm.pattern_literals, concepts)
+    assert cached.lexicon._indexes is None           # taken from the tables, not built
+    for a, b in ((cached.lexicon, built.lexicon), (cached.marker_lexicon, built.marker_lexicon)):
+        assert _lexicon_state(a) == _lexicon_state(b)
+    texts = ["客户称如果不退保就去银保监会投诉，还要找媒体曝光。", "The collector threatened to sue me. I did not file "
+             "a complaint with the CFPB yet, but I will contact a lawyer."]
+    assert all(cached.scan(t) == built.scan(t) for t in texts) and any(cached.scan(t) for t in texts)
+    assert Engine(warm).scanner.lexicon._indexes is None   # the engine hands the tables on
+
+
+def test_lexicon_tables_of_other_concepts_or_malformed_are_ignored(cache):
+    """Tables made of other concepts (an edited concept in memory) or damaged ones are not used: the
+    lexicon is built from the concepts, as without a cache."""
+    from riskengine.reading.lexicon import Lexicon, lexicon_tables
+    from riskengine.contracts.knowledge import Concept
+    rs = load_ruleset()
+    concepts = dict(rs.knowledge.concepts)
+    tables = lexicon_tables(concepts)
+    cid = next(iter(concepts))
+    edited = {**concepts, cid: Concept(id=cid, name=concepts[cid].name, zh=["全新的词"], en=["brand new word"])}
+    other = Lexicon(edited, tables=tables)
+    assert other._indexes is not None and "全新的词" in other.term_strings   # rebuilt from the concepts
+    damaged = json.loads(json.dumps(tables))
+    damaged["find"][0][1] = 7                       # no such kind
+    unsorted = json.loads(json.dumps(tables))
+    unsorted["find"].reverse()
+    for bad in (damaged, unsorted, {"format": 99}, {"format": 1, "digest": tables["digest"]}, [], None):
+        lexicon = Lexicon(concepts, tables=bad)
+        assert lexicon._indexes is not None or bad is None
+        assert _lexicon_state(lexicon) == _lexicon_state(Lexicon(concepts))

@@ -50,6 +50,8 @@ class Ruleset:
     located: dict = field(default_factory=dict, repr=False)  # id -> (Located, path) for precise messages
     # Narrative pattern -> its required literals (narrative.literal_table), when the loader has them.
     pattern_literals: dict = field(default_factory=dict, repr=False)
+    # The narrative reader's concept lexicons as plain data (narrative.lexicon_tables), when the loader has them.
+    lexicon_tables: dict = field(default_factory=dict, repr=False)
 
     @cached_property
     def version(self) -> str:

@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-FORMAT = 2
+FORMAT = 3
 MAX_ENTRIES = 16            # cache files kept per directory (least recently used are removed)
 _NAME_LEN = 32              # hex characters of the key used as the file name
 

@@ -35,8 +35,9 @@ def load_ruleset(rules_dir: str | Path | None = None, knowledge_dir: str | Path 
             return cached
     ruleset, read = read_ruleset(rules_path, knowledge_path, root, strict=strict)
     if use_cache and not any(p.severity == "error" for p in ruleset.problems):
-        from riskengine.reading.narrative import literal_table
+        from riskengine.reading.narrative import lexicon_tables, literal_table
         ruleset.pattern_literals = literal_table(list(ruleset.knowledge.signals.values()))
+        ruleset.lexicon_tables = lexicon_tables(ruleset.knowledge.concepts)
         _store_cached(ruleset, read)
     return ruleset
 
@@ -61,7 +62,8 @@ def _store_cached(ruleset: Ruleset, record: ReadLog) -> None:
         entries = [entry[:5] + list(rulecache.encode(entry[5])) for entry in record.entries]
         rulecache.store(rulecache.ruleset_key(files), {"files": record.files, "entries": entries,
                                                         "problems": problems,
-                                                        "pattern_literals": ruleset.pattern_literals}, check=False)
+                                                        "pattern_literals": ruleset.pattern_literals,
+                                                        "lexicon_tables": ruleset.lexicon_tables}, check=False)
     except Exception as exc:       # the cache is an optimisation: never let it break a load
         log.debug("not stored: %s", exc, exc_info=True)
 
@@ -117,10 +119,12 @@ def _load_cached(knowledge_path: Path, rules_path: Path, root: Path) -> Ruleset 
         if not isinstance(literals, dict) or not all(type(k) is str and (v is None or _valid_clauses(v))
                                                      for k, v in literals.items()):
             return None
+        # The lexicon tables are checked where they are used (the scanner rebuilds what does not fit).
+        lexicons = payload.get("lexicon_tables")
         digests = {rel: digest for rel, _, _, digest in scan}
         return Ruleset(knowledge=knowledge, rules=rules, sources=sources, file_digests=digests,
                        problems=sorted(problems), located=rulecache.LazyLocated(build=lambda: _relocate(scan, where)),
-                       pattern_literals=literals)
+                       pattern_literals=literals, lexicon_tables=lexicons if isinstance(lexicons, dict) else {})
     except Exception as exc:       # missing, corrupt or foreign cache content: do the full load
         log.debug("unusable cache entry, full load: %s", exc, exc_info=True)
         return None

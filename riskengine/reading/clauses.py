@@ -84,6 +84,7 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "起诉", "告", "报警抓", "吓唬", "扬言要", "向", "给"),
         ()),
 }
+ACTOR_IDS = ("actor_complainant", "actor_firm", "actor_third_party", "actor_pronoun")
 FIRST_PERSON = frozenset({"我", "我们", "本人", "我家", "我方", "i", "we", "i'm", "i've", "i'll", "i'd", "myself"})
 MARKER_IDS = frozenset(MARKERS)
 # A firm word right after one of these is a place or a target, not a subject ("at the branch", "到网点").
@@ -139,6 +140,10 @@ class Doc:
         self._clause = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
         self._by_sentence: dict[int, dict[str, list]] = {}
         self._starts: dict[str, list[int]] = {}     # concept id -> starts of self.occ[cid], for bisect
+        self._actors: dict[tuple[int, int], tuple[str, bool]] = {}   # span -> actor_of
+        self._modalities: dict[tuple[int, int], str] = {}             # span -> modality_of
+        self._actor_words: dict[int, list[tuple[int, int, str]]] = {}   # sentence -> _actors_in of it
+        self._inside: dict[tuple[int, int], bool] = {}                  # span -> inside_longer
 
     def _sentence_markers(self, k: int) -> dict[str, list]:
         found = self._by_sentence.get(k)
@@ -197,8 +202,39 @@ class Doc:
             out.extend(o for o in self._sentence_markers(k).get(cid, ()) if lo <= o.start < hi)
         return out
 
+    def _actors_in(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """The actor words (start, end, concept id) in [lo, hi), in order; a pronoun is never part of a
+        longer name ("he" in a phrase such as "he would"), the others are dropped inside a longer term.
+        Each sentence's list is made once (a narrative asks about the same sentences many times)."""
+        if hi <= lo:
+            return []
+        first = bisect.bisect_right(self._sent, lo) - 1
+        last = bisect.bisect_right(self._sent, hi - 1) - 1
+        out = []
+        for k in range(first, last + 1):
+            words = self._actor_words.get(k)
+            if words is None:
+                s0 = self._sent[k]
+                s1 = self._sent[k + 1] if k + 1 < len(self._sent) else len(self.text)
+                words = []
+                for cid in ACTOR_IDS:
+                    words.extend((o.start, o.end, cid) for o in self.markers(cid, s0, s1)
+                                 if cid == "actor_pronoun" or not self.inside_longer(o))
+                words.sort()
+                self._actor_words[k] = words
+            out.extend(w for w in words if lo <= w[0] < hi and w[1] <= hi)
+        out.sort()
+        return out
+
     def inside_longer(self, o) -> bool:
         """Whether another concept's term covers ``o`` and more ("公司" inside "维权公司")."""
+        key = (o.start, o.end)
+        got = self._inside.get(key)
+        if got is None:
+            got = self._inside[key] = self._inside_longer(o)
+        return got
+
+    def _inside_longer(self, o) -> bool:
         size = o.end - o.start
         for group in (self.occ, self._sentence_markers(self.sentence_index(o.start))):
             for occ in group.values():
@@ -211,9 +247,27 @@ class Doc:
 
     # -- reading a span ---------------------------------------------------------------------------
     def classify(self, start: int, end: int) -> Classified:
-        s0, s1 = self.sentence(start)
-        actor, against = self.actor(start, end, s0, s1)
-        return Classified(self.sentence_index(start) + 1, actor, self.modality(start, end, s0, s1), against)
+        actor, against = self.actor_of(start, end)
+        return Classified(self.sentence_index(start) + 1, actor, self.modality_of(start, end), against)
+
+    def actor_of(self, start: int, end: int) -> tuple[str, bool]:
+        """:meth:`actor` of the span in its sentence, worked out once per span (several signals and
+        readings often ask about the same span)."""
+        key = (start, end)
+        got = self._actors.get(key)
+        if got is None:
+            s0, s1 = self.sentence(start)
+            got = self._actors[key] = self.actor(start, end, s0, s1)
+        return got
+
+    def modality_of(self, start: int, end: int) -> str:
+        """:meth:`modality` of the span in its sentence, worked out once per span."""
+        key = (start, end)
+        got = self._modalities.get(key)
+        if got is None:
+            s0, s1 = self.sentence(start)
+            got = self._modalities[key] = self.modality(start, end, s0, s1)
+        return got
 
     def _reaches(self, marker, start: int, english: bool, limit_zh: int = NEG_REACH_ZH,
                  limit_en: int = NEG_REACH_EN) -> bool:
@@ -287,14 +341,7 @@ class Doc:
             return any(0 <= c_start - v <= 4 and not any(ch in text[v:c_start] for ch in "，,。；;")
                        for v in verbs_end)
 
-        def markers_in(lo: int, hi: int) -> list[tuple[int, int, str]]:
-            out = []
-            for cid in ("actor_complainant", "actor_firm", "actor_third_party", "actor_pronoun"):
-                # a pronoun is never part of a longer name ("he" in a phrase such as "he would")
-                out.extend((o.start, o.end, cid) for o in self.markers(cid, lo, hi)
-                           if o.end <= hi and (cid == "actor_pronoun" or not self.inside_longer(o)))
-            out.sort()
-            return out
+        markers_in = self._actors_in
 
         c0, _c1 = self.clause(start)
         subject = None
@@ -344,14 +391,25 @@ class Doc:
         kinds = ("actor_firm", "actor_third_party") if word in ("they", "them", "their", "对方") else \
             ("actor_firm", "actor_third_party", "actor_complainant")
         best = (-1, "actor_complainant" if word == "他们" else "actor_firm")
+        last = self.sentence_index(pos - 1) if pos > 0 else -1
         for cid in kinds:
-            for o in reversed(self.markers(cid, 0, pos)):
-                named = self.text[o.start:o.end]
-                if (cid == "actor_complainant" and named in FIRST_PERSON) or (person and named in NOT_A_PERSON):
-                    continue
-                if cid == "actor_firm" and self.inside_longer(o):
-                    continue     # "公司" inside "退保公司": the agent firm is named, not the firm
-                if o.start > best[0]:
-                    best = (o.start, cid)
-                break
+            # the last one before ``pos``, read sentence by sentence backwards (the nearest usually is
+            # in the same sentence), and no further back than the best one found for another kind
+            for k in range(last, -1, -1):
+                s1 = min(pos, self._sent[k + 1]) if k + 1 < len(self._sent) else pos
+                if s1 <= best[0] + 1:
+                    break        # every word here starts at or before the best one
+                named_here = None
+                for o in reversed(self.markers(cid, self._sent[k], s1)):
+                    named = self.text[o.start:o.end]
+                    if (cid == "actor_complainant" and named in FIRST_PERSON) or (person and named in NOT_A_PERSON):
+                        continue
+                    if cid == "actor_firm" and self.inside_longer(o):
+                        continue     # "公司" inside "退保公司": the agent firm is named, not the firm
+                    named_here = o
+                    break
+                if named_here is not None:
+                    if named_here.start > best[0]:
+                        best = (named_here.start, cid)
+                    break
         return best[1]

@@ -8,6 +8,8 @@ character table (one character for one, so spans stay those of the normalised te
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import operator
 import re
 from riskengine.contracts.knowledge import Concept
@@ -103,57 +105,130 @@ def _key(term: str) -> str:
 _TOKEN = re.compile(r"[a-z0-9]+(?:['’-][a-z0-9]+)*")
 
 
+def concepts_digest(concepts: dict[str, Concept]) -> str:
+    """A digest of the concepts a lexicon is made of (ids in order, terms, includes): tables made of
+    other concepts are never used."""
+    data = [[cid, list(c.zh), list(c.en), list(c.include)] for cid, c in concepts.items()]
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8",
+                                                                                       "surrogatepass")).hexdigest()
+
+
+def _indexes(terms: dict[str, tuple[tuple[str, bool], ...]]) -> tuple:
+    """The look-up structures of :meth:`Lexicon.find`: (index of the other terms by key, one-word
+    terms by word, longer word terms by their first two words, the index's keys, the first words)."""
+    index: dict[str, dict[tuple[str, bool], list[str]]] = {}
+    words: dict[str, dict[tuple[str, ...], list[tuple[str, bool]]]] = {}
+    for cid, cterms in terms.items():
+        for term, english in cterms:
+            toks = tuple(term.split(" "))
+            if term.isascii() and all(_TOKEN.fullmatch(t) for t in toks):
+                words.setdefault(toks[0], {}).setdefault(toks, []).append((cid, english))
+            else:
+                index.setdefault(_key(term), {}).setdefault((term, english), []).append(cid)
+    by_key = {k: tuple((t, e, tuple(c)) for (t, e), c in sorted(v.items())) for k, v in index.items()}
+    # one-word terms by their word; longer ones by their first two words
+    one: dict = {}
+    pairs: dict = {}
+    for first, entries in words.items():
+        for toks, owners in sorted(entries.items()):
+            if len(toks) == 1:
+                one[first] = tuple(owners)
+            else:
+                pairs.setdefault(toks[:2], []).append((toks, tuple(owners)))
+    pairs = {k: tuple(v) for k, v in pairs.items()}
+    # look-up sets built once (intersecting with a dict's keys would copy them on every call)
+    return by_key, one, pairs, frozenset(by_key), frozenset(one) | frozenset(k[0] for k in pairs)
+
+
+def _build_tables(concepts: dict[str, Concept]) -> tuple[dict, tuple]:
+    """(:func:`lexicon_tables` of ``concepts``, the :func:`_indexes` it was made from)."""
+    terms = expand(concepts)
+    indexes = _indexes(terms)
+    by_key, one, pairs = indexes[:3]
+    # Every term once, for :meth:`Lexicon.find_present`: (text, kind, owners) with kind 0 = located with
+    # str.find (whole words when English), 1 = a one-word token term, 2 = a term of several tokens.
+    table: dict[str, list] = {}
+    for entries in by_key.values():
+        for term, english, cids in entries:
+            table.setdefault(term, [0, []])[1].extend([cid, english] for cid in cids)
+    for word, owners in one.items():
+        table.setdefault(word, [1, []])[1].extend([cid, english] for cid, english in owners)
+    for entries in pairs.values():
+        for toks, owners in entries:
+            table.setdefault(" ".join(toks), [2, []])[1].extend([cid, english] for cid, english in owners)
+    return {"format": 1, "digest": concepts_digest(concepts),
+            "terms": [[cid, [[t, e] for t, e in pairs_]] for cid, pairs_ in terms.items()],
+            "find": [[t, table[t][0], table[t][1]] for t in sorted(table)]}, indexes
+
+
+def lexicon_tables(concepts: dict[str, Concept]) -> dict:
+    """A :class:`Lexicon` of ``concepts`` as plain data (strings, booleans, small integers, lists):
+    what ``Lexicon(concepts, tables=...)`` needs to skip expanding and indexing the terms."""
+    return _build_tables(concepts)[0]
+
+
+def _from_tables(tables, concepts: dict[str, Concept] | None):
+    """(terms, term strings, find table, one-word terms) from :func:`lexicon_tables` data; None when
+    the data is malformed or (``concepts`` given) made of other concepts."""
+    try:
+        if type(tables) is not dict or tables.get("format") != 1:
+            return None
+        if concepts is not None and tables.get("digest") != concepts_digest(concepts):
+            return None
+        terms = {}
+        for cid, pairs in tables["terms"]:
+            if type(cid) is not str or cid in terms:
+                return None
+            for t, e in pairs:
+                if type(t) is not str or not t or type(e) is not bool:
+                    return None
+            terms[cid] = tuple(map(tuple, pairs))
+        found = []
+        for term, kind, owners in tables["find"]:
+            if type(term) is not str or not term or type(kind) is not int or kind not in (0, 1, 2) or not owners:
+                return None
+            for c, e in owners:
+                if type(c) is not str or type(e) is not bool:
+                    return None
+            found.append((term, kind, tuple(map(tuple, owners))))
+        strings = tuple(t for t, _k, _o in found)
+        if any(a >= b for a, b in zip(strings, strings[1:])):     # sorted, each once
+            return None
+        return terms, strings, tuple(found), frozenset(t for t, k, _o in found if k == 1)
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
 class Lexicon:
     """The terms of every concept, indexed for :meth:`find`.
 
     Terms written in letters and digits are looked up word by word (the text is split into words once;
     a term's first word is a dictionary key), so English reading costs one look-up per word however
     many terms there are. Other terms (Chinese, "%") are indexed by one of their two-character
-    substrings and located with ``str.find``."""
+    substrings and located with ``str.find``.
 
-    def __init__(self, concepts: dict[str, Concept]):
-        self.terms = expand(concepts)
-        index: dict[str, dict[tuple[str, bool], list[str]]] = {}
-        words: dict[str, dict[tuple[str, ...], list[tuple[str, bool]]]] = {}
-        for cid, terms in self.terms.items():
-            for term, english in terms:
-                toks = tuple(term.split(" "))
-                if term.isascii() and all(_TOKEN.fullmatch(t) for t in toks):
-                    words.setdefault(toks[0], {}).setdefault(toks, []).append((cid, english))
-                else:
-                    index.setdefault(_key(term), {}).setdefault((term, english), []).append(cid)
-        self._index = {k: tuple((t, e, tuple(c)) for (t, e), c in sorted(v.items())) for k, v in index.items()}
-        # one-word terms by their word; longer ones by their first two words
-        self._words = {}
-        self._pairs = {}
-        for first, entries in words.items():
-            for toks, owners in sorted(entries.items()):
-                if len(toks) == 1:
-                    self._words[first] = tuple(owners)
-                else:
-                    self._pairs.setdefault(toks[:2], []).append((toks, tuple(owners)))
-        self._pairs = {k: tuple(v) for k, v in self._pairs.items()}
-        # look-up sets built once (intersecting with a dict's keys would copy them on every call)
-        self._index_keys = frozenset(self._index)
-        self._first_words = frozenset(self._words) | frozenset(k[0] for k in self._pairs)
-        # Every term once, for :meth:`find_present`: (text, kind, owners) with kind 0 = located with
-        # str.find (whole words when English), 1 = a one-word token term, 2 = a term of several tokens.
-        table: dict[str, list] = {}
-        for entries in self._index.values():
-            for term, english, cids in entries:
-                table.setdefault(term, [0, []])[1].extend((cid, english) for cid in cids)
-        for word, owners in self._words.items():
-            table.setdefault(word, [1, []])[1].extend(owners)
-        for entries in self._pairs.values():
-            for toks, owners in entries:
-                table.setdefault(" ".join(toks), [2, []])[1].extend(owners)
-        self.term_strings: tuple[str, ...] = tuple(sorted(table))
-        self._terms = tuple((t, table[t][0], tuple(table[t][1])) for t in self.term_strings)
-        self._one_word = frozenset(self._words)
+    ``tables``: what :func:`lexicon_tables` made of these same concepts earlier (plain data: the
+    ruleset cache keeps it, so a warm start does not expand and index every term again). Tables that
+    are malformed or were made of other concepts (their digest differs) are ignored."""
+
+    def __init__(self, concepts: dict[str, Concept], *, tables: dict | None = None):
+        loaded = _from_tables(tables, concepts) if tables is not None else None
+        if loaded is None:
+            tables, indexes = _build_tables(concepts)
+            loaded = _from_tables(tables, None)
+            self._indexes = indexes
+        else:
+            self._indexes = None       # built on the first :meth:`find` (the reference reader)
+        self.terms, self.term_strings, self._terms, self._one_word = loaded
         self._sets: LiteralSets | None = None      # built on first use
 
     def __contains__(self, cid: str) -> bool:
         return cid in self.terms
+
+    def _index_for_find(self) -> tuple:
+        if self._indexes is None:
+            self._indexes = _indexes(self.terms)
+        return self._indexes
 
     def find(self, text: str, grams: set[str] | None = None, offset: int = 0) -> dict[str, list[Occurrence]]:
         """Every occurrence of every concept in ``text`` (normalised, simplified), by concept, in order;
@@ -161,12 +236,12 @@ class Lexicon:
         if grams is None:
             grams = set(map(_concat, text, text[1:]))
         found: dict[str, dict[tuple[int, int], Occurrence]] = {}
-        index_keys = self._index_keys
+        index, words_of, pairs_of, index_keys, first_words = self._index_for_find()
         keys = (grams & index_keys) | (set(text) & index_keys)
         find = text.find
         n = len(text)
         for key in keys:
-            for term, english, cids in self._index[key]:
+            for term, english, cids in index[key]:
                 size = len(term)
                 start = find(term)
                 while start >= 0:
@@ -176,11 +251,11 @@ class Lexicon:
                         for cid in cids:
                             found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start + offset, end + offset, english)
                     start = find(term, start + 1)
-        if self._words or self._pairs:
-            words, pairs = self._words, self._pairs
+        if words_of or pairs_of:
+            words, pairs = words_of, pairs_of
             # Only tokens that start a term (or a possessive of one) need a look; the others are skipped
             # without building anything. A pair's later words are read where the previous one ends.
-            firsts = self._first_words
+            firsts = first_words
             match_at = _TOKEN.match
             for m in _TOKEN.finditer(text):
                 word = m.group()

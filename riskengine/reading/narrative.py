@@ -24,6 +24,7 @@ from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concep
 from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
 from riskengine.reading.amounts import LARGE_YUAN, large_amounts
 from riskengine.reading.lexicon import BoundLexicon, Lexicon, LiteralSets, to_simplified
+from riskengine.reading.lexicon import lexicon_tables as _lexicon_tables
 
 try:  # the parser behind re.compile (re._parser since 3.11)
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
@@ -113,6 +114,20 @@ def literal_table(entries: list[Indicator | AgentSign]) -> dict[str, list[list[s
     return table
 
 
+def _split_concepts(concepts: dict[str, Concept] | None) -> tuple[dict[str, Concept], dict[str, Concept]]:
+    """(the reading concepts, the actor and modality markers): knowledge/concepts.yaml over the
+    default markers of :data:`riskengine.reading.clauses.MARKERS`."""
+    every = {**default_markers(), **(concepts or {})}
+    return ({k: v for k, v in every.items() if k not in MARKER_IDS}, {k: v for k, v in every.items() if k in MARKER_IDS})
+
+
+def lexicon_tables(concepts: dict[str, Concept] | None) -> dict:
+    """The scanner's two concept lexicons as plain data (:func:`riskengine.reading.lexicon.lexicon_tables`):
+    the loader keeps them in its cache, so a warm start need not expand and index every term again."""
+    reading, marking = _split_concepts(concepts)
+    return {"concepts": _lexicon_tables(reading), "markers": _lexicon_tables(marking)}
+
+
 def _clause_table(parsed) -> list[list[str]] | None:
     clauses = _required_clauses(parsed)
     if not clauses:
@@ -168,10 +183,13 @@ def reading_label(reading: Reading) -> str:
 
 class NarrativeScanner:
     def __init__(self, entries: list[Indicator | AgentSign], literals: dict[str, list[str] | None] | None = None,
-                 concepts: dict[str, Concept] | None = None, *, prefilter: bool = True):
+                 concepts: dict[str, Concept] | None = None, *, prefilter: bool = True,
+                 lexicons: dict | None = None):
         """``literals``: a :func:`literal_table` of (some of) these patterns, computed earlier.
         ``concepts``: knowledge/concepts.yaml; the actor and modality markers not defined there come
-        from :data:`riskengine.reading.clauses.MARKERS`. ``prefilter=False`` runs every pattern (for tests)."""
+        from :data:`riskengine.reading.clauses.MARKERS`. ``lexicons``: :func:`lexicon_tables` of these
+        concepts, computed earlier (tables of other concepts are ignored). ``prefilter=False`` runs
+        every pattern (for tests)."""
         self._known_literals = literals or {}
         self._use_prefilter = prefilter
         self._matchers: list[_Matcher] = []
@@ -191,9 +209,10 @@ class NarrativeScanner:
                     self._matchers.append(_Matcher(entry.id, pattern, lang == "en"))
             for reading in getattr(entry, "read", ()):
                 self._readings.append((entry.id, reading, _policy(entry, reading), reading_label(reading)))
-        every = {**default_markers(), **(concepts or {})}
-        self.lexicon = Lexicon({k: v for k, v in every.items() if k not in MARKER_IDS})
-        self.marker_lexicon = Lexicon({k: v for k, v in every.items() if k in MARKER_IDS})
+        reading, marking = _split_concepts(concepts)
+        lexicons = lexicons if type(lexicons) is dict else {}
+        self.lexicon = Lexicon(reading, tables=lexicons.get("concepts"))
+        self.marker_lexicon = Lexicon(marking, tables=lexicons.get("markers"))
         # Built on the first narrative (parsing every pattern costs ~60 ms; many runs never scan one).
         # Two threads racing here build the same index twice, harmlessly.
         self._index: tuple | None = None
@@ -289,61 +308,81 @@ class NarrativeScanner:
         folded = fold_ascii(text)
         hits, terms = self.presence(folded) if self._use_prefilter else (None, self.lexicon.present(folded))
         doc = Doc(text, self.lexicon.find_present(folded, terms), BoundLexicon(self.marker_lexicon, folded), folded)
-        found: dict[str, NarrativeHit] = {}
+        # signal -> (start, end, pattern, concepts) of its best hit so far. Who acts and how it is said
+        # (the costly part) is read only when it decides whether a match counts, and for the hits kept.
+        found: dict[str, tuple[int, int, str, tuple[str, ...]]] = {}
 
-        def offer(hit: NarrativeHit) -> None:
-            best = found.get(hit.signal)
-            if best is None or (hit.start, hit.pattern) < (best.start, best.pattern):
-                found[hit.signal] = hit
+        def offer(signal: str, start: int, end: int, pattern: str, concepts: tuple[str, ...] = ()) -> None:
+            best = found.get(signal)
+            if best is None or (start, pattern) < (best[0], best[2]):
+                found[signal] = (start, end, pattern, concepts)
 
-        # Matches come in text order: once one cannot beat the signal's hit so far, no later one can,
-        # and reading who says it and how (the costly part) is skipped.
+        def accepts(policy: _Policy, start: int, end: int) -> bool:
+            # _Policy.accepts, the cheaper modality first; the actor only when not every actor counts
+            if doc.modality_of(start, end) not in policy.modalities:
+                return False
+            if policy.actors is None:
+                return True
+            actor, against = doc.actor_of(start, end)
+            return actor in policy.actors and not (against and "complainant" in policy.actors)
+
+        # Matches come in text order: once one cannot beat the signal's hit so far, no later one can.
         for m in self.candidates(folded, hits=hits):
             policy = self._policies[m.signal]
             for match in (_word_matches(m.regex, folded) if m.english else m.regex.finditer(folded)):
                 start, end = match.span()
                 best = found.get(m.signal)
-                if best is not None and (start, m.pattern) >= (best.start, best.pattern):
+                if best is not None and (start, m.pattern) >= (best[0], best[2]):
                     break
-                how = doc.classify(start, end)
-                if not policy.accepts(how.actor, how.modality, how.against):
-                    continue
-                veto = self._pattern_not_with.get(m.signal)
-                if veto and _in_sentence(doc, veto, start):
-                    continue
-                offer(NarrativeHit(m.signal, text[start:end], start, end, m.pattern, how.sentence, (),
-                                   how.actor, how.modality))
-                break
+                if accepts(policy, start, end):
+                    veto = self._pattern_not_with.get(m.signal)
+                    if veto and _in_sentence(doc, veto, start):
+                        continue
+                    offer(m.signal, start, end, m.pattern)
+                    break
         policy = self._policies.get(AMOUNT_SIGNAL)
         if policy is not None:
             for start, end, _value in large_amounts(text):
                 best = found.get(AMOUNT_SIGNAL)
-                if best is not None and (start, AMOUNT_LABEL) >= (best.start, best.pattern):
+                if best is not None and (start, AMOUNT_LABEL) >= (best[0], best[2]):
                     break
-                how = doc.classify(start, end)
-                if policy.accepts(how.actor, how.modality, how.against):
-                    offer(NarrativeHit(AMOUNT_SIGNAL, text[start:end], start, end, AMOUNT_LABEL, how.sentence, (),
-                                       how.actor, how.modality))
+                if accepts(policy, start, end):
+                    offer(AMOUNT_SIGNAL, start, end, AMOUNT_LABEL)
                     break
         occ = doc.occ
         for signal, reading, policy, label in self._readings:
             if (reading.all and reading.all[0] not in occ) or (not reading.all and not any(c in occ for c in reading.any)):
                 continue
             for start, end, concepts, spans in _read(reading, doc):
-                how = doc.classify(start, end)
-                if how.modality != "negated" and any(doc.negated_at(p, spans) for p, _e in spans if p > start):
+                best = found.get(signal)
+                # Every later span lies in the window of this span's anchor or a later one: once that
+                # window starts where it cannot beat the hit so far, nothing this reading finds can.
+                if best is not None and (_window_start(doc, reading.within, spans[0][0]), label) >= (best[0], best[2]):
+                    break
+                if doc.modality_of(start, end) != "negated" and any(doc.negated_at(p, spans) for p, _e in spans if p > start):
                     continue     # "尚未向监管部门投诉": a negation inside the span reaches a later concept
-                if not policy.accepts(how.actor, how.modality, how.against):
+                if not accepts(policy, start, end):
                     continue
                 if reading.refers is not None and not refers_to(doc, reading.refers, start):
                     continue
-                offer(NarrativeHit(signal, text[start:end], start, end, label, how.sentence, concepts,
-                                   how.actor, how.modality))
+                offer(signal, start, end, label, concepts)
                 break
         for signal, salience in self._salience.items():
-            if signal in found and not salient(doc, salience, found[signal].start):
+            if signal in found and not salient(doc, salience, found[signal][0]):
                 del found[signal]
-        return sorted(found.values(), key=lambda h: (h.start, h.signal))
+        out = []
+        for signal, (start, end, pattern, concepts) in found.items():
+            actor, _against = doc.actor_of(start, end)
+            out.append(NarrativeHit(signal, text[start:end], start, end, pattern, doc.sentence_index(start) + 1,
+                                    concepts, actor, doc.modality_of(start, end)))
+        return sorted(out, key=lambda h: (h.start, h.signal))
+
+
+def _window_start(doc: Doc, within, pos: int) -> int:
+    """Where the window of a reading anchored at ``pos`` starts (as :func:`_read` takes it); it does
+    not decrease as ``pos`` grows."""
+    return (doc.clause(pos)[0] if within == "clause" else doc.nearby(pos)[0] if within == "nearby"
+            else doc.sentence(pos)[0])
 
 
 def refers_to(doc: Doc, refers, start: int) -> bool:
