@@ -54,3 +54,12 @@ def test_a_generic_word_of_the_vocabulary_does_not_raise_the_sign(engine, text, 
 def test_a_longer_term_does_not_hide_the_attorney_general_from_not_a_lawyer(engine):
     # 'the attorney general' once sat in regulator_extra and hid not_a_lawyer's 'attorney general'
     assert "lawyer_letter" not in raised(engine, "If this is not fixed I will report you to the attorney general.")
+
+
+@pytest.mark.parametrize("text", [
+    "客户的老母亲持公证委托书来柜台为她办理退保。",
+    "客户女儿学校的老师说，是她女儿拿着委托书来的。",
+])
+def test_a_longer_term_does_not_hide_that_a_relative_acts(engine, text):
+    # relative words of harassment ('老母亲', '女儿学校') once hid kin_person from the power-of-attorney reading
+    assert "third_party_power_of_attorney" not in raised(engine, text)
