@@ -44,6 +44,8 @@ def test_the_same_fact_said_another_way_raises_the_sign(engine, text, sign):
     ("The late fee was news to me, nobody mentioned it when I opened the card.", "customer_unaware_of_complaint"),
     # the customer's own change of number
     ("客户本人持身份证到柜台，将联系电话变更为自己的新号码。", "contact_phone_changed"),
+    # exposure online is not asking the regulator to publish its findings
+    ("要求商家赔两千元，不然就向12315举报，再发视频到网上曝光。", "demands_regulator_publish"),
     # a flaw the firm upheld is not a fabricated one
     ("客户称签名是业务员代签的，经笔迹鉴定确非本人笔迹，我司已致歉并全额退保。", "fabricated_sales_flaws"),
 ])
