@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,14 @@ def mini_engine():
 @pytest.fixture(scope="session")
 def engine():
     return load_engine()
+
+
+@pytest.fixture()
+def knowledge_copy(tmp_path):
+    """A copy of the shipped knowledge/ folder that a test may break."""
+    dest = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", dest)
+    return dest
 
 
 # Rules that draw the strategy warnings: TIE-A and TIE-B recommend one strategy (a tie), and SHADOWED

@@ -2,8 +2,6 @@
 (as a reading's `not_with` does for a reading), and the check of those concept ids."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -12,7 +10,6 @@ from riskengine.cli.group import main
 from riskengine.contracts.knowledge import AgentSign, Concept, Patterns
 from riskengine.reading.narrative import NarrativeScanner
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def concept(cid, zh=(), en=()):
@@ -87,12 +84,6 @@ def test_shipped_bulk_purchase_skips_an_organisation_buying_for_its_own_use(engi
 
 
 # -- validation -------------------------------------------------------------------------------------
-@pytest.fixture()
-def knowledge_copy(tmp_path):
-    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
-    return tmp_path / "knowledge"
-
-
 def test_unknown_pattern_not_with_concept_is_an_error_with_location_and_suggestion(knowledge_copy):
     path = knowledge_copy / "agent_signs.yaml"
     text = path.read_text(encoding="utf-8")

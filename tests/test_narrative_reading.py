@@ -3,8 +3,6 @@ how it is said (negated, hoped, conditional); both registers; and the checks on 
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +12,6 @@ from riskengine.contracts.knowledge import Concept, Indicator
 from riskengine.reading.lexicon import english_forms, to_simplified
 from riskengine.reading.narrative import NarrativeScanner
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def concept(cid, zh=(), en=(), include=()):
@@ -135,12 +132,6 @@ def test_shipped_knowledge_reads_issue_13_examples(engine, text, present, absent
 
 
 # -- validation of lexicons ---------------------------------------------------------------------------
-@pytest.fixture()
-def knowledge_copy(tmp_path):
-    shutil.copytree(ROOT / "knowledge", tmp_path / "knowledge")
-    return tmp_path / "knowledge"
-
-
 def test_unknown_concept_is_an_error_with_location_and_suggestion(knowledge_copy):
     path = knowledge_copy / "indicators.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("- any: [lawsuit]", "- any: [lawsiut]", 1),

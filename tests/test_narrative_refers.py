@@ -3,8 +3,6 @@ for the person named last before it, in its sentence or a few sentences back. A 
 named in the previous sentence is an agent's fee; the same words after a relative was named are not."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,7 +11,6 @@ from riskengine.cli.group import main
 from riskengine.contracts.knowledge import Concept, Indicator
 from riskengine.reading.narrative import NarrativeScanner
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def concept(cid, zh=(), en=()):
@@ -60,13 +57,6 @@ def test_reference_reaches_only_back_sentences():
 def test_hit_names_the_reference_in_its_label():
     hit = scanner().scan("该男子全程说话。客户称已付给他两千元。")[0]
     assert "refers to(companion)" in hit.pattern
-
-
-@pytest.fixture()
-def knowledge_copy(tmp_path):
-    dest = tmp_path / "knowledge"
-    shutil.copytree(ROOT / "knowledge", dest)
-    return dest
 
 
 def test_unknown_concept_in_refers_is_reported_with_its_place(knowledge_copy):
