@@ -332,6 +332,18 @@ def test_agent_and_media_questions_only_where_something_points_there(engine):
     assert "signal:media_involved" not in facts
 
 
+def test_safety_questions_only_where_the_persons_state_or_presence_points_there(engine):
+    def asked(**over):
+        return {m.fact for m in engine.assess(case(category="service_attitude", **over)).missing_facts}
+    calm = asked(complainant={"emotion": "calm", "represented_by": "self"})
+    assert not calm & {"signal:threatens_self_harm", "signal:threatens_violence"}
+    assert "signal:threatens_self_harm" in asked(complainant={"emotion": "hostile", "represented_by": "self"})
+    assert "signal:threatens_self_harm" in asked(complainant={"emotion": "calm", "represented_by": "self"},
+                                                 signals=["despair_hopeless"])
+    assert "signal:threatens_violence" in asked(complainant={"emotion": "calm", "represented_by": "self"},
+                                                channel="visit")
+
+
 # ---------------------------------------------------------------- both engines agree on the new rules
 
 @pytest.mark.parametrize("over", [

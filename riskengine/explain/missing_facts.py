@@ -169,7 +169,13 @@ def missing_facts(engine, case, base: Assessment, state=None, hits=None) -> list
 
 
 # Signals that only matter where something already points to an agent or to the media (issue 14 §9).
-MEDIA_SIGNALS = frozenset({"threatens_media", "media_involved", "social_media_post", "online_complaint_platform"})
+MEDIA_SIGNALS = frozenset({"threatens_media", "media_involved", "social_media_post", "online_complaint_platform",
+                           "threatens_online_post"})
+# Threats to life and limb are asked about where the person's state or presence points there: a calm or
+# anxious customer with no sign of distress is not asked whether they spoke of killing themselves.
+SAFETY_SIGNALS = frozenset({"threatens_self_harm", "threatens_violence"})
+CALM = frozenset({"calm", "anxious"})
+ON_SITE = frozenset({"visit_in_person", "disruptive_on_site"})
 
 
 def rank_missing(rs, state, base: Assessment, computed: list[MissingFact]) -> list[MissingFact]:
@@ -189,6 +195,9 @@ def rank_missing(rs, state, base: Assessment, computed: list[MissingFact]) -> li
     taken = {m.fact for m in decisive}
     agent_points = base.agent.score > 0 or "agent_possible" in base.findings or base.agent.suspected
     media_points = "media_risk" in base.findings
+    distress = {sid for sid, sig in rs.knowledge.signals.items() if getattr(sig, "dimension", None) == "emotion"}
+    safety_points = (lookup(state.facts, "complainant.emotion") not in CALM or lookup(state.facts, "channel") == "visit"
+                     or not state.signals.isdisjoint(distress | ON_SITE))
     rest = []
     for m in computed:
         if m.fact in taken:
@@ -198,6 +207,8 @@ def rank_missing(rs, state, base: Assessment, computed: list[MissingFact]) -> li
             if sid in rs.knowledge.agent_signs and not agent_points:
                 continue
             if sid in MEDIA_SIGNALS and not media_points:
+                continue
+            if sid in SAFETY_SIGNALS and not safety_points:
                 continue
         rest.append(m)
     return decisive + rest
