@@ -540,3 +540,12 @@ def test_a_threat_to_post_online_is_media_risk_but_not_already_public(engine):
     assert "media_risk" in threat.findings and "media_exposure" not in threat.findings
     assert "media_exposure" in posted.findings
     assert threat.escalation.level < 4      # in the 15 March season too: the threat is not rewarded
+
+
+def test_lawful_heads_of_damage_for_an_injury_are_not_an_excessive_demand(engine):
+    injury = engine.assess(case(industry="ecommerce", category="product_quality",
+                                narrative="高压锅锅盖崩开，我手臂烫伤住院一周，要求商家赔偿医药费、误工费和营养费。"))
+    delay = engine.assess(case(industry="ecommerce", category="product_quality",
+                               narrative="快递晚到半天，我要你们赔我精神损失费五千块。"))
+    assert "excessive_demand" not in injury.findings
+    assert "excessive_demand" in delay.findings

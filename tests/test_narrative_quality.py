@@ -3,7 +3,7 @@
 Each floor is what the reader measured on the corpus when the floor was set, less 0.05:
 a change that makes the reader worse on a signal fails here (look at `riskengine eval tests/narratives`
 for the misses and false hits). Skipped only when the corpus folder is absent. The floors were
-measured on the 1,410 items of tests/narratives on 2026-12-02 (round 2, session 2, after the merges);
+measured on the 1,415 items of tests/narratives on 2026-12-02 (round 2, session 2, after the merges);
 RISKENGINE_NARRATIVE_CORPUS points the test at another folder.
 Reset after round 2 (issue 13: agent signs, threats, emotion; money, fraud, collection and process signals;
 amounts) on the merged reader.
@@ -53,7 +53,7 @@ FLOORS: dict[str, tuple[float, float]] = {
     "despair_hopeless": (0.89, 0.95),
     "disruptive_on_site": (0.70, 0.49),
     "escalated_to_head_office": (0.53, 0.85),
-    "excessive_compensation": (0.95, 0.64),
+    "excessive_compensation": (0.86, 0.68),
     "fabricated_sales_flaws": (0.88, 0.95),
     "false_identity": (0.95, 0.95),
     "fee_dispute": (0.73, 0.77),
