@@ -196,6 +196,15 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "from riskengine.cli.group import run; run()", *args]
 
 
+def _rows(path: Path) -> int:
+    """Lines written so far (0 before the file exists)."""
+    try:
+        with open(path, "rb") as fh:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 16), b""))
+    except FileNotFoundError:
+        return 0
+
+
 def test_batch_killed_at_random_points_and_resumed_writes_every_record_once(tmp_path: Path):
     n = 10_000
     bad = set(range(7, n, 997))   # some records are bad: they go to the errors file, once each
@@ -209,8 +218,13 @@ def test_batch_killed_at_random_points_and_resumed_writes_every_record_once(tmp_
     kills = 0
     for attempt in range(4):
         args = ["batch", str(tmp_path / "in.jsonl"), "--out", str(out)] + (["--resume"] if attempt else [])
+        # Cut the run at a random point of its progress (not after a fixed time, which a faster batch
+        # outruns): once the output holds a few hundred to two thousand more rows than before.
+        target = _rows(out) + rng.randint(300, 2000)
         proc = subprocess.Popen(_cli(*args), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        time.sleep(rng.uniform(0.8, 2.0))
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and _rows(out) < target and time.monotonic() < deadline:
+            time.sleep(0.02)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
