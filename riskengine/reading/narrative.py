@@ -156,6 +156,17 @@ class _Policy:
             return False
         return modality in self.modalities
 
+    def accepts_span(self, doc: Doc, start: int, end: int) -> bool:
+        """:meth:`accepts` for a span of ``doc``, the cheaper modality first: who acts (the costly
+        part) is read only when not every actor counts."""
+        modality = doc.modality_of(start, end)
+        if modality not in self.modalities:
+            return False
+        if self.actors is None:
+            return True
+        actor, against = doc.actor_of(start, end)
+        return self.accepts(actor, modality, against)
+
 
 def _policy(entry, reading: Reading | None = None) -> _Policy:
     actors = reading.actors if reading is not None and reading.actors is not None else entry.actors
@@ -317,15 +328,6 @@ class NarrativeScanner:
             if best is None or (start, pattern) < (best[0], best[2]):
                 found[signal] = (start, end, pattern, concepts)
 
-        def accepts(policy: _Policy, start: int, end: int) -> bool:
-            # _Policy.accepts, the cheaper modality first; the actor only when not every actor counts
-            if doc.modality_of(start, end) not in policy.modalities:
-                return False
-            if policy.actors is None:
-                return True
-            actor, against = doc.actor_of(start, end)
-            return actor in policy.actors and not (against and "complainant" in policy.actors)
-
         # Matches come in text order: once one cannot beat the signal's hit so far, no later one can.
         for m in self.candidates(folded, hits=hits):
             policy = self._policies[m.signal]
@@ -334,7 +336,7 @@ class NarrativeScanner:
                 best = found.get(m.signal)
                 if best is not None and (start, m.pattern) >= (best[0], best[2]):
                     break
-                if accepts(policy, start, end):
+                if policy.accepts_span(doc, start, end):
                     veto = self._pattern_not_with.get(m.signal)
                     if veto and _in_sentence(doc, veto, start):
                         continue
@@ -346,7 +348,7 @@ class NarrativeScanner:
                 best = found.get(AMOUNT_SIGNAL)
                 if best is not None and (start, AMOUNT_LABEL) >= (best[0], best[2]):
                     break
-                if accepts(policy, start, end):
+                if policy.accepts_span(doc, start, end):
                     offer(AMOUNT_SIGNAL, start, end, AMOUNT_LABEL)
                     break
         occ = doc.occ
@@ -361,7 +363,7 @@ class NarrativeScanner:
                     break
                 if doc.modality_of(start, end) != "negated" and any(doc.negated_at(p, spans) for p, _e in spans if p > start):
                     continue     # "尚未向监管部门投诉": a negation inside the span reaches a later concept
-                if not accepts(policy, start, end):
+                if not policy.accepts_span(doc, start, end):
                     continue
                 if reading.refers is not None and not refers_to(doc, reading.refers, start):
                     continue
