@@ -195,9 +195,9 @@ def rank_missing(rs, state, base: Assessment, computed: list[MissingFact]) -> li
     taken = {m.fact for m in decisive}
     agent_points = base.agent.score > 0 or "agent_possible" in base.findings or base.agent.suspected
     media_points = "media_risk" in base.findings
-    distress = {sid for sid, sig in rs.knowledge.signals.items() if getattr(sig, "dimension", None) == "emotion"}
     safety_points = (lookup(state.facts, "complainant.emotion") not in CALM or lookup(state.facts, "channel") == "visit"
-                     or not state.signals.isdisjoint(distress | ON_SITE))
+                     or any(sid in ON_SITE or getattr(rs.knowledge.signals.get(sid), "dimension", None) == "emotion"
+                            for sid in state.signals))
     rest = []
     for m in computed:
         if m.fact in taken:
