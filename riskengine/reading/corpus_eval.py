@@ -171,7 +171,7 @@ def evaluate(scanner, items: list[Item], signals: list[str] | None = None) -> Re
         if wanted is not None:
             predicted &= wanted
             gold &= wanted
-        for sid in gold | predicted:
+        for sid in sorted(gold | predicted):   # a stable order: the report is byte-identical run to run
             s = scores.setdefault(sid, SignalScore(sid))
             if sid in gold and sid in predicted:
                 s.tp += 1
