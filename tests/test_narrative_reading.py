@@ -125,6 +125,11 @@ def test_each_hit_explains_itself():
     ("中介让客户不要接保险公司的电话", {"told_not_to_contact_insurer"}, set()),
     ("来函为模板格式，与多名客户的投诉信内容雷同", {"template_letter", "batch_same_wording"}, set()),
     ("银行收取了高额手续费", {"fee_dispute"}, {"agent_fee_share"}),
+    # a time still ahead after the act makes it a plan, not a post that exists
+    ("I'm posting this on TikTok tonight with the recordings", {"threatens_online_post"}, {"social_media_post"}),
+    ("I posted this on TikTok last night", {"social_media_post"}, {"threatens_online_post"}),
+    # 客服 qualifying a noun ("和客服的聊天记录") is not who posts
+    ("客户称如果周五前不退款，就把和客服的聊天记录发到小红书上", {"threatens_online_post"}, {"social_media_post"}),
 ])
 def test_shipped_knowledge_reads_issue_13_examples(engine, text, present, absent):
     got = {h.signal for h in engine.scanner.scan(text)}

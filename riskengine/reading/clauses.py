@@ -50,6 +50,9 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "marker_future": (
         ("要", "会", "将", "准备", "打算", "想", "计划", "决定", "马上", "明天"),
         ("will", "'ll", "going to", "gonna", "plan to", "planning to", "intend to", "shall", "would", "about to")),
+    "marker_future_time": (
+        ("今晚", "明天", "明早", "下周", "下个月", "过几天", "改天"),
+        ("tonight", "tomorrow", "next week", "next month", "this weekend", "later today")),
     "marker_past": (
         ("已经", "已", "曾经", "曾", "上周", "昨天", "之前", "去年", "上个月", "前天", "早已"),
         ("already", "had", "have", "has", "did", "was", "were", "last", "yesterday", "previously", "ago", "filed",
@@ -315,9 +318,11 @@ class Doc:
                     return kind
         if self.markers("marker_conditional", s0, s1) or self._bu_jiu(s0, start):
             return "conditional"
-        c0, _c1 = self.clause(start)
+        c0, c1 = self.clause(start)
         if self.markers("marker_future", c0, end):     # before the span or in it ("会找媒体")
             return "future"
+        if self.markers("marker_future_time", end, c1) and not self.markers("marker_past", c0, end):
+            return "future"     # a time ahead later in the clause: "I'm posting this on TikTok tonight"
         if self.markers("marker_past", c0, end):
             return "past"
         return "asserted"
@@ -353,6 +358,8 @@ class Doc:
                 word = text[c_start:c_end]
                 if cid == "actor_firm" and _PLACE_BEFORE.search(text[max(0, c_start - 8):c_start]):
                     continue     # "arrived at the branch", "来到网点": a place, not who acts
+                if text.startswith("的", c_end) and c_start > max(s0, c0):
+                    continue     # "和客服的聊天记录": an attribute of a noun, not who acts
                 if is_object(c_start) or word in ("me", "us"):
                     if cid == "actor_complainant":
                         objects_seen = True
