@@ -115,7 +115,7 @@ _EN_WORD = re.compile(r"[a-z0-9']+")
 
 NEG_REACH_ZH = 15    # characters a Chinese negation, hope or fear reaches at most
 NEG_REACH_EN = 10    # words an English one reaches
-SHORT_NEGATION = {"no": 3, "without": 4, "none": 2, "nobody": 3, "nothing": 4}   # English words that negate only what follows closely
+SHORT_NEGATION = {"no": 3, "without": 4, "none": 2, "nobody": 6, "nothing": 4}   # English words that negate only what follows closely
 _BIE_WORDS = frozenset("分特区告类识级性派个差辨鉴判甄")   # 分别, 特别, 区别 … : 别 here is not "don't"
 PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asserted")
 
