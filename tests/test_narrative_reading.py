@@ -130,6 +130,12 @@ def test_each_hit_explains_itself():
     ("I posted this on TikTok last night", {"social_media_post"}, {"threatens_online_post"}),
     # 客服 qualifying a noun ("和客服的聊天记录") is not who posts
     ("客户称如果周五前不退款，就把和客服的聊天记录发到小红书上", {"threatens_online_post"}, {"social_media_post"}),
+    # a rhetorical question affirms what its 不是/isn't seems to deny; a plain denial still denies
+    ("这不是欺诈是什么？", {"alleges_fraud"}, set()),
+    ("Isn't that a scam?", {"alleges_fraud"}, set()),
+    ("客户明确表示不认为公司欺骗了他。", set(), {"alleges_fraud"}),
+    # English regex stems are whole words: the endings are written out
+    ("The collector kept harassing me at work", {"debt_collection_harassment"}, set()),
 ])
 def test_shipped_knowledge_reads_issue_13_examples(engine, text, present, absent):
     got = {h.signal for h in engine.scanner.scan(text)}

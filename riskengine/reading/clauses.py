@@ -28,7 +28,7 @@ from riskengine.contracts.knowledge import Concept, Text
 MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "marker_negation": (
         ("没有", "没", "未曾", "未", "尚未", "不要求", "并不要求", "并无", "毫无", "不会", "不想", "不打算", "并未", "从未", "从没", "无意", "不曾", "并没有", "不是",
-         "也没", "也不", "绝不", "决不", "不再", "并不", "根本不", "绝对不", "不准备", "没打算", "无需", "不用", "不必", "不需要"),
+         "也没", "也不", "绝不", "决不", "不再", "并不", "根本不", "绝对不", "不准备", "没打算", "无需", "不用", "不必", "不需要", "不认为", "不觉得"),
         ("not", "no", "never", "didn't", "don't", "doesn't", "won't", "haven't", "hasn't", "wasn't", "weren't",
          "without", "nor", "neither", "cannot", "can't", "couldn't", "wouldn't", "isn't", "aren't", "nobody",
          "none", "hadn't", "didnt", "dont", "wont", "havent", "nothing")),
@@ -116,6 +116,7 @@ _EN_WORD = re.compile(r"[a-z0-9']+")
 NEG_REACH_ZH = 15    # characters a Chinese negation, hope or fear reaches at most
 NEG_REACH_EN = 10    # words an English one reaches
 SHORT_NEGATION = {"no": 3, "without": 4, "none": 2, "nobody": 6, "nothing": 4}   # English words that negate only what follows closely
+_RHETORICAL = frozenset({"不是", "isn't", "wasn't", "aren't"})   # negations a question turns into assertions
 _BIE_WORDS = frozenset("分特区告类识级性派个差辨鉴判甄")   # 分别, 特别, 区别 … : 别 here is not "don't"
 PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asserted")
 
@@ -276,6 +277,8 @@ class Doc:
                  limit_en: int = NEG_REACH_EN) -> bool:
         """Whether the scope of ``marker`` (a negation, hope or fear) reaches ``start``."""
         text = self.text
+        if text[marker.start:marker.end] in _RHETORICAL and self._asks_back(start):
+            return False                   # "这不是欺诈吗？", "isn't this a scam?": said, not denied
         if marker.end > start:
             return marker.start < start    # "不会" over the "会" a span starts with
         gap = text[marker.end:start]
@@ -289,6 +292,13 @@ class Doc:
         elif len(gap) > limit_zh:
             return False
         return not self.markers("marker_scope_break", marker.end, start)
+
+    def _asks_back(self, pos: int) -> bool:
+        """Whether the sentence of ``pos`` asks back from ``pos`` on (…吗？, …是什么？, …?): a rhetorical
+        question, in which 不是/isn't affirms."""
+        _s0, s1 = self.sentence(pos)
+        tail = self.text[pos:s1]
+        return "?" in tail or "吗" in tail or "是什么" in tail
 
     def negated_at(self, pos: int, own: tuple = ()) -> bool:
         """Whether a negation reaches ``pos`` (for the later concepts of a reading); negation words
