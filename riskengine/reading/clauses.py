@@ -40,7 +40,8 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "now", "after", "even")),
     "marker_conditional": (
         ("如果", "若", "假如", "要是", "万一", "否则", "不然", "要不然", "除非", "再不", "如若", "倘若", "如不", "若不"),
-        ("if", "unless", "otherwise", "or else", "should they", "should you", "in case")),
+        ("if", "unless", "otherwise", "or else", "should they", "should you", "in case", "no choice but",
+         "leave me no choice", "leaves me no choice", "left me no choice", "leaving me no choice")),
     "marker_hope": (
         ("希望", "但愿", "期望", "期待", "盼望", "恳请", "请求", "请不要", "求求"),
         ("hope", "hoping", "hoped", "hopefully", "wish", "pray")),
@@ -49,7 +50,8 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("afraid", "worried", "worry", "fear", "feared", "scared", "terrified")),
     "marker_future": (
         ("要", "会", "将", "准备", "打算", "想", "计划", "决定", "马上", "明天"),
-        ("will", "'ll", "going to", "gonna", "plan to", "planning to", "intend to", "shall", "would", "about to")),
+        ("will", "'ll", "going to", "gonna", "plan to", "planning to", "intend to", "shall", "would", "about to",
+         "prepared to", "prepare to", "ready to")),
     "marker_future_time": (
         ("今晚", "明天", "明早", "下周", "下个月", "过几天", "改天"),
         ("tonight", "tomorrow", "next week", "next month", "this weekend", "later today")),
