@@ -255,7 +255,9 @@ class _EagerDoc(Doc):
         person = word in ("he", "she")
         kinds = ("actor_firm", "actor_third_party") if word in ("they", "them", "their", "对方") else \
             ("actor_firm", "actor_third_party", "actor_complainant")
-        best = (-1, "actor_complainant" if word == "他们" else "actor_firm")
+        third_person_note = person and not any(self.text[o.start:o.end] in FIRST_PERSON
+                                               for o in self.markers("actor_complainant", 0, pos))
+        best = (-1, "actor_complainant" if word == "他们" or third_person_note else "actor_firm")
         for cid in kinds:
             for o in reversed(self.markers(cid, 0, pos)):
                 named = self.text[o.start:o.end]

@@ -287,6 +287,8 @@ class Doc:
         if any(ch in gap for ch in "，,：:。！？!?；;\n"):
             if not english or any(ch in gap for ch in "。！？!?；;\n") or re.search(r"\.(\s|$)", gap):
                 return False
+            if self.markers("marker_conditional", self.clause(marker.start)[0], marker.start):
+                return False     # "If they do not refund me, my next stop is the press": the condition ends at its comma
         if english:
             words = self.words_between(marker.end, start)
             if words > SHORT_NEGATION.get(text[marker.start:marker.end], limit_en):
@@ -405,11 +407,15 @@ class Doc:
     def _antecedent(self, pos: int, word: str) -> str:
         """Who a pronoun stands for: the last firm or third party named before it ("they" the bank);
         "he"/"she"/"他们" may also be the complainant's side named in the third person ("the customer
-        said he"). With nobody named: the firm, except 他们 (the visitors, in a handler's note)."""
+        said he"). With nobody named: the firm, except 他们 (the visitors, in a handler's note) and "he"/"she"
+        in a note with no first person before it (a handler's note about the customer: "He called the
+        agent an idiot"); in the complainant's own words an unnamed "he" is someone else."""
         person = word in ("he", "she")
         kinds = ("actor_firm", "actor_third_party") if word in ("they", "them", "their", "对方") else \
             ("actor_firm", "actor_third_party", "actor_complainant")
-        best = (-1, "actor_complainant" if word == "他们" else "actor_firm")
+        third_person_note = person and not any(self.text[o.start:o.end] in FIRST_PERSON
+                                               for o in self.markers("actor_complainant", 0, pos))
+        best = (-1, "actor_complainant" if word == "他们" or third_person_note else "actor_firm")
         last = self.sentence_index(pos - 1) if pos > 0 else -1
         for cid in kinds:
             # the last one before ``pos``, read sentence by sentence backwards (the nearest usually is

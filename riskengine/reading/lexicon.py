@@ -8,6 +8,8 @@ character table (one character for one, so spans stay those of the normalised te
 """
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import json
 import operator
@@ -452,8 +454,10 @@ def _whole_word(text: str, start: int, end: int) -> bool:
 
 
 # -- traditional to simplified ----------------------------------------------------------------------
-# One character for one, the characters complaint narratives use most (OpenCC would be complete but
-# brings a dependency and is not one-for-one). Unlisted characters are read as they are.
+# Traditional to simplified, one character for one: OpenCC's character table (TSCharacters, its first
+# choice where it offers several), then this hand list of the characters complaint narratives use most,
+# which wins where the two differ. Phrase-level conversion is not needed: texts, concept terms and
+# patterns all go through the same table, so they meet whichever character it picks.
 _TRAD = ("訴诉 體体 險险 費费 師师 國国 銀银 監监 會会 報报 記记 錄录 電电 話话 號号 碼码 們们 說说 讓让 這这 為为 與与 對对 "
          "從从 來来 時时 後后 發发 給给 錢钱 賠赔 償偿 還还 開开 關关 門门 問问 題题 題题 處处 理理 務务 員员 業业 單单 據据 "
          "證证 件件 幫帮 沒没 有有 並并 無无 給给 絕绝 應应 該该 當当 辦办 齊齐 書书 寫写 讀读 聽听 見见 親亲 屬属 幣币 "
@@ -469,11 +473,29 @@ _TRAD = ("訴诉 體体 險险 費费 師师 國国 銀银 監监 會会 報报 
          "鑒鉴 產产 貨货 買买 賣卖 價价 驗验 贈赠 運运 輸输 達达 遞递 郵邮 簡简 訊讯 廣广 告告 揭揭 黑黑 貓猫 "
          "違违 規规 紅红 願愿 勸劝 誘诱 錯错 誤误 準准 備备 覺觉 將将 儘尽 盡尽 纔才 幹干 亂乱 囑嘱 咐咐 職职 "
          "稱称 謂谓 陪陪 錄录 音音 攝摄 像像 貼贴 帖帖 據据 點点 擊击 鏈链 詞词 語语 罰罚 懲惩 罰罚 則则")
-_TABLE = {ord(pair[0]): pair[1] for pair in _TRAD.split() if pair[0] != pair[1]}
+
+
+@functools.cache
+def _simplify_table() -> dict[int, str]:
+    """Built once per process, on the first narrative (read-only afterwards)."""
+    from importlib.resources import files
+
+    table: dict[int, str] = {}
+    try:
+        source = files("opencc").joinpath("dictionary/TSCharacters.txt").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):   # pragma: no cover - a core dependency
+        source = ""
+    for line in source.splitlines():
+        trad, _, simplified = line.partition("\t")
+        first = simplified.split(" ", 1)[0]
+        if len(trad) == 1 and len(first) == 1 and first != trad:
+            table[ord(trad)] = first
+    table.update({ord(pair[0]): pair[1] for pair in _TRAD.split() if pair[0] != pair[1]})
+    return table
 
 
 def to_simplified(text: str) -> str:
-    return text.translate(_TABLE)
+    return text.translate(_simplify_table())
 
 
 # -- validation -------------------------------------------------------------------------------------
