@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from riskengine.reading.clauses import MARKER_IDS, Doc, default_markers
 from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading, Salience
+from riskengine.language.saferegex import LinearPattern, Utf8Text
 from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
 from riskengine.reading.amounts import LARGE_YUAN, large_amounts
 from riskengine.reading.lexicon import BoundLexicon, Lexicon, LiteralSets, to_simplified
@@ -329,10 +330,10 @@ class NarrativeScanner:
                 found[signal] = (start, end, pattern, concepts)
 
         # Matches come in text order: once one cannot beat the signal's hit so far, no later one can.
+        utf8 = _utf8(folded)
         for m in self.candidates(folded, hits=hits):
             policy = self._policies[m.signal]
-            for match in (_word_matches(m.regex, folded) if m.english else m.regex.finditer(folded)):
-                start, end = match.span()
+            for start, end in _pattern_spans(m, folded, utf8):
                 best = found.get(m.signal)
                 if best is not None and (start, m.pattern) >= (best[0], best[2]):
                     break
@@ -540,6 +541,41 @@ def _word_matches(regex: re.Pattern, text: str):
             continue
         yield match
         pos = match.end() if match.end() > start else start + 1
+
+
+def _utf8(text: str) -> Utf8Text | None:
+    try:
+        return Utf8Text(text)
+    except UnicodeEncodeError:     # a lone surrogate: searched as a str
+        return None
+
+
+def _pattern_spans(m: _Matcher, folded: str, utf8: Utf8Text | None):
+    """The spans of ``m``'s matches in ``folded`` (whole words in English, see :func:`_word_matches`),
+    searched on its UTF-8 bytes when it has them (any other regex, as tests give, through ``finditer``)."""
+    regex = m.regex
+    if utf8 is None or type(regex) is not LinearPattern:
+        for match in (_word_matches(regex, folded) if m.english else regex.finditer(folded)):
+            yield match.span()
+        return
+    if not m.english:
+        yield from regex.spans(utf8)
+        return
+    pos = 0
+    end = len(folded)
+    while pos <= end:
+        span = regex.search_utf8(utf8, pos)
+        if span is None:
+            return
+        start = span[0]
+        if start and folded[start - 1] in _WORD_CHARS:
+            pos = start + 1
+            continue
+        yield span
+        pos = span[1] if span[1] > start else start + 1
+
+
+_WORD_CHARS = frozenset(_WORD_END)
 
 
 def _parse(pattern: str):
