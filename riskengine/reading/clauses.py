@@ -182,6 +182,13 @@ class Doc:
     def words_between(self, a: int, b: int) -> int:
         return len(_EN_WORD.findall(self.text, a, b)) if b > a else 0
 
+    def starts(self, cid: str) -> list[int]:
+        """The starts of ``self.occ[cid]``, in order (for bisect)."""
+        starts = self._starts.get(cid)
+        if starts is None:
+            starts = self._starts[cid] = [o.start for o in self.occ[cid]]
+        return starts
+
     def markers(self, cid: str, lo: int, hi: int) -> list:
         """Occurrences of ``cid`` (a marker or any concept) starting in [lo, hi), in order."""
         occ = self.occ.get(cid)

@@ -15,6 +15,7 @@ The result is exactly what running every pattern would give (tests/test_narrativ
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -221,6 +222,12 @@ class NarrativeScanner:
                     self._matchers.append(_Matcher(entry.id, pattern, lang == "en"))
             for reading in getattr(entry, "read", ()):
                 self._readings.append((entry.id, reading, _policy(entry, reading), reading_label(reading)))
+        # concept -> the readings that can hold only where it occurs (the first of ``all``, any of ``any``)
+        gates: dict[str, list[int]] = {}
+        for i, (_sid, r, _p, _l) in enumerate(self._readings):
+            for cid in (r.all[:1] or r.any):
+                gates.setdefault(cid, []).append(i)
+        self._reading_gates = {cid: tuple(v) for cid, v in gates.items()}
         reading, marking = _split_concepts(concepts)
         lexicons = lexicons if type(lexicons) is dict else {}
         self.lexicon = Lexicon(reading, tables=lexicons.get("concepts"))
@@ -353,9 +360,13 @@ class NarrativeScanner:
                     offer(AMOUNT_SIGNAL, start, end, AMOUNT_LABEL)
                     break
         occ = doc.occ
-        for signal, reading, policy, label in self._readings:
-            if (reading.all and reading.all[0] not in occ) or (not reading.all and not any(c in occ for c in reading.any)):
-                continue
+        readings = self._readings
+        gated = self._reading_gates
+        todo: set[int] = set()
+        for cid in occ:
+            todo.update(gated.get(cid, ()))
+        for i in sorted(todo):
+            signal, reading, policy, label = readings[i]
             for start, end, concepts, spans in _read(reading, doc):
                 best = found.get(signal)
                 # Every later span lies in the window of this span's anchor or a later one: once that
@@ -430,52 +441,80 @@ def salient(doc: Doc, salience: Salience, at: int) -> bool:
 def _read(reading: Reading, doc: Doc):
     """Spans where ``reading`` holds: (start, end, concepts matched), in text order."""
     occ = doc.occ
-    if any(c in MARKER_IDS for c in reading.all + reading.any):   # rare: a reading of marker words
-        occ = {**occ, **{c: doc.markers(c, 0, len(doc.text)) for c in reading.all + reading.any if c in MARKER_IDS}}
+    every = reading.all + reading.any
+    local = False
+    if any(c in MARKER_IDS for c in every):   # rare: a reading of marker words
+        occ = {**occ, **{c: doc.markers(c, 0, len(doc.text)) for c in every if c in MARKER_IDS}}
         occ = {c: v for c, v in occ.items() if v}
-    if any(c not in occ for c in reading.all):
-        return
-    any_occ = sorted((o for c in reading.any for o in occ.get(c, ())), key=lambda o: (o.start, o.end))
-    if reading.any and not any_occ:
-        return
-    slots = [occ[c] for c in reading.all[1:]] + ([any_occ] if reading.any and reading.all else [])
+        local = True
+    for c in reading.all:
+        if c not in occ:
+            return
+    if reading.any:
+        any_occ = sorted((o for c in reading.any for o in occ.get(c, ())), key=_span_key)
+        if not any_occ:
+            return
+    # Each slot's occurrences in text order with their starts: the ones in an anchor's window are one
+    # slice (bisect), and the nearest to the anchor is found without looking further than it can be.
+    slots = [(occ[c], [o.start for o in occ[c]] if local else doc.starts(c)) for c in reading.all[1:]]
+    if reading.any and reading.all:
+        slots.append((any_occ, [o.start for o in any_occ]))
     anchors = occ[reading.all[0]] if reading.all else any_occ
     within = reading.within
+    by_words = type(within) is int
+    in_order = len(reading.all) - 1 if reading.ordered else 0   # slots before this one follow the order
     seen = set()
     for a in anchors:
-        lo, hi = (doc.clause(a.start) if within == "clause" else doc.nearby(a.start) if within == "nearby"
-                  else doc.sentence(a.start))
+        a_start = a.start
+        lo, hi = (doc.clause(a_start) if within == "clause" else doc.nearby(a_start) if within == "nearby"
+                  else doc.sentence(a_start))
         if a.end > hi:
             continue
         chosen = [a]
-        ok = True
-        for k, options in enumerate(slots):
+        for k, (options, starts) in enumerate(slots):
             best = None
-            for o in options:
-                if o.start < lo or o.end > hi or any(o.start < c.end and c.start < o.end for c in chosen):
+            best_d = 0
+            last_end = chosen[-1].end
+            for i in range(bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)):
+                o = options[i]
+                o_start = o.start
+                if best is not None and o_start - a_start >= best_d:
+                    break            # every later option starts further from the anchor
+                o_end = o.end
+                if o_end > hi:
                     continue
-                if reading.ordered and k < len(reading.all) - 1 and o.start < chosen[-1].end:
+                clash = False
+                for c in chosen:
+                    if o_start < c.end and c.start < o_end:
+                        clash = True
+                        break
+                if clash or (k < in_order and o_start < last_end):
                     continue
-                if isinstance(within, int) and _gap(doc, a, o) > within:
-                    continue
-                d = abs(o.start - a.start)
-                if best is None or d < best[0]:
-                    best = (d, o)
+                if by_words:
+                    g_lo, g_hi = (a.end, o_start) if a_start <= o_start else (o_end, a_start)
+                    # a gap of no more characters than ``within`` has no more words either
+                    if g_hi - g_lo > within and _gap(doc, a, o) > within:
+                        continue
+                d = o_start - a_start if o_start >= a_start else a_start - o_start
+                if best is None or d < best_d:
+                    best, best_d = o, d
             if best is None:
-                ok = False
                 break
-            chosen.append(best[1])
-        if not ok:
-            continue
-        start = min(c.start for c in chosen)
-        end = max(c.end for c in chosen)
-        if reading.not_with and _near_any(doc, reading, *(doc.sentence(a.start) if within == "clause" else (lo, hi)),
-                                          start, end):
-            continue
-        if (start, end) in seen:
-            continue
-        seen.add((start, end))
-        yield start, end, tuple(c.concept for c in chosen), tuple((c.start, c.end) for c in chosen)
+            chosen.append(best)
+        else:
+            start = min(c.start for c in chosen)
+            end = max(c.end for c in chosen)
+            if (start, end) in seen:
+                continue
+            if reading.not_with and _near_any(doc, reading, *(doc.sentence(a_start) if within == "clause"
+                                                                else (lo, hi)), start, end):
+                continue
+            seen.add((start, end))
+            yield start, end, tuple(c.concept for c in chosen), tuple((c.start, c.end) for c in chosen)
+
+
+def _span_key(o) -> tuple[int, int]:
+    return o.start, o.end
 
 
 def _gap(doc: Doc, a, o) -> int:
