@@ -449,3 +449,20 @@ def test_reading_an_anchors_window_gives_what_trying_every_occurrence_gives(ship
             assert i in gated or not got, (text, reading)
             spans += len(got)
     assert spans > 2000
+
+
+def test_sentence_and_clause_ends_are_those_of_the_look_ahead_patterns():
+    """The end patterns start with a character class (so re skips to the next mark in C); they end
+    sentences and clauses exactly where the earlier look-ahead-first patterns did."""
+    import re
+    from riskengine.reading.clauses import _AFTER_STOP, _CLAUSE_END, _SENTENCE_END
+    stop = r"\." + _AFTER_STOP
+    sentence = re.compile(r"(?=[。！？!?；;\n.…])(?:[。！？!?；;\n]+|" + stop + r"|…+)")
+    clause = re.compile(r"(?=[。！？!?；;\n，,：:.…])(?:[。！？!?；;\n，,：:]+|" + stop + r"|…+)")
+    rng = random.Random(4)
+    pieces = ["。", "！", "？", "!", "?", "；", ";", "\n", ".", "…", "，", ",", "：", ":", " ", "a", "b", "mr", "mrs",
+              "u.s.c", "e.g", "st", "客户", "1692g", "x"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts + _annotated_texts():
+        assert [m.span() for m in _SENTENCE_END.finditer(text)] == [m.span() for m in sentence.finditer(text)], text
+        assert [m.span() for m in _CLAUSE_END.finditer(text)] == [m.span() for m in clause.finditer(text)], text
