@@ -288,13 +288,9 @@ class NarrativeScanner:
         if raw is None:
             return (frozenset(k for k, lit in enumerate(self._prefilter()[0]) if lit in folded),
                     frozenset(k for k, term in enumerate(self.lexicon.term_strings) if term in folded))
-        lits, terms = [], []
-        for k in raw:
-            if k < n_lit:
-                lits.append(k)
-            else:
-                terms.append(k - n_lit)
-        return frozenset(lits), terms
+        raw.sort()        # literals are numbered first, then terms: two slices, split in C
+        cut = bisect.bisect_left(raw, n_lit)
+        return frozenset(raw[:cut]), list(map(n_lit.__rsub__, raw[cut:]))
 
     def prepare(self) -> None:
         """Build now what the first narrative would build: the literal index and the literal automata
