@@ -314,7 +314,14 @@ class NarrativeScanner:
         for k in hits:
             chosen.update(by_literal[k])
         matchers = self._matchers
-        return [matchers[i] for i in sorted(chosen) if all(not hits.isdisjoint(c) for c in rest[i])]
+        out = []
+        for i in sorted(chosen):
+            for clause in rest[i]:       # most matchers have no further clause
+                if hits.isdisjoint(clause):
+                    break
+            else:
+                out.append(matchers[i])
+        return out
 
     def scan(self, narrative: str) -> list[NarrativeHit]:
         """The first match of each signal that its actors and modalities accept, ordered by position
