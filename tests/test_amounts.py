@@ -47,3 +47,22 @@ def test_the_reader_raises_large_amount_from_a_parsed_sum_but_not_a_negated_one(
     assert [(h.signal, h.text, h.pattern) for h in hits] == [("large_amount", "三万五千元", AMOUNT_LABEL)]
     assert scanner.scan("客户称并没有损失3万元，只是想问清楚。") == []
     assert scanner.scan("They charged me a $35 fee.") == []
+
+
+def test_a_text_without_a_currency_code_gives_the_matches_of_the_full_pattern():
+    """Texts with no usd/gbp/eur/rmb/cny are searched with a pattern whose look-ahead leaves out the
+    letters: it finds exactly what the full pattern finds in them."""
+    import random
+    from riskengine.reading.amounts import _AMOUNT, _AMOUNT_NO_CODE, _CODES
+    rng = random.Random(2)
+    pieces = ["$", "£", "€", "¥", "1", "2", "0", "5", ",", ".", " ", "k", "m", "万", "千", "亿", "元", "块", "美元", "三",
+              "十", "几", "两", "yuan", "dollars", "pounds", "euros", "thousand", "million", "e", "u", "g", "r", "c",
+              "us", "eu", "gb", "rm", "cn", "d", "p", "b", "y", "x"]
+    checked = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        if any(code in text for code in _CODES):
+            continue
+        assert [m.span() for m in _AMOUNT_NO_CODE.finditer(text)] == [m.span() for m in _AMOUNT.finditer(text)], text
+        checked += 1
+    assert checked > 3000

@@ -38,6 +38,8 @@ def reference_scan(scanner: NarrativeScanner, narrative: str):
             m._regex = reference_compile(m.pattern, m.english)
         ref._policies = scanner._policies
         ref._readings = scanner._readings
+        if hasattr(scanner, "_reading_gates"):     # which readings each concept found lets run
+            ref._reading_gates = scanner._reading_gates
         if hasattr(scanner, "_salience"):      # signals dropped when the narrative is about something else
             ref._salience = scanner._salience
         if hasattr(scanner, "_pattern_not_with"):   # concepts that reject a pattern hit in its sentence
@@ -362,3 +364,107 @@ def test_reading_who_acts_lazily_gives_the_hits_of_classifying_every_match(shipp
         assert got == eager_scan(scanner, text), text
         hits += len(got)
     assert hits > 2000
+
+
+# -- readings: the windowed search against reading every occurrence ---------------------------------
+def reference_read(reading, doc):
+    """``_read`` as it was before it searched each anchor's window by bisect and stopped at the nearest
+    option: every occurrence of every slot tried for every anchor."""
+    from riskengine.reading.clauses import MARKER_IDS
+    from riskengine.reading.narrative import _gap, _near_any
+    occ = doc.occ
+    if any(c in MARKER_IDS for c in reading.all + reading.any):
+        occ = {**occ, **{c: doc.markers(c, 0, len(doc.text)) for c in reading.all + reading.any if c in MARKER_IDS}}
+        occ = {c: v for c, v in occ.items() if v}
+    if any(c not in occ for c in reading.all):
+        return
+    any_occ = sorted((o for c in reading.any for o in occ.get(c, ())), key=lambda o: (o.start, o.end))
+    if reading.any and not any_occ:
+        return
+    slots = [occ[c] for c in reading.all[1:]] + ([any_occ] if reading.any and reading.all else [])
+    anchors = occ[reading.all[0]] if reading.all else any_occ
+    within = reading.within
+    seen = set()
+    for a in anchors:
+        lo, hi = (doc.clause(a.start) if within == "clause" else doc.nearby(a.start) if within == "nearby"
+                  else doc.sentence(a.start))
+        if a.end > hi:
+            continue
+        chosen = [a]
+        ok = True
+        for k, options in enumerate(slots):
+            best = None
+            for o in options:
+                if o.start < lo or o.end > hi or any(o.start < c.end and c.start < o.end for c in chosen):
+                    continue
+                if reading.ordered and k < len(reading.all) - 1 and o.start < chosen[-1].end:
+                    continue
+                if isinstance(within, int) and _gap(doc, a, o) > within:
+                    continue
+                d = abs(o.start - a.start)
+                if best is None or d < best[0]:
+                    best = (d, o)
+            if best is None:
+                ok = False
+                break
+            chosen.append(best[1])
+        if not ok:
+            continue
+        start = min(c.start for c in chosen)
+        end = max(c.end for c in chosen)
+        if reading.not_with and _near_any(doc, reading, *(doc.sentence(a.start) if within == "clause" else (lo, hi)),
+                                          start, end):
+            continue
+        if (start, end) in seen:
+            continue
+        seen.add((start, end))
+        yield start, end, tuple(c.concept for c in chosen), tuple((c.start, c.end) for c in chosen)
+
+
+def _concept_texts(scanner: NarrativeScanner, n: int, seed: int) -> list[str]:
+    """Texts dense in the reading concepts' terms, in several sentences and clauses."""
+    rng = random.Random(seed)
+    terms = [t for pairs in scanner.lexicon.terms.values() for t, _e in pairs]
+    glue = ["，", "。", " ", ", ", ". ", "没有", " did not ", " the ", "我", " i ", " they ", "\n", "、", " and "]
+    return [rng.choice(["", " "]).join(rng.choice(terms) if rng.random() < 0.6 else rng.choice(glue)
+                                       for _ in range(rng.randint(2, 40))) for _ in range(n)]
+
+
+def test_reading_an_anchors_window_gives_what_trying_every_occurrence_gives(shipped):
+    """Every reading over texts dense in its concepts: the same spans, in the same order, as the
+    reference that tries every occurrence for every anchor; and the readings a text's concepts let
+    run are all those that can hold in it."""
+    from riskengine.reading.lexicon import BoundLexicon, to_simplified
+    from riskengine.reading.narrative import _read, fold_ascii
+    scanner, _rs = shipped
+    spans = 0
+    for text in _concept_texts(scanner, 400, seed=5) + _annotated_texts():
+        text = to_simplified(normalise(text))
+        folded = fold_ascii(text)
+        _lits, terms = scanner.presence(folded)
+        doc = Doc(text, scanner.lexicon.find_present(folded, terms), BoundLexicon(scanner.marker_lexicon, folded),
+                  folded)
+        gated = {i for cid in doc.occ for i in scanner._reading_gates.get(cid, ())}
+        for i, (_signal, reading, _policy, _label) in enumerate(scanner._readings):
+            got = list(_read(reading, doc))
+            assert got == list(reference_read(reading, doc)), (text, reading)
+            assert i in gated or not got, (text, reading)
+            spans += len(got)
+    assert spans > 2000
+
+
+def test_sentence_and_clause_ends_are_those_of_the_look_ahead_patterns():
+    """The end patterns start with a character class (so re skips to the next mark in C); they end
+    sentences and clauses exactly where the earlier look-ahead-first patterns did."""
+    import re
+    from riskengine.reading.clauses import _AFTER_STOP, _CLAUSE_END, _SENTENCE_END
+    stop = r"\." + _AFTER_STOP
+    sentence = re.compile(r"(?=[。！？!?；;\n.…])(?:[。！？!?；;\n]+|" + stop + r"|…+)")
+    clause = re.compile(r"(?=[。！？!?；;\n，,：:.…])(?:[。！？!?；;\n，,：:]+|" + stop + r"|…+)")
+    rng = random.Random(4)
+    pieces = ["。", "！", "？", "!", "?", "；", ";", "\n", ".", "…", "，", ",", "：", ":", " ", "a", "b", "mr", "mrs",
+              "u.s.c", "e.g", "st", "客户", "1692g", "x"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for text in texts + _annotated_texts():
+        assert [m.span() for m in _SENTENCE_END.finditer(text)] == [m.span() for m in sentence.finditer(text)], text
+        assert [m.span() for m in _CLAUSE_END.finditer(text)] == [m.span() for m in clause.finditer(text)], text

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from riskengine.language.saferegex import PatternError, compile_linear
+from riskengine.language.saferegex import PatternError, Utf8Text, compile_linear
 
 # Patterns over a small alphabet so that random texts hit every edge (start, end, overlaps, alternatives).
 EXACT = [
@@ -31,6 +31,25 @@ def test_look_around_idioms_match_exactly_what_re_matches(pattern):
         for pos in range(len(text) + 1):
             got, want = mine.search(text, pos), ref.search(text, pos)
             assert (got and got.span()) == (want and want.span()), (text, pos)
+
+
+@pytest.mark.parametrize("alphabet", [ALPHABET, "a没c有 ", "é€c𝄞 "])
+def test_searching_the_utf8_bytes_finds_what_searching_the_text_finds(alphabet):
+    """Utf8Text: a narrative is encoded once and every pattern searched on its bytes; the spans are
+    the same character offsets ``search`` and ``finditer`` give, also in texts of 2-, 3- and 4-byte
+    characters (the offsets are converted) and from every start position."""
+    table = str.maketrans(ALPHABET, alphabet)
+    rng = random.Random(3)
+    for pattern in EXACT + ["c?", "x*"]:
+        source = pattern.translate(table) if not pattern.startswith("(?i)") else pattern
+        mine = compile_linear(source, ignorecase=False, lookaround=True, word_end="a" if "(?" not in source else None)
+        for text in _texts(150, seed=rng.randrange(1000)):
+            text = text.translate(table)
+            utf8 = Utf8Text(text)
+            assert list(mine.spans(utf8)) == [m.span() for m in mine.finditer(text)], (source, text)
+            for pos in range(len(text) + 1):
+                got = mine.search(text, pos)
+                assert mine.search_utf8(utf8, pos) == (got and got.span()), (source, text, pos)
 
 
 @pytest.mark.parametrize("pattern", ["ab", "a|ab", "b(?!a)", "(?<!x)a b", "c(?! a)"])

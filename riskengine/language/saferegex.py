@@ -35,6 +35,9 @@ try:  # the parser behind re.compile (re._parser since 3.11): used to read look-
 except ImportError:  # pragma: no cover
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
+_UNANCHORED = _re2._Anchor.UNANCHORED if _re2 is not None else None
+_BOTH = _re2._Anchor.ANCHOR_BOTH if _re2 is not None else None
+
 MAX_PATTERN_LENGTH = 500
 _MAX_CLASS_CHARS = 300
 
@@ -198,13 +201,32 @@ def _not_followed_by(bodies: list[list[frozenset[str]]]) -> str:
     return "(?:" + "|".join(parts) + ")"
 
 
+class Utf8Text:
+    """A text with its UTF-8 bytes, for running many patterns over one text (:meth:`LinearPattern.spans`).
+    RE2 reads bytes: re2's ``search`` on a ``str`` encodes the whole text and converts the offsets in
+    Python on every call, which costs several times the search itself on a narrative."""
+    __slots__ = ("text", "data", "_ascii")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.data = text.encode("utf-8")       # UnicodeEncodeError on a lone surrogate: the caller's to handle
+        self._ascii = len(self.data) == len(text)
+
+    def to_bytes(self, pos: int) -> int:
+        return pos if self._ascii else _re2._re2.CharLenToBytes(self.data, 0, pos)
+
+    def to_chars(self, offset: int) -> int:
+        return offset if self._ascii else _re2._re2.BytesToCharLen(self.data, 0, offset)
+
+
 class _Branch:
-    __slots__ = ("regex", "behind", "wrapped")
+    __slots__ = ("regex", "behind", "wrapped", "_raw")
 
     def __init__(self, regex, behind, wrapped: bool):
         self.regex = regex
         self.behind = behind        # [(negative, compiled body, width)]
         self.wrapped = wrapped      # the core is group 1
+        self._raw = regex._regexp   # the RE2 object behind re2's wrapper: searches bytes directly
 
     def _behind_ok(self, text: str, start: int) -> bool:
         for negative, body, width in self.behind:
@@ -212,6 +234,30 @@ class _Branch:
             if hit == negative:
                 return False
         return True
+
+    def _behind_ok_utf8(self, u: Utf8Text, start: int) -> bool:
+        for negative, body, width in self.behind:
+            hit = start >= width and body._regexp.Match(_BOTH, u.data, u.to_bytes(start - width),
+                                                        u.to_bytes(start))[0][0] >= 0
+            if hit == negative:
+                return False
+        return True
+
+    def search_utf8(self, u: Utf8Text, pos: int) -> tuple[int, int] | None:
+        """:meth:`search` over ``u.text``, on its bytes."""
+        end = len(u.text)
+        data = u.data
+        size = len(data)
+        while pos <= end:
+            spans = self._raw.Match(_UNANCHORED, data, u.to_bytes(pos), size)
+            if spans[0][0] < 0:
+                return None
+            s, e = spans[1] if self.wrapped else spans[0]
+            start = u.to_chars(s)
+            if not self.behind or self._behind_ok_utf8(u, start):
+                return start, (e if u._ascii else u.to_chars(e))
+            pos = start + 1
+        return None
 
     def search(self, text: str, pos: int):
         end = len(text)
@@ -329,6 +375,25 @@ class LinearPattern:
             if span is not None and (best is None or span[0] < best[0]):
                 best = span
         return None if best is None else LinearMatch(text, best[0], best[1])
+
+    def search_utf8(self, u: Utf8Text, pos: int = 0) -> tuple[int, int] | None:
+        """The span of :meth:`search` over ``u.text``, found on its bytes (see :class:`Utf8Text`)."""
+        best = None
+        for branch in self._branches:
+            span = branch.search_utf8(u, pos)
+            if span is not None and (best is None or span[0] < best[0]):
+                best = span
+        return best
+
+    def spans(self, u: Utf8Text, pos: int = 0):
+        """The spans of :meth:`finditer` over ``u.text``, found on its bytes."""
+        end = len(u.text)
+        while pos <= end:
+            span = self.search_utf8(u, pos)
+            if span is None:
+                return
+            yield span
+            pos = span[1] if span[1] > span[0] else span[0] + 1
 
     def finditer(self, text: str, pos: int = 0):
         end = len(text)

@@ -24,7 +24,7 @@ _ZH_NUM = "[零〇一二两三四五六七八九十百千万亿几]+"
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # The look-ahead names every character a match can start with (it changes no match): re then skips
 # the other positions at once instead of trying each alternative there, about 2.5× faster.
-_AMOUNT = re.compile(
+_AMOUNT_SOURCE = (
     r"(?=[\d$£€¥ugerc零〇一二两三四五六七八九十百千万亿几])(?:"
     r"(?P<pre>\$|£|€|¥|\b(?:usd|gbp|eur|rmb|cny)) ?(?P<n1>" + _NUM + r")(?: ?(?P<m1>k\b|m\b|million\b|thousand\b|万|千))?"
     r"|(?P<n2>" + _NUM + r") ?(?P<m2>万|千|亿|k\b|thousand\b|million\b)? ?(?P<cur2>元|块|美元|英镑|欧元|人民币|"
@@ -32,6 +32,12 @@ _AMOUNT = re.compile(
     r"|(?P<n3>" + _NUM + r") ?(?P<m3>万|亿)"
     r"|(?P<z>" + _ZH_NUM + r")(?P<zcur>元|块|美元|英镑|欧元)"
     r"|(?P<z2>" + _ZH_NUM + r"万))")
+_AMOUNT = re.compile(_AMOUNT_SOURCE)
+# Only a currency code (usd, gbp, eur, rmb, cny) starts a match with a letter: a text without one is
+# searched with the letters left out of the look-ahead, so e, r, c, u and g (every few characters of
+# English text) are skipped like any other letter. The same matches, about twice as fast.
+_CODES = ("usd", "gbp", "eur", "rmb", "cny")
+_AMOUNT_NO_CODE = re.compile(_AMOUNT_SOURCE.replace("ugerc", "", 1))
 
 _MULT = {"k": 1000, "thousand": 1000, "千": 1000, "万": 10_000, "m": 1_000_000, "million": 1_000_000,
          "亿": 100_000_000}
@@ -73,7 +79,8 @@ def amounts(text: str) -> list[tuple[int, int, float]]:
     out = []
     if not any(n in text for n in _NEEDS):
         return out
-    for m in _AMOUNT.finditer(text):
+    regex = _AMOUNT if any(c in text for c in _CODES) else _AMOUNT_NO_CODE
+    for m in regex.finditer(text):
         g = m.group
         if g("n1"):
             value = float(g("n1").replace(",", "")) * _MULT.get(g("m1") or "", 1) * RATES[g("pre")]

@@ -103,14 +103,22 @@ def default_markers() -> dict[str, Concept]:
     return {cid: Concept(id=cid, name=Text(zh=cid, en=cid), zh=zh, en=en) for cid, (zh, en) in MARKERS.items()}
 
 
-# A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. ").
-# (The look-behinds follow the full stop, so they are tried only where there is one.)
-_STOP = (r"\.(?<!\b[a-z]\.[a-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\bst\.)"
-         r"(?<!\bjr\.)(?<!\bsr\.)(?=\s|$)")
-# Each starts with a look-ahead naming the characters a match can start with (no match changes): re
-# then skips every other position at once, instead of trying each alternative there.
-_SENTENCE_END = re.compile(r"(?=[。！？!?；;\n.…])(?:[。！？!?；;\n]+|" + _STOP + r"|…+)")
-_CLAUSE_END = re.compile(r"(?=[。！？!?；;\n，,：:.…])(?:[。！？!?；;\n，,：:]+|" + _STOP + r"|…+)")
+# A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. "):
+# what must hold just after the full stop (the look-behinds follow it, so they are tried only there).
+_AFTER_STOP = (r"(?<!\b[a-z]\.[a-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\bst\.)"
+               r"(?<!\bjr\.)(?<!\bsr\.)(?=\s|$)")
+
+
+def _ends(marks: str) -> re.Pattern:
+    """A run of ``marks``, a full stop that ends a sentence, or a run of ellipses. Written as one
+    character of a class and then what follows that character: a pattern that starts with a character
+    class lets re jump from one such character to the next in C (a leading look-ahead, or alternatives,
+    would be tried at every position of the text)."""
+    return re.compile(f"[{marks}.…](?:(?<=[{marks}])[{marks}]*|(?<=\\.){_AFTER_STOP}|(?<=…)…*)")
+
+
+_SENTENCE_END = _ends("。！？!?；;\n")
+_CLAUSE_END = _ends("。！？!?；;\n，,：:")
 _OBJECT_AFTER = re.compile(r"\s*(我(?!了)|本人|客户|他(?!们)|她(?!们)|me\b|us\b|him\b|her\b|"
                            r"my (family|wife|husband|parents|employer|kids|children)\b)")
 _EN_WORD = re.compile(r"[a-z0-9']+")
@@ -187,6 +195,13 @@ class Doc:
 
     def words_between(self, a: int, b: int) -> int:
         return len(_EN_WORD.findall(self.text, a, b)) if b > a else 0
+
+    def starts(self, cid: str) -> list[int]:
+        """The starts of ``self.occ[cid]``, in order (for bisect)."""
+        starts = self._starts.get(cid)
+        if starts is None:
+            starts = self._starts[cid] = [o.start for o in self.occ[cid]]
+        return starts
 
     def markers(self, cid: str, lo: int, hi: int) -> list:
         """Occurrences of ``cid`` (a marker or any concept) starting in [lo, hi), in order."""

@@ -309,10 +309,11 @@ class Lexicon:
         found: dict[str, dict[tuple[int, int], Occurrence]] = {}
         find = text.find
         terms = self._terms
+        tok, joiners = _TOKEN_CHARS, _JOINERS
         for k in present:
             term, kind, owners = terms[k]
-            size = len(term)
             start = find(term, lo, hi)
+            size = len(term)
             while start >= 0:
                 end = start + size
                 if kind == 0:
@@ -320,13 +321,16 @@ class Lexicon:
                     for cid, english in owners:
                         if english:            # English terms only as whole words
                             if whole is None:
-                                whole = ((start == lo or not _is_word_char(text[start - 1]))
-                                         and (end == hi or not _is_word_char(text[end])))
+                                whole = ((start == lo or text[start - 1] not in _WORD_CHARS)
+                                         and (end == hi or text[end] not in _WORD_CHARS))
                             if not whole:
                                 continue
                         found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
-                elif _token_start(text, start, lo):
-                    if _token_end(text, end, hi):
+                # _token_start and _token_end, written out (this runs for every place a term occurs)
+                elif start == lo or not (text[start - 1] in tok or (text[start - 1] in joiners and start - 2 >= lo
+                                                                      and text[start - 2] in tok)):
+                    if end == hi or not (text[end] in tok or (text[end] in joiners and end + 1 < hi
+                                                              and text[end + 1] in tok)):
                         for cid, english in owners:
                             found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
                     elif (kind == 1 and text[end:end + 2] in _POSSESSIVE and end + 2 <= hi
@@ -334,7 +338,8 @@ class Lexicon:
                         for cid, english in owners:    # "the collector's lawyer": the collector
                             found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
                 start = find(term, start + 1, hi)
-        return {cid: [occ[key] for key in sorted(occ)] for cid, occ in found.items()}
+        return {cid: [occ[key] for key in sorted(occ)] if len(occ) > 1 else list(occ.values())
+                for cid, occ in found.items()}
 
     def present(self, text: str) -> frozenset[int] | list[int]:
         """The numbers of the terms that occur in ``text``: one pass of an RE2 set of the terms (see
@@ -396,7 +401,8 @@ class LiteralSets:
             found = literal_set.Match(data)
             if not found or 0 not in found:
                 return None
-            out.extend(numbers[i] for i in found if i)
+            out.extend(map(numbers.__getitem__, found))     # in C: a text finds a hundred strings
+            out.remove(-1)                                   # entry 0, the empty text
         return out
 
 
@@ -443,6 +449,9 @@ def _find_all(text: str, term: str):
     while i >= 0:
         yield i
         i = text.find(term, i + 1)
+
+
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")   # _is_word_char
 
 
 def _is_word_char(ch: str) -> bool:

@@ -15,12 +15,14 @@ The result is exactly what running every pattern would give (tests/test_narrativ
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from riskengine.reading.clauses import MARKER_IDS, Doc, default_markers
 from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concept, Indicator, Reading, Salience
+from riskengine.language.saferegex import LinearPattern, Utf8Text
 from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
 from riskengine.reading.amounts import LARGE_YUAN, large_amounts
 from riskengine.reading.lexicon import BoundLexicon, Lexicon, LiteralSets, to_simplified
@@ -220,6 +222,12 @@ class NarrativeScanner:
                     self._matchers.append(_Matcher(entry.id, pattern, lang == "en"))
             for reading in getattr(entry, "read", ()):
                 self._readings.append((entry.id, reading, _policy(entry, reading), reading_label(reading)))
+        # concept -> the readings that can hold only where it occurs (the first of ``all``, any of ``any``)
+        gates: dict[str, list[int]] = {}
+        for i, (_sid, r, _p, _l) in enumerate(self._readings):
+            for cid in (r.all[:1] or r.any):
+                gates.setdefault(cid, []).append(i)
+        self._reading_gates = {cid: tuple(v) for cid, v in gates.items()}
         reading, marking = _split_concepts(concepts)
         lexicons = lexicons if type(lexicons) is dict else {}
         self.lexicon = Lexicon(reading, tables=lexicons.get("concepts"))
@@ -280,13 +288,9 @@ class NarrativeScanner:
         if raw is None:
             return (frozenset(k for k, lit in enumerate(self._prefilter()[0]) if lit in folded),
                     frozenset(k for k, term in enumerate(self.lexicon.term_strings) if term in folded))
-        lits, terms = [], []
-        for k in raw:
-            if k < n_lit:
-                lits.append(k)
-            else:
-                terms.append(k - n_lit)
-        return frozenset(lits), terms
+        raw.sort()        # literals are numbered first, then terms: two slices, split in C
+        cut = bisect.bisect_left(raw, n_lit)
+        return frozenset(raw[:cut]), list(map(n_lit.__rsub__, raw[cut:]))
 
     def prepare(self) -> None:
         """Build now what the first narrative would build: the literal index and the literal automata
@@ -310,7 +314,14 @@ class NarrativeScanner:
         for k in hits:
             chosen.update(by_literal[k])
         matchers = self._matchers
-        return [matchers[i] for i in sorted(chosen) if all(not hits.isdisjoint(c) for c in rest[i])]
+        out = []
+        for i in sorted(chosen):
+            for clause in rest[i]:       # most matchers have no further clause
+                if hits.isdisjoint(clause):
+                    break
+            else:
+                out.append(matchers[i])
+        return out
 
     def scan(self, narrative: str) -> list[NarrativeHit]:
         """The first match of each signal that its actors and modalities accept, ordered by position
@@ -329,10 +340,10 @@ class NarrativeScanner:
                 found[signal] = (start, end, pattern, concepts)
 
         # Matches come in text order: once one cannot beat the signal's hit so far, no later one can.
+        utf8 = _utf8(folded)
         for m in self.candidates(folded, hits=hits):
             policy = self._policies[m.signal]
-            for match in (_word_matches(m.regex, folded) if m.english else m.regex.finditer(folded)):
-                start, end = match.span()
+            for start, end in _pattern_spans(m, folded, utf8):
                 best = found.get(m.signal)
                 if best is not None and (start, m.pattern) >= (best[0], best[2]):
                     break
@@ -352,9 +363,13 @@ class NarrativeScanner:
                     offer(AMOUNT_SIGNAL, start, end, AMOUNT_LABEL)
                     break
         occ = doc.occ
-        for signal, reading, policy, label in self._readings:
-            if (reading.all and reading.all[0] not in occ) or (not reading.all and not any(c in occ for c in reading.any)):
-                continue
+        readings = self._readings
+        gated = self._reading_gates
+        todo: set[int] = set()
+        for cid in occ:
+            todo.update(gated.get(cid, ()))
+        for i in sorted(todo):
+            signal, reading, policy, label = readings[i]
             for start, end, concepts, spans in _read(reading, doc):
                 best = found.get(signal)
                 # Every later span lies in the window of this span's anchor or a later one: once that
@@ -429,52 +444,80 @@ def salient(doc: Doc, salience: Salience, at: int) -> bool:
 def _read(reading: Reading, doc: Doc):
     """Spans where ``reading`` holds: (start, end, concepts matched), in text order."""
     occ = doc.occ
-    if any(c in MARKER_IDS for c in reading.all + reading.any):   # rare: a reading of marker words
-        occ = {**occ, **{c: doc.markers(c, 0, len(doc.text)) for c in reading.all + reading.any if c in MARKER_IDS}}
+    every = reading.all + reading.any
+    local = False
+    if any(c in MARKER_IDS for c in every):   # rare: a reading of marker words
+        occ = {**occ, **{c: doc.markers(c, 0, len(doc.text)) for c in every if c in MARKER_IDS}}
         occ = {c: v for c, v in occ.items() if v}
-    if any(c not in occ for c in reading.all):
-        return
-    any_occ = sorted((o for c in reading.any for o in occ.get(c, ())), key=lambda o: (o.start, o.end))
-    if reading.any and not any_occ:
-        return
-    slots = [occ[c] for c in reading.all[1:]] + ([any_occ] if reading.any and reading.all else [])
+        local = True
+    for c in reading.all:
+        if c not in occ:
+            return
+    if reading.any:
+        any_occ = sorted((o for c in reading.any for o in occ.get(c, ())), key=_span_key)
+        if not any_occ:
+            return
+    # Each slot's occurrences in text order with their starts: the ones in an anchor's window are one
+    # slice (bisect), and the nearest to the anchor is found without looking further than it can be.
+    slots = [(occ[c], [o.start for o in occ[c]] if local else doc.starts(c)) for c in reading.all[1:]]
+    if reading.any and reading.all:
+        slots.append((any_occ, [o.start for o in any_occ]))
     anchors = occ[reading.all[0]] if reading.all else any_occ
     within = reading.within
+    by_words = type(within) is int
+    in_order = len(reading.all) - 1 if reading.ordered else 0   # slots before this one follow the order
     seen = set()
     for a in anchors:
-        lo, hi = (doc.clause(a.start) if within == "clause" else doc.nearby(a.start) if within == "nearby"
-                  else doc.sentence(a.start))
+        a_start = a.start
+        lo, hi = (doc.clause(a_start) if within == "clause" else doc.nearby(a_start) if within == "nearby"
+                  else doc.sentence(a_start))
         if a.end > hi:
             continue
         chosen = [a]
-        ok = True
-        for k, options in enumerate(slots):
+        for k, (options, starts) in enumerate(slots):
             best = None
-            for o in options:
-                if o.start < lo or o.end > hi or any(o.start < c.end and c.start < o.end for c in chosen):
+            best_d = 0
+            last_end = chosen[-1].end
+            for i in range(bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)):
+                o = options[i]
+                o_start = o.start
+                if best is not None and o_start - a_start >= best_d:
+                    break            # every later option starts further from the anchor
+                o_end = o.end
+                if o_end > hi:
                     continue
-                if reading.ordered and k < len(reading.all) - 1 and o.start < chosen[-1].end:
+                clash = False
+                for c in chosen:
+                    if o_start < c.end and c.start < o_end:
+                        clash = True
+                        break
+                if clash or (k < in_order and o_start < last_end):
                     continue
-                if isinstance(within, int) and _gap(doc, a, o) > within:
-                    continue
-                d = abs(o.start - a.start)
-                if best is None or d < best[0]:
-                    best = (d, o)
+                if by_words:
+                    g_lo, g_hi = (a.end, o_start) if a_start <= o_start else (o_end, a_start)
+                    # a gap of no more characters than ``within`` has no more words either
+                    if g_hi - g_lo > within and _gap(doc, a, o) > within:
+                        continue
+                d = o_start - a_start if o_start >= a_start else a_start - o_start
+                if best is None or d < best_d:
+                    best, best_d = o, d
             if best is None:
-                ok = False
                 break
-            chosen.append(best[1])
-        if not ok:
-            continue
-        start = min(c.start for c in chosen)
-        end = max(c.end for c in chosen)
-        if reading.not_with and _near_any(doc, reading, *(doc.sentence(a.start) if within == "clause" else (lo, hi)),
-                                          start, end):
-            continue
-        if (start, end) in seen:
-            continue
-        seen.add((start, end))
-        yield start, end, tuple(c.concept for c in chosen), tuple((c.start, c.end) for c in chosen)
+            chosen.append(best)
+        else:
+            start = min(c.start for c in chosen)
+            end = max(c.end for c in chosen)
+            if (start, end) in seen:
+                continue
+            if reading.not_with and _near_any(doc, reading, *(doc.sentence(a_start) if within == "clause"
+                                                                else (lo, hi)), start, end):
+                continue
+            seen.add((start, end))
+            yield start, end, tuple(c.concept for c in chosen), tuple((c.start, c.end) for c in chosen)
+
+
+def _span_key(o) -> tuple[int, int]:
+    return o.start, o.end
 
 
 def _gap(doc: Doc, a, o) -> int:
@@ -540,6 +583,41 @@ def _word_matches(regex: re.Pattern, text: str):
             continue
         yield match
         pos = match.end() if match.end() > start else start + 1
+
+
+def _utf8(text: str) -> Utf8Text | None:
+    try:
+        return Utf8Text(text)
+    except UnicodeEncodeError:     # a lone surrogate: searched as a str
+        return None
+
+
+def _pattern_spans(m: _Matcher, folded: str, utf8: Utf8Text | None):
+    """The spans of ``m``'s matches in ``folded`` (whole words in English, see :func:`_word_matches`),
+    searched on its UTF-8 bytes when it has them (any other regex, as tests give, through ``finditer``)."""
+    regex = m.regex
+    if utf8 is None or type(regex) is not LinearPattern:
+        for match in (_word_matches(regex, folded) if m.english else regex.finditer(folded)):
+            yield match.span()
+        return
+    if not m.english:
+        yield from regex.spans(utf8)
+        return
+    pos = 0
+    end = len(folded)
+    while pos <= end:
+        span = regex.search_utf8(utf8, pos)
+        if span is None:
+            return
+        start = span[0]
+        if start and folded[start - 1] in _WORD_CHARS:
+            pos = start + 1
+            continue
+        yield span
+        pos = span[1] if span[1] > start else start + 1
+
+
+_WORD_CHARS = frozenset(_WORD_END)
 
 
 def _parse(pattern: str):
