@@ -25,7 +25,6 @@ import csv
 import io
 import json
 import math
-import multiprocessing
 import os
 import re
 import sys
@@ -390,6 +389,7 @@ def _engine_spec(engine_or_dirs, workers: int) -> tuple:
 
 
 def _pool_context():
+    import multiprocessing   # here, not at the top: a one-worker batch never needs it (nor its imports)
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
