@@ -349,7 +349,7 @@ def _deadline_pick(rs: Ruleset, state: CaseState, ev: Evaluation):
     facts = state.facts
     received = dt.date.fromisoformat(facts["received"])
     best = None
-    for d, applies in rs.policy_tests.answer_deadlines.get(facts["jurisdiction"], ()):
+    for d, applies in rs.policy_conditions.answer_deadlines.get(facts["jurisdiction"], ()):
         if applies is not None and not applies(facts, state.signals, ev.findings):
             continue
         due, exact = add_days(received, d.days, d.day_type, d.jurisdiction)
@@ -361,7 +361,7 @@ def _deadline_pick(rs: Ruleset, state: CaseState, ev: Evaluation):
 def _channel_picks(rs: Ruleset, state: CaseState, ev: Evaluation) -> list[tuple[str, list[str], list, bool]]:
     """(channel id, rules, reasons, eligible) for each recommended channel, in policy order."""
     k = rs.knowledge
-    eligible_tests = rs.policy_tests.eligible
+    eligible_tests = rs.policy_conditions.eligible
     picks: dict[str, list] = defaultdict(list)
     for f in ev.firings:
         for pick in f.rule.then.channels:

@@ -1,7 +1,8 @@
 """The policy's own conditions, compiled once per ruleset: which channels are eligible and which answer
-deadlines apply. Every case asks them, and walking the condition trees (``language.tree.evaluate``) for
-each one cost a batch row more than reading its firings; the fast path's compiler turns each tree into
-one closure equal to ``evaluate`` (``engines.fastpath.compile_condition``)."""
+deadlines apply. Every case asks them, and walking the condition trees (``language.tree.evaluate``) and
+sorting the deadlines again for each case showed in the profile of a batch of decision rows; the fast
+path's compiler turns each tree into one closure equal to ``evaluate`` (``engines.fastpath.compile_condition``;
+tests/test_policy_conditions.py compares the two)."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -11,7 +12,7 @@ from riskengine.engines.fastpath import compile_condition
 Test = Callable[[dict, Any, Any], Any]
 
 
-class PolicyTests:
+class PolicyConditions:
     """``answer_deadlines``: jurisdiction -> ((deadline, its ``applies_when`` test or None), ...) for the
     deadlines of kind ``answer``, by id (the order the earliest-deadline pick breaks ties in);
     ``eligible``: channel id -> its ``eligible_when`` test, or None for a channel always eligible."""
