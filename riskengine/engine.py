@@ -78,6 +78,8 @@ class Engine:
                 case = Case.model_validate(data)
             except ValidationError as exc:
                 raise CaseError(describe_case_error(exc), location, details=case_error_items(exc)) from None
+        if not case.signals:   # most cases declare none: skip merging the two signal catalogs
+            return case
         known = self.ruleset.knowledge.signals
         for i, sid in enumerate(case.signals):
             if sid not in known:

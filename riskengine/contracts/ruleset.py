@@ -65,6 +65,19 @@ class Ruleset:
     def rules_by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
 
+    @cached_property
+    def policy_conditions(self):
+        """The policy's conditions compiled (riskengine/decide/policy_conditions.py), on first use."""
+        from riskengine.decide.policy_conditions import PolicyConditions
+        return PolicyConditions(self.knowledge)
+
+    def __getstate__(self) -> dict:
+        # The compiled tests are closures, which do not pickle (a ruleset goes to spawned workers):
+        # a copy compiles its own on first use.
+        state = dict(self.__dict__)
+        state.pop("policy_conditions", None)
+        return state
+
     def counts(self) -> dict[str, int]:
         k = self.knowledge
         return {"rules": len(self.rules), "taboos": len(k.taboos), "indicators": len(k.indicators),

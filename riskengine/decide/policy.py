@@ -349,10 +349,8 @@ def _deadline_pick(rs: Ruleset, state: CaseState, ev: Evaluation):
     facts = state.facts
     received = dt.date.fromisoformat(facts["received"])
     best = None
-    for d in sorted(rs.knowledge.deadlines.values(), key=lambda d: d.id):
-        if d.kind != "answer" or d.jurisdiction != facts["jurisdiction"]:
-            continue
-        if d.applies_when is not None and not evaluate(d.applies_when, facts, state.signals, ev.findings):
+    for d, applies in rs.policy_conditions.answer_deadlines.get(facts["jurisdiction"], ()):
+        if applies is not None and not applies(facts, state.signals, ev.findings):
             continue
         due, exact = add_days(received, d.days, d.day_type, d.jurisdiction)
         if best is None or due < best[1]:
@@ -363,18 +361,19 @@ def _deadline_pick(rs: Ruleset, state: CaseState, ev: Evaluation):
 def _channel_picks(rs: Ruleset, state: CaseState, ev: Evaluation) -> list[tuple[str, list[str], list, bool]]:
     """(channel id, rules, reasons, eligible) for each recommended channel, in policy order."""
     k = rs.knowledge
+    eligible_tests = rs.policy_conditions.eligible
     picks: dict[str, list] = defaultdict(list)
     for f in ev.firings:
         for pick in f.rule.then.channels:
             picks[pick.id].append((pick, f.rule.id))
     result = []
     for cid in sorted(picks, key=lambda c: (min(p.rank for p, _ in picks[c]), k.channels[c].order, c)):
-        ch = k.channels[cid]
         reasons = []
         for pick, _rid in sorted(picks[cid], key=lambda t: (t[0].rank, t[1])):
             if pick.reason not in reasons:
                 reasons.append(pick.reason)
-        eligible = ch.eligible_when is None or evaluate(ch.eligible_when, state.facts, state.signals, ev.findings)
+        test = eligible_tests[cid]
+        eligible = test is None or bool(test(state.facts, state.signals, ev.findings))
         result.append((cid, sorted({rid for _p, rid in picks[cid]}), reasons, eligible))
     return result
 

@@ -10,7 +10,7 @@ The pieces, usable on their own:
 - :func:`assess_records` assesses an iterable of cases, on one process or a pool, and yields
   ``(index, Assessment | CaseError)`` in input order; :func:`assess_tagged`, the same with a value
   kept beside each case, is what ``diff`` and ``replay`` use;
-- :func:`run_batch` is ``riskengine batch``: writes one whole line per record (flushed; Parquet in
+- :func:`run_batch` is ``riskengine batch``: writes one whole line per record (buffered; Parquet in
   row groups), sends bad
   records to an errors file with their line number, resumes after the last complete record, shows
   progress on a terminal and returns a :class:`BatchReport`.
@@ -25,7 +25,6 @@ import csv
 import io
 import json
 import math
-import multiprocessing
 import os
 import re
 import sys
@@ -364,9 +363,11 @@ def _init_pool_worker(spec: tuple, engine_name: str, missing_facts: bool, mode: 
     _POOL_WORKER = _Worker(spec, engine_name, missing_facts, mode, source)
 
 
-def _pool_assess(record: Record) -> tuple:
-    assert _POOL_WORKER is not None, "called outside a pool worker"
-    return _POOL_WORKER.assess(record)
+def _pool_assess(records: list[Record]) -> list[tuple]:
+    """One task of a pool: a chunk of records in, their result tuples out (one message each way)."""
+    worker = _POOL_WORKER
+    assert worker is not None, "called outside a pool worker"
+    return [worker.assess(record) for record in records]
 
 
 def _engine_spec(engine_or_dirs, workers: int) -> tuple:
@@ -388,6 +389,7 @@ def _engine_spec(engine_or_dirs, workers: int) -> tuple:
 
 
 def _pool_context():
+    import multiprocessing   # here, not at the top: a one-worker batch never needs it (nor its imports)
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
@@ -401,23 +403,34 @@ def _results(spec: tuple, records: Iterable[Record], workers: int, engine_name: 
             yield worker.assess(record)
         return
     chunk = chunksize or DEFAULT_CHUNKSIZE.get(engine_name, 16)
-    window = max(4 * workers * chunk, 2 * chunk)
+    # The parent hands out whole chunks (lists of records) and takes back whole lists of results: per
+    # record it only reads the line and writes the result, so it takes little of the cores the workers
+    # need. At most ``window`` chunks are out at once, so memory stays flat however long the input.
+    window = max(4 * workers, 2)
     permits = threading.Semaphore(window)
     stop = threading.Event()
 
-    def bounded() -> Iterator[Record]:
+    def chunks() -> Iterator[list[Record]]:
+        batch: list[Record] = []
         for record in records:
+            batch.append(record)
+            if len(batch) == chunk:
+                permits.acquire()
+                if stop.is_set():
+                    return
+                yield batch
+                batch = []
+        if batch:
             permits.acquire()
-            if stop.is_set():
-                return
-            yield record
+            if not stop.is_set():
+                yield batch
 
     ctx = _pool_context()
     pool = ctx.Pool(workers, initializer=_init_pool_worker, initargs=(spec, engine_name, missing_facts, mode, source))
     try:
-        for result in pool.imap(_pool_assess, bounded(), chunk):
+        for results in pool.imap(_pool_assess, chunks()):
             permits.release()
-            yield result
+            yield from results
         pool.close()
     finally:
         stop.set()
@@ -504,16 +517,23 @@ def complete_lines(path: Path) -> int:
     return count
 
 
+# Output is written through a buffer of this many bytes, not flushed line by line: a write call
+# per record cost the batch as much as encoding the row. Whatever an interruption leaves is still a
+# prefix of the uninterrupted output, cut at most inside one line (``--resume`` removes that part).
+OUTPUT_BUFFER = 1 << 16
+
+
 class _Writer:
-    """One whole line per record, flushed at once, so an interruption can only cut the line being
-    written (which ``--resume`` removes)."""
+    """One whole line per record, in input order. A kill loses at most the buffered lines (``--resume``
+    writes them again); :meth:`flush` before anything is written to the errors file, so the complete
+    lines of the two files always count a prefix of the input, which is what ``--resume`` skips."""
 
     def __init__(self, path: Path, fmt: str, append: bool, full: bool = False):
         self.path, self.fmt, self.full = path, fmt, full
         self.parquet = ParquetRows(path) if fmt == "parquet" else None
         if self.parquet is not None:
             return
-        self.fh = open(path, "a" if append else "w", encoding="utf-8", newline="")
+        self.fh = open(path, "a" if append else "w", encoding="utf-8", newline="", buffering=OUTPUT_BUFFER)
         if fmt == "csv" and self.fh.tell() == 0:
             if full:
                 self._write_csv(list(SUMMARY_COLUMNS))
@@ -536,7 +556,10 @@ class _Writer:
             self.fh.write(payload)
         else:
             self.fh.write(payload + "\n")
-        self.fh.flush()
+
+    def flush(self) -> None:
+        if self.parquet is None:
+            self.fh.flush()
 
     def close(self) -> None:
         if self.parquet is not None:
@@ -742,6 +765,7 @@ def run_batch(input_path: str | Path, output: str | Path, *, fmt: str | None = N
                     report.strategies[result[5]] += 1
             else:
                 message, location, code = payload
+                writer.flush()   # the rows before this record first: see _Writer
                 errs.write({"line": line, "record": index + 1, "case_id": result[4], "code": code,
                             "location": location, "message": message})
                 report.errors += 1
