@@ -31,8 +31,6 @@ MIN_PER_REGISTER = 40
 NOT_IN_ENGLISH = {
     "sensitive_period": "a Chinese calendar sign (the Two Sessions, the 15 March gala); English complaints do not "
                         "show it",
-    "misspelled_keywords": "deliberate misspellings to slip past Chinese short-video moderation (葆费, 退bao); "
-                           "no English counterpart seen in public material",
 }
 
 
