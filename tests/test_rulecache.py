@@ -445,7 +445,13 @@ def test_lexicon_tables_of_other_concepts_or_malformed_are_ignored(cache):
     damaged["find"][0][1] = 7                       # no such kind
     unsorted = json.loads(json.dumps(tables))
     unsorted["find"].reverse()
-    for bad in (damaged, unsorted, {"format": 99}, {"format": 1, "digest": tables["digest"]}, [], None):
+    not_bool = json.loads(json.dumps(tables))
+    not_bool["find"][-1][2][0][1] = "yes"          # an owner's English flag that is no boolean
+    empty_term = json.loads(json.dumps(tables))
+    empty_term["terms"][0][1][0][0] = ""
+    no_owners = json.loads(json.dumps(tables))
+    no_owners["find"][3][2] = []
+    for bad in (damaged, unsorted, not_bool, empty_term, no_owners, {"format": 99}, {"format": 1, "digest": tables["digest"]}, [], None):
         lexicon = Lexicon(concepts, tables=bad)
         assert lexicon._indexes is not None or bad is None
         assert _lexicon_state(lexicon) == _lexicon_state(Lexicon(concepts))

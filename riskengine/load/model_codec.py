@@ -28,25 +28,46 @@ from riskengine.language.saferegex import LinearPattern
 TAG = "\u0000"
 
 
-def _registry() -> dict[str, type[BaseModel]]:
-    out: dict[str, type[BaseModel]] = {}
-    for module, prefix in ((_knowledge, "k"), (_rule, "r"), (_tree, "t")):
-        for name, obj in vars(module).items():
-            if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == module.__name__:
-                out[f"{prefix}.{name}"] = obj
-    return out
-
-
-MODELS: dict[str, type[BaseModel]] = _registry()
-_TAG_OF: dict[type, str] = {cls: tag for tag, cls in MODELS.items()}
-_SCALARS = (str, int, float, bool, type(None))
-
-
 def _plain_model(cls: type[BaseModel]) -> bool:
     """Models built field by field are exactly validated ones only without hidden state: no private
     attributes, no post-init hook, no extra fields, no root model."""
     return (not cls.__private_attributes__ and not cls.__pydantic_post_init__ and not cls.__pydantic_root_model__
             and cls.model_config.get("extra") != "allow")
+
+
+_REQUIRED, _SAME_DEFAULT, _FRESH_DEFAULT = 0, 1, 2
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plan(cls: type[BaseModel]) -> tuple:
+    """(name, how its default is had, default) of each field, in declaration order: what
+    ``model_construct`` does for a field not given, worked out once per class (a default of an
+    immutable type is the object itself, as ``FieldInfo.get_default`` gives it; anything else is asked
+    for each model)."""
+    out = []
+    for name, field in cls.__pydantic_fields__.items():
+        if field.is_required():
+            out.append((name, _REQUIRED, None))
+        elif field.default_factory is None and (type(field.default) in _SCALARS or field.default == ()):
+            out.append((name, _SAME_DEFAULT, field.default))
+        else:
+            out.append((name, _FRESH_DEFAULT, field))
+    return tuple(out)
+
+
+def _registry() -> dict[str, tuple[type[BaseModel], tuple]]:
+    """Tag -> (class, plan) of every plain model of the rule and knowledge contracts and the rule language."""
+    out: dict[str, tuple[type[BaseModel], tuple]] = {}
+    for module, prefix in ((_knowledge, "k"), (_rule, "r"), (_tree, "t")):
+        for name, obj in vars(module).items():
+            if (isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == module.__name__
+                    and _plain_model(obj)):
+                out[f"{prefix}.{name}"] = (obj, _plan(obj))
+    return out
+
+
+MODELS: dict[str, tuple[type[BaseModel], tuple]] = _registry()
+_TAG_OF: dict[type, str] = {cls: tag for tag, (cls, _plan) in MODELS.items()}
 
 
 # ------------------------------------------------------------------------------------------ encode
@@ -71,7 +92,7 @@ def encode(value: Any) -> Any:
     if t is LinearPattern:
         return {TAG: "pattern", "v": list(value._args)}
     tag = _TAG_OF.get(t)
-    if tag is None or not _plain_model(t):
+    if tag is None:
         raise TypeError(f"cannot store a {t.__name__}")
     if value.__pydantic_extra__:
         raise TypeError(f"cannot store extra fields of {t.__name__}")
@@ -83,27 +104,32 @@ def encode(value: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------------------ decode
-def _build_model(cls: type[BaseModel], data: dict) -> BaseModel:
+def _build_model(cls: type[BaseModel], plan: tuple, data: dict) -> BaseModel:
     """What ``model_construct`` does for these plain models (fields in declaration order, defaults for
     the fields not set), without its alias handling: the data holds field names."""
     values = {}
     fields_set = set()
-    for name, field in cls.__pydantic_fields__.items():
+    for name, how, default in plan:
         if name in data:
             values[name] = decode(data[name])
             fields_set.add(name)
-        elif field.is_required():
-            raise ValueError(f"{cls.__name__}: no value for the required field {name}")
+        elif how == _SAME_DEFAULT:
+            values[name] = default
+        elif how == _FRESH_DEFAULT:
+            values[name] = default.get_default(call_default_factory=True, validated_data=values)
         else:
-            values[name] = field.get_default(call_default_factory=True, validated_data=values)
+            raise ValueError(f"{cls.__name__}: no value for the required field {name}")
     if len(fields_set) != len(data) - 1:
         raise ValueError(f"{cls.__name__}: unknown fields {sorted(set(data) - set(values) - {TAG})}")
     model = cls.__new__(cls)
-    object.__setattr__(model, "__dict__", values)
-    object.__setattr__(model, "__pydantic_fields_set__", fields_set)
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", fields_set)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
     return model
+
+
+_set = object.__setattr__
 
 
 def _pattern(args: list) -> LinearPattern:
@@ -137,10 +163,10 @@ def decode(data: Any) -> Any:
         if len(data) != 2:
             raise ValueError(f"malformed {tag}")
         return special(data["v"])
-    cls = MODELS.get(tag)
-    if cls is None or not _plain_model(cls):
+    known = MODELS.get(tag)
+    if known is None:
         raise ValueError(f"unknown model {tag!r}")
-    return _build_model(cls, data)
+    return _build_model(known[0], known[1], data)
 
 
 # ------------------------------------------------------------------------------------------- check
