@@ -167,19 +167,6 @@ def lexicon_tables(concepts: dict[str, Concept]) -> dict:
     return _build_tables(concepts)[0]
 
 
-def _pairs(rows) -> tuple[tuple[str, bool], ...] | None:
-    """``[[str, bool], ...]`` as a tuple of pairs, or None when it is not that. The checks run over
-    all the pairs at once (a start-up reads ~40,000 of them from the ruleset cache)."""
-    pairs = tuple(map(tuple, rows))
-    if (set(map(len, pairs)) - {2} or set(map(type, map(_FIRST, pairs))) - {str}
-            or set(map(type, map(_SECOND, pairs))) - {bool}):
-        return None
-    return pairs
-
-
-_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
-
-
 def _from_tables(tables, concepts: dict[str, Concept] | None):
     """(terms, term strings, find table, one-word terms) from :func:`lexicon_tables` data; None when
     the data is malformed or (``concepts`` given) made of other concepts."""
@@ -189,22 +176,25 @@ def _from_tables(tables, concepts: dict[str, Concept] | None):
         if concepts is not None and tables.get("digest") != concepts_digest(concepts):
             return None
         terms = {}
-        for cid, rows in tables["terms"]:
-            pairs = _pairs(rows)
-            if type(cid) is not str or cid in terms or pairs is None or not all(map(_FIRST, pairs)):
+        for cid, pairs in tables["terms"]:
+            if type(cid) is not str or cid in terms:
                 return None
-            terms[cid] = pairs
-        rows = tables["find"]
-        found = tuple((term, kind, _pairs(owners)) for term, kind, owners in rows)
-        strings = tuple(map(_FIRST, found))
-        kinds = tuple(map(_SECOND, found))
-        if (set(map(type, strings)) - {str} or not all(strings) or set(map(type, kinds)) - {int}
-                or set(kinds) - {0, 1, 2} or None in map(operator.itemgetter(2), found)
-                or not all(map(operator.itemgetter(2), found))):
+            for t, e in pairs:
+                if type(t) is not str or not t or type(e) is not bool:
+                    return None
+            terms[cid] = tuple(map(tuple, pairs))
+        found = []
+        for term, kind, owners in tables["find"]:
+            if type(term) is not str or not term or type(kind) is not int or kind not in (0, 1, 2) or not owners:
+                return None
+            for c, e in owners:
+                if type(c) is not str or type(e) is not bool:
+                    return None
+            found.append((term, kind, tuple(map(tuple, owners))))
+        strings = tuple(t for t, _k, _o in found)
+        if any(a >= b for a, b in zip(strings, strings[1:])):     # sorted, each once
             return None
-        if list(strings) != sorted(set(strings)):     # sorted, each once
-            return None
-        return terms, strings, found, frozenset(t for t, k, _o in found if k == 1)
+        return terms, strings, tuple(found), frozenset(t for t, k, _o in found if k == 1)
     except (TypeError, ValueError, KeyError):
         return None
 
