@@ -1,6 +1,7 @@
 """The validated-ruleset cache: a hit is indistinguishable from a full load; anything else is a silent miss."""
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -8,11 +9,12 @@ import pickle
 import shutil
 from pathlib import Path
 
+import pydantic
 import pytest
 from click.testing import CliRunner
 
 from riskengine import Engine, load_ruleset
-from riskengine.load import cache as rulecache
+from riskengine.load import cache as rulecache, model_codec
 from riskengine.io.casefile import read_case_file
 from riskengine.cli.group import main
 from riskengine.load.loader import default_dir
@@ -60,6 +62,10 @@ def assert_same_ruleset(a, b) -> None:
     assert a.version == b.version
     assert a.file_digests == b.file_digests
     assert a.rules == b.rules and [r.id for r in a.rules] == [r.id for r in b.rules]
+    # built back without validation: the same classes, values and set fields all the way down
+    assert model_codec.same(a.rules, b.rules)
+    assert all(model_codec.same(getattr(a.knowledge, k.name), getattr(b.knowledge, k.name))
+               for k in dataclasses.fields(a.knowledge))
     assert a.knowledge == b.knowledge
     for kind in ("taboos", "indicators", "agent_signs", "legal_bases", "channels", "strategies", "escalation",
                  "deadlines", "profiles", "phrases"):
@@ -171,7 +177,7 @@ def test_the_same_files_seen_from_another_directory_keep_their_paths(mini, tmp_p
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "body-edited", "header-only",
-                                    "valid-but-wrong-shape", "directory"])
+                                    "valid-but-wrong-shape", "unknown-model", "directory"])
 def test_a_damaged_cache_file_falls_back_silently(mini, cache, capsys, caplog, damage):
     rules, knowledge = mini / "rules", mini / "knowledge"
     caplog.set_level("DEBUG", logger="riskengine.load.cache")
@@ -189,9 +195,14 @@ def test_a_damaged_cache_file_falls_back_silently(mini, cache, capsys, caplog, d
         path.write_bytes(head + b"\n" + body.replace(b'"salience"', b'"salienze"', 1))
     elif damage == "header-only":
         path.write_bytes(head)
-    elif damage == "valid-but-wrong-shape":   # a well-formed file of the right key with nonsense inside
+    elif damage in ("valid-but-wrong-shape", "unknown-model"):   # well-formed, the right key, nonsense inside
+        # (the models are not validated again on a hit: what the cache refuses is data its own encoder
+        # could not have written, such as a rule without its required id or a class it does not know)
         payload = json.loads(body)
-        payload["entries"][-1][5]["id"] = 5           # not a valid rule id: the models refuse it
+        if damage == "unknown-model":
+            payload["entries"][-1][5][model_codec.TAG] = "os.system"
+        else:
+            del payload["entries"][-1][5]["id"]
         bad = json.dumps(payload).encode()
         header = json.loads(head)
         header.update(length=len(bad), sha256=hashlib.sha256(bad).hexdigest())
@@ -204,7 +215,7 @@ def test_a_damaged_cache_file_falls_back_silently(mini, cache, capsys, caplog, d
     assert_same_ruleset(again, full)
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
-    if damage in ("garbage", "body-edited", "valid-but-wrong-shape", "directory"):   # faults, not plain misses
+    if damage in ("garbage", "body-edited", "valid-but-wrong-shape", "unknown-model", "directory"):   # faults, not plain misses
         assert any(r.name == "riskengine.load.cache" for r in caplog.records), "the fault was not logged"
     if damage != "directory":
         assert is_hit(load_ruleset(rules, knowledge))   # the full load rewrote it
@@ -329,15 +340,43 @@ def test_encode_refuses_what_json_cannot_give_back(value):
         rulecache.encode(value)
 
 
-def test_a_yaml_value_json_cannot_carry_is_not_cached(mini, cache):
-    # `!!set` is plain YAML the models accept for a tuple; JSON has no set, so this ruleset is not cached
+def test_a_yaml_value_json_cannot_carry_is_cached_as_the_model_it_validated_to(mini, cache):
+    # `!!set` is plain YAML the models accept for a tuple; the cache holds the validated tuple
     (mini / "rules" / "extra.yaml").write_text(
         "rules:\n  - id: S\n    description: {zh: s, en: s}\n    when: {signal: threatens_media}\n"
         "    then: {points: {time: 5}, taboos: !!set {?  ignore_emotions}}\n", encoding="utf-8")
-    rs = load_ruleset(mini / "rules", mini / "knowledge")
-    assert isinstance(rs.rules_by_id["S"].then.taboos, tuple)
-    assert entries(cache) == []
-    assert not is_hit(load_ruleset(mini / "rules", mini / "knowledge"))
+    cold = load_ruleset(mini / "rules", mini / "knowledge")
+    assert isinstance(cold.rules_by_id["S"].then.taboos, tuple)
+    warm = load_ruleset(mini / "rules", mini / "knowledge")
+    assert is_hit(warm)
+    assert_same_ruleset(warm, cold)
+
+
+class _Foreign(pydantic.BaseModel):
+    x: int = 1
+
+
+@pytest.mark.parametrize("value", [{1: "int key"}, {model_codec.TAG: "k.Text"}, {"s": {1, 2}}, b"bytes",
+                                   _Foreign(), object()])
+def test_the_model_codec_refuses_what_it_could_not_build_back(value):
+    with pytest.raises(TypeError):
+        model_codec.encode(value)
+
+
+def test_the_model_codec_builds_back_models_dates_lists_and_patterns():
+    from riskengine.contracts.rule import Rule
+    rule = Rule.model_validate({"id": "R", "description": {"zh": "规", "en": "r"},
+                                "when": {"all": [{"field": "complainant.name", "matches": "(?i)^li"},
+                                                 {"not": {"signal": "threatens_media"}}]},
+                                "then": {"points": {"time": 5}, "findings": ["x"]}})
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    value = {"rule": rule, "when": [datetime.date(2024, 7, 1), datetime.datetime(2024, 7, 1, 9, tzinfo=tz)],
+             "t": (1, 2.5, None, True)}
+    back = model_codec.decode(json.loads(json.dumps(model_codec.encode(value))))
+    assert model_codec.same(back, value) and back == {**value, "rule": back["rule"]}
+    assert back["rule"].then.model_fields_set == {"points", "findings"}      # defaults stay unset
+    assert back["rule"].when.all[0].pattern.search("Li Lei") and not back["rule"].when.all[0].pattern.search("Wang")
+    assert not model_codec.same(back["rule"], Rule.model_validate({**rule.model_dump(), "salience": 0}))
 
 
 def test_narrative_literals_come_from_the_cache_and_equal_a_fresh_parse(cache):
@@ -406,7 +445,13 @@ def test_lexicon_tables_of_other_concepts_or_malformed_are_ignored(cache):
     damaged["find"][0][1] = 7                       # no such kind
     unsorted = json.loads(json.dumps(tables))
     unsorted["find"].reverse()
-    for bad in (damaged, unsorted, {"format": 99}, {"format": 1, "digest": tables["digest"]}, [], None):
+    not_bool = json.loads(json.dumps(tables))
+    not_bool["find"][-1][2][0][1] = "yes"          # an owner's English flag that is no boolean
+    empty_term = json.loads(json.dumps(tables))
+    empty_term["terms"][0][1][0][0] = ""
+    no_owners = json.loads(json.dumps(tables))
+    no_owners["find"][3][2] = []
+    for bad in (damaged, unsorted, not_bool, empty_term, no_owners, {"format": 99}, {"format": 1, "digest": tables["digest"]}, [], None):
         lexicon = Lexicon(concepts, tables=bad)
         assert lexicon._indexes is not None or bad is None
         assert _lexicon_state(lexicon) == _lexicon_state(Lexicon(concepts))

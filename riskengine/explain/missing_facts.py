@@ -143,12 +143,17 @@ def missing_facts(engine, case, base: Assessment, state=None, hits=None) -> list
     signals: list[MissingFact] = []
     best: dict[str, tuple] = {}          # field -> (impact, changes, new rules, value) of its best value
     for fact, value, data in trials(rs, case, state):
-        try:
-            what_if = Case.model_validate(data)
-        except ValueError:
-            continue
-        # The narrative is the same in every trial: reuse its scan; only what the change touches is re-tested.
-        s, _hits = engine.state(what_if, base_hits)
+        if fact.startswith("signal:"):
+            s = _with_signal(case, state, value)
+            if s is None:
+                continue
+        else:
+            try:
+                what_if = Case.model_validate(data)
+            except ValueError:
+                continue
+            # The narrative is the same in every trial: reuse its scan; only what the change touches is re-tested.
+            s, _hits = engine.state(what_if, base_hits)
         ev = engine.fast.reevaluate(state, base_ev, s)
         score, changes = _impact(before, KeyFigures.from_summary(key_figures(rs, s, ev)).named())
         if not score:
@@ -166,6 +171,30 @@ def missing_facts(engine, case, base: Assessment, state=None, hits=None) -> list
                          for field, (score, changes, rules, value) in best.items()]
     results.sort(key=lambda m: (-m.impact, m.fact))
     return rank_missing(rs, state, base, results)[:MAX_MISSING]
+
+
+def _with_signal(case, state, sid: str):
+    """The state of ``case`` with the signal ``sid`` declared too: what ``engine.state`` makes of the
+    case data the trial holds, without validating the whole case again (only the list of signals
+    changed, and its one limit is its length; a case's facts hold its signals as a list). None where
+    validation would refuse it."""
+    from riskengine.engines.state import CaseState
+    if len(case.signals) >= _MAX_SIGNALS:
+        return None
+    facts = dict(state.facts)
+    facts["signals"] = [*facts["signals"], sid]
+    return CaseState(facts=facts, signals=state.signals | {sid}, signal_sources={**state.signal_sources, sid: "declared"})
+
+
+def _max_signals() -> int:
+    from annotated_types import MaxLen
+    from riskengine.contracts.bounds import CASE_LIMITS
+    from riskengine.contracts.case import Case
+    lengths = [m.max_length for m in Case.__pydantic_fields__["signals"].metadata if isinstance(m, MaxLen)]
+    return min([CASE_LIMITS.max_items, *lengths])
+
+
+_MAX_SIGNALS = _max_signals()
 
 
 # Signals that only matter where something already points to an agent or to the media (issue 14 §9).

@@ -204,8 +204,9 @@ Condition = Annotated[
           FindingCondition],
     PlainSerializer(to_data, return_type=Any),
 ]
-for _m in (AllCondition, AnyCondition, NotCondition):
-    _m.model_rebuild()
+# No model_rebuild() here: the nodes' validators are built on first use (defer_build), when
+# ``Condition`` above resolves from this module; a start-up that reads its rules from the ruleset
+# cache (load/model_codec.py) never validates a condition and never builds them.
 
 R = TypeVar("R")
 

@@ -1,10 +1,11 @@
 """A cache of validated rulesets, so that loading unchanged rule and knowledge files is cheap.
 
 What is cached is *data*, never code: one JSON file per ruleset holding, in load order, every entry's
-raw YAML value (the exact input the pydantic models were validated from), the file and line it came
-from, and the warnings the validator found. A cache hit re-reads and re-hashes every file, skips YAML
-parsing and the cross-reference checks of validate.py, and re-validates each entry through the same
-models, so the rules, knowledge, sources, warnings and ``version`` are those of a full load.
+validated model as plain data (load/model_codec.py: its fields, with tags naming the contract classes),
+the file and line it came from, and the warnings the validator found. A cache hit re-reads and re-hashes
+every file, skips YAML parsing, the cross-reference checks of validate.py and validation, and builds the
+same models back, so the rules, knowledge, sources, warnings and ``version`` are those of a full load.
+The SHA-256 of the body in each file's header refuses a damaged or edited file.
 
 The key is a SHA-256 over every file's relative path, displayed path and content digest, the
 riskengine version, a fingerprint of the package's source files, the pydantic/PyYAML/Python versions
@@ -27,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-FORMAT = 3
+FORMAT = 4                  # 4: entries are models' data (model_codec), not raw YAML values
 MAX_ENTRIES = 16            # cache files kept per directory (least recently used are removed)
 _NAME_LEN = 32              # hex characters of the key used as the file name
 

@@ -2,20 +2,24 @@
 then, on a miss, the full load of :func:`riskengine.load.loader.read_ruleset`, whose result is stored.
 
 The cache (:mod:`riskengine.load.cache`) holds data, never code. A hit re-reads and re-hashes every file,
-skips YAML parsing and the cross-reference checks, and re-validates each entry through the same models,
-so rules, knowledge, sources, warnings and ``version`` are those of a full load. Any fault of the cache
+skips YAML parsing, the cross-reference checks and validation: each entry is stored as the fields of the
+model the full load validated (:mod:`riskengine.load.model_codec`), checked at store time to come back
+identical, and built back directly, so rules, knowledge, sources, warnings and ``version`` are those of a
+full load. The body's SHA-256 in the file's header guards against damage; the models are not validated
+again (a cache file is written only by riskengine, in the user's own 0700 directory). Any fault of the cache
 (missing, corrupt, foreign, unwritable) is logged to ``riskengine.load.cache`` and ends in the full load.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 from riskengine.contracts.knowledge import KINDS, Scoring
 from riskengine.contracts.rule import Rule
 from riskengine.contracts.ruleset import Knowledge, Ruleset, Source
 from riskengine.errors import Problem
-from riskengine.load import cache as rulecache
+from riskengine.load import cache as rulecache, model_codec
 from riskengine.load.cache import log
 from riskengine.load.loader import ReadLog, _shown, _yaml_files, read_ruleset, ruleset_dirs
 from riskengine.load.yaml_source import Located, parse_yaml
@@ -58,8 +62,13 @@ def _store_cached(ruleset: Ruleset, record: ReadLog) -> None:
         if len(files) != len(ruleset.file_digests):
             return
         problems = [[p.file, p.line, p.column, p.code, p.message, p.hint, p.severity] for p in ruleset.problems]
-        # encode() refuses whatever JSON would not give back exactly (and writes dates as tagged strings)
-        entries = [entry[:5] + list(rulecache.encode(entry[5])) for entry in record.entries]
+        # model_codec.encode refuses whatever it could not build back; what it builds back must be the
+        # very models of this load (types, set fields and all), else nothing is stored
+        entries = [entry[:5] + [model_codec.encode(entry[5])] for entry in record.entries]
+        back = json.loads(json.dumps(entries, ensure_ascii=False, allow_nan=False))
+        if not all(model_codec.same(model_codec.decode(b[5]), e[5]) for b, e in zip(back, record.entries)):
+            log.debug("not stored: the models do not come back the same from their data")
+            return
         rulecache.store(rulecache.ruleset_key(files), {"files": record.files, "entries": entries,
                                                         "problems": problems,
                                                         "pattern_literals": ruleset.pattern_literals,
@@ -85,20 +94,23 @@ def _load_cached(knowledge_path: Path, rules_path: Path, root: Path) -> Ruleset 
         rules: list[Rule] = []
         sources: dict[str, Source] = {}
         where: dict[str, tuple] = {}
-        for fidx, kind, i, line, col, raw, patches in payload["entries"]:
-            if patches:
-                raw = rulecache.decode(raw, patches)
+        for fidx, kind, i, line, col, data in payload["entries"]:
+            model = model_codec.decode(data)
             if kind == "scoring":
-                knowledge.scoring = Scoring.model_validate(raw)
+                if type(model) is not Scoring:
+                    return None
+                knowledge.scoring = model
                 continue
             if kind == "rules":
-                rule = Rule.model_validate(raw)
-                key = rule.id
-                rules.append(rule)
+                if type(model) is not Rule:
+                    return None
+                key = model.id
+                rules.append(model)
             else:
-                entry = KINDS[kind].model_validate(raw)
-                entry_key = getattr(entry, "id", None) or getattr(entry, "level")
-                getattr(knowledge, kind)[entry_key] = entry
+                if type(model) is not KINDS[kind]:
+                    return None
+                entry_key = getattr(model, "id", None) or getattr(model, "level")
+                getattr(knowledge, kind)[entry_key] = model
                 key = f"{kind}:{entry_key}"
             if (not all(type(v) is int for v in (fidx, i, line, col)) or not 0 <= fidx < len(files)
                     or key in sources):

@@ -124,14 +124,14 @@ def _entries(src: Located, kind: str, problems: list[Problem]) -> list[tuple[int
 
 
 class ReadLog:
-    """What a load read, in order: each file (relative and displayed path) and each entry's raw YAML value
-    with where it stood. It is what a cache needs to rebuild the ruleset without parsing YAML again
-    (load/cached_loader.py); the loader itself only writes it."""
+    """What a load read, in order: each file (relative and displayed path) and each entry's validated
+    model with where it stood. It is what a cache needs to rebuild the ruleset without parsing YAML or
+    validating again (load/cached_loader.py); the loader itself only writes it."""
     __slots__ = ("files", "entries")
 
     def __init__(self) -> None:
         self.files: list[list[str]] = []
-        self.entries: list[list] = []   # [file index, kind, index, line, column, raw value]
+        self.entries: list[list] = []   # [file index, kind, index, line, column, model]
 
     def file(self, rel: str, shown: str) -> int:
         self.files.append([rel, shown])
@@ -166,7 +166,7 @@ def load_knowledge(folder: Path, root: Path, problems: list[Problem], digests: d
             raw_scoring = (src.data or {}).get("scoring")
             try:
                 knowledge.scoring = Scoring.model_validate(raw_scoring)
-                record.entries.append([fidx, "scoring", None, None, None, raw_scoring])
+                record.entries.append([fidx, "scoring", None, None, None, knowledge.scoring])
             except ValidationError as exc:
                 problems.extend(_schema_problems(src, ("scoring",), exc, Scoring))
             continue
@@ -188,7 +188,7 @@ def load_knowledge(folder: Path, root: Path, problems: list[Problem], digests: d
             target[key] = entry
             sources[f"{kind}:{key}"] = Source(shown, line)
             located[f"{kind}:{key}"] = (src, (kind, i))
-            record.entries.append([fidx, kind, i, line, col, item])
+            record.entries.append([fidx, kind, i, line, col, entry])
     if knowledge.scoring is None:
         problems.append(Problem(_shown(folder, root), 0, 0, "RE003", "no scoring.yaml with thresholds found",
                                 "add knowledge/scoring.yaml (see docs/policy.md)"))
@@ -219,7 +219,7 @@ def load_rules(folder: Path, root: Path, problems: list[Problem], digests: dict[
             sources[rule.id] = Source(shown, line)
             located[rule.id] = (src, ("rules", i))
             rules.append(rule)
-            record.entries.append([fidx, "rules", i, line, col, item])
+            record.entries.append([fidx, "rules", i, line, col, rule])
     return rules
 
 

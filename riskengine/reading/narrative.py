@@ -296,8 +296,8 @@ class NarrativeScanner:
         """Build now what the first narrative would build: the literal index and the literal automata
         (a batch does it once before forking its workers)."""
         self._prefilter()
-        self._literal_set()
-        self.marker_lexicon.present("")
+        self._literal_set().build()
+        self.marker_lexicon.prepare()
 
     def literal_hits(self, folded: str) -> frozenset[int]:
         """The numbers of the index's literals that occur in ``folded``."""
