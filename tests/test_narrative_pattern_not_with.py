@@ -87,10 +87,10 @@ def test_shipped_bulk_purchase_skips_an_organisation_buying_for_its_own_use(engi
 def test_unknown_pattern_not_with_concept_is_an_error_with_location_and_suggestion(knowledge_copy):
     path = knowledge_copy / "agent_signs.yaml"
     text = path.read_text(encoding="utf-8")
-    assert "not_with: [org_purchase]" in text
-    path.write_text(text.replace("not_with: [org_purchase]", "not_with: [org_purchse]", 1), encoding="utf-8")
+    assert "not_with: [org_purchase" in text          # bulk_purchase_beyond_need's pattern-level not_with
+    path.write_text(text.replace("not_with: [org_purchase", "not_with: [org_purchse", 1), encoding="utf-8")
     expected_line = next(i for i, x in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-                         if "not_with: [org_purchse]" in x)
+                         if "not_with: [org_purchse" in x)
     result = CliRunner().invoke(main, ["validate", "--knowledge", str(knowledge_copy)])
     assert result.exit_code != 0
     line = next(x for x in result.output.splitlines() if "RE108" in x)
