@@ -295,8 +295,8 @@ def eager_scan(scanner: NarrativeScanner, narrative: str):
 
     for m in scanner.candidates(folded, hits=hits):
         policy = scanner._policies[m.signal]
-        for match in (_word_matches(m.regex, folded) if m.english else m.regex.finditer(folded)):
-            start, end = match.span()
+        for start, end in (_word_matches(m.regex, folded) if m.english
+                           else (match.span() for match in m.regex.finditer(folded))):
             best = found.get(m.signal)
             if best is not None and (start, m.pattern) >= (best.start, best.pattern):
                 break

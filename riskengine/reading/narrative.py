@@ -558,31 +558,40 @@ def _compile(pattern: str, english: bool) -> re.Pattern:
     """Compiled to run over :func:`fold_ascii` text, case-sensitively (see there)."""
     source = normalise_pattern(pattern)
     # Whole words only in English: "sue" must not fire inside "issue". The word start is checked by
-    # _word_matches, the word end by the compiled pattern (as if it ended with (?![a-z0-9])).
+    # _word_spans, the word end by the compiled pattern (as if it ended with (?![a-z0-9])).
     return compile_safe_regex(source, flags=0, lookaround=True, word_end=_WORD_END if english else None)
 
 
 _WORD_END = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
-_WORD_CHAR = re.compile(r"[a-z0-9]")
+_WORD_CHARS = frozenset(_WORD_END)
 
 
-def _word_matches(regex: re.Pattern, text: str):
-    """``regex.finditer(text)`` as if the pattern began with ``(?<![a-z0-9])``: a match right after a
-    letter or digit is skipped and the search resumes one character later, as re itself would."""
+def _word_spans(search, text: str):
+    """The spans ``search(pos)`` finds from each position on (``None``: no more), as if the pattern began
+    with ``(?<![a-z0-9])``: a match right after a letter or digit is skipped and the search resumes one
+    character later, as re itself would."""
     pos = 0
     end = len(text)
     while pos <= end:
-        match = regex.search(text, pos)
-        if match is None:
+        span = search(pos)
+        if span is None:
             return
-        start = match.start()
-        if start and _WORD_CHAR.match(text, start - 1):
+        start = span[0]
+        if start and text[start - 1] in _WORD_CHARS:
             pos = start + 1
             continue
-        yield match
-        pos = match.end() if match.end() > start else start + 1
+        yield span
+        pos = span[1] if span[1] > start else start + 1
+
+
+def _word_matches(regex, text: str):
+    """The spans of ``regex``'s whole-word matches in ``text`` (see :func:`_word_spans`)."""
+    def search(pos):
+        match = regex.search(text, pos)
+        return None if match is None else match.span()
+    return _word_spans(search, text)
 
 
 def _utf8(text: str) -> Utf8Text | None:
@@ -593,31 +602,20 @@ def _utf8(text: str) -> Utf8Text | None:
 
 
 def _pattern_spans(m: _Matcher, folded: str, utf8: Utf8Text | None):
-    """The spans of ``m``'s matches in ``folded`` (whole words in English, see :func:`_word_matches`),
+    """The spans of ``m``'s matches in ``folded`` (whole words in English, see :func:`_word_spans`),
     searched on its UTF-8 bytes when it has them (any other regex, as tests give, through ``finditer``)."""
     regex = m.regex
     if utf8 is None or type(regex) is not LinearPattern:
-        for match in (_word_matches(regex, folded) if m.english else regex.finditer(folded)):
-            yield match.span()
+        if m.english:
+            yield from _word_matches(regex, folded)
+        else:
+            for match in regex.finditer(folded):
+                yield match.span()
         return
     if not m.english:
         yield from regex.spans(utf8)
         return
-    pos = 0
-    end = len(folded)
-    while pos <= end:
-        span = regex.search_utf8(utf8, pos)
-        if span is None:
-            return
-        start = span[0]
-        if start and folded[start - 1] in _WORD_CHARS:
-            pos = start + 1
-            continue
-        yield span
-        pos = span[1] if span[1] > start else start + 1
-
-
-_WORD_CHARS = frozenset(_WORD_END)
+    yield from _word_spans(lambda pos: regex.search_utf8(utf8, pos), folded)
 
 
 def _parse(pattern: str):
