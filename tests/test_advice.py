@@ -80,6 +80,16 @@ def test_food_below_standard_multiple_is_an_entitlement_not_an_excessive_demand(
     assert a.profile.expectation_gap.entitlement_amount == 1080.0 and not a.profile.expectation_gap.above_entitlement
 
 
+def test_a_sum_asked_for_without_a_price_against_it_is_not_an_excessive_demand(engine):
+    """Reading "按保额赔偿12万" as a demand above the loss would bargain down what the policy owes."""
+    owed = engine.assess(case(category="claim_denial", narrative="客户车辆追尾后全损，要求保险公司按保额赔偿12万元，对定损金额有异议。"))
+    assert "excessive_compensation" not in [s.signal for s in owed.signals.from_narrative]
+    assert "excessive_demand" not in owed.findings
+    gap = engine.assess(case(industry="ecommerce", category="product_quality", channel="online",
+                             narrative="客户称网购的399元羊毛衫起球，要求商家赔偿1万元。"))
+    assert "excessive_compensation" in [s.signal for s in gap.signals.from_narrative]
+
+
 @pytest.mark.parametrize("price,expected", [(100, 600.0), (1000, 4000.0)])
 def test_seller_fraud_owes_the_refund_plus_three_times_at_least_500(price, expected):
     c = Case.model_validate(case(industry="ecommerce", category="misleading_sales", price=price,
