@@ -90,6 +90,17 @@ def test_a_sum_asked_for_without_a_price_against_it_is_not_an_excessive_demand(e
     assert "excessive_compensation" in [s.signal for s in gap.signals.from_narrative]
 
 
+def test_mis_sold_ppi_premiums_back_with_interest_is_the_set_redress_not_an_excess(engine):
+    """The regulator set PPI redress (premiums plus simple interest): asking for it is neither an
+    excessive demand nor a demand not owed, and its interest is no disputed fee."""
+    a = engine.assess(case(jurisdiction="UK", industry="banking", channel="letter", category="misleading_sales",
+                           narrative="I was mis-sold PPI with my loan in 2006. I want all the premiums I paid "
+                                     "refunded with 8% interest, as the FCA rules say."))
+    read = [s.signal for s in a.signals.from_narrative]
+    assert "measure_set_by_precedent" in read and "fee_dispute" not in read
+    assert not {"excessive_demand", "demand_not_owed"} & set(a.findings)
+
+
 @pytest.mark.parametrize("price,expected", [(100, 600.0), (1000, 4000.0)])
 def test_seller_fraud_owes_the_refund_plus_three_times_at_least_500(price, expected):
     c = Case.model_validate(case(industry="ecommerce", category="misleading_sales", price=price,
