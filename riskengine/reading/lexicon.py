@@ -49,7 +49,24 @@ def english_forms(term: str) -> frozenset[str]:
     for i in {0, len(words) - 1}:
         for form in _word_forms(words[i]):
             out.add(" ".join(words[:i] + [form] + words[i + 1:]))
+    if len(words) > 1:
+        # both at once: the verb inflected and the noun plural ("film the expiry date" → "filmed the
+        # expiry dates")
+        plurals = _plural_forms(words[-1])
+        for form in _word_forms(words[0]):
+            for last in plurals:
+                out.add(" ".join([form] + words[1:-1] + [last]))
     return frozenset(out)
+
+
+def _plural_forms(w: str) -> set[str]:
+    """The plural of a noun as :func:`_word_forms` spells it (lawyer → lawyers; agency → agencies)."""
+    if len(w) < 3 or not w.isalpha():
+        return set()
+    forms = {w + "s", w + "es"} if w[-1] in "sxzh" else {w + "s"}
+    if w.endswith("y") and w[-2] not in _VOWELS:
+        forms = {w[:-1] + "ies"}
+    return forms
 
 
 _VOWELS = set("aeiou")
