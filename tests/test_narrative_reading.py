@@ -372,3 +372,5 @@ def test_what_a_received_letter_says_is_its_senders_act(engine):
     assert "threatens_lawsuit" not in signals(engine, "我收到一条短信，称逾期不还将移交律师起诉")
     # the complainant's own answer after it is still theirs
     assert "threatens_lawsuit" in signals(engine, "I received your letter and I will sue you")
+    # the message's content inside the hit ("i received notice of a lawsuit"): the sender's suit
+    assert "threatens_lawsuit" not in signals(engine, "In March I received notice of a lawsuit on behalf of Capital One.")

@@ -107,14 +107,17 @@ _GOES_ON = re.compile(r"\s*(?:还|又|也|并且|并|竟然|竟|甚至|而且|�
 _DETERMINER = re.compile(r"(?:the|a|an) ")    # an article adds no one ("our agent" stays a name of its own)
 # Whose an "agent" is: the firm's ("our agent", "the insurance agent", "a customer service agent") …
 _FIRM_AGENT = re.compile(r"\b(?:our|your|their|its|insurance|insurer's|service|support|bank|bank's|company's|"
-                         r"lender's|servicer's|sales|phone|call center|customer service|collection|collections) $")
+                         r"lender's|servicer's|sales|phone|call center|customer service|collection|collections|"
+                         r"title|closing|escrow|listing|real estate|leasing|loan|mortgage|travel|booking|ticket|"
+                         r"gate|rental|shipping|delivery) $")   # a service's own agents too: not hired by the customer
 # … or the customer's, hired to act for them ("my agent" in a story of an agent firm).
 # What a letter, notice or call the complainant received says is its sender's act, not the complainant's.
 _MESSAGE_SAYS = re.compile(
-    r"\b(?:receiv\w*|got|get|gets|getting)\b(?:(?![.;!?]).){0,60}?\b(?:letters?|notices?|notifications?|calls?|"
-    r"messages?|texts?|e-?mails?|voicemails?|statements?|bills?|summons)\b(?:(?![.;!?]).){0,40}?\b(?:stating|saying|"
-    r"says|said|stated|states|informing|threatening|warning|advising|that)\b|"
-    r"收到(?:(?![。；！？]).){0,15}?(?:短信|通知|信函|来信|律师函|催收函|电话|邮件|语音|消息)"
+    r"\b(?:receiv\w*|got|get|gets|getting)\b(?:(?![.;!?,]| and | but | then )[^.;!?,]){0,30}?\b(?:letters?|notices?|"
+    r"notifications?|calls?|messages?|texts?|e-?mails?|voicemails?|statements?|bills?|summons)\b"
+    r"(?: (?:of|about|regarding)\b|(?:(?![.;!?]| and i | but i | i )[^.;!?]){0,40}?\b(?:stating|saying|says|said|stated|"
+    r"states|informing|threatening|warning|advising|notifying|that)\b)|"
+    r"收到(?:(?![。；！？，,]).){0,15}?(?:短信|通知|信函|来信|律师函|催收函|电话|邮件|语音|消息)"
     r"(?:(?![。；！？]).){0,8}?(?:称|说|表示|写着|内容|提示|告知|警告|要求)")
 FIRM_SELF = ("我司", "我行", "本公司", "本行")    # the firm writing about itself (a handler's note)
 # A firm word right after one of these is a place or a target, not a subject ("at the branch", "到网点").
@@ -305,10 +308,10 @@ class Doc:
 
     def _inside_longer(self, o) -> bool:
         size = o.end - o.start
-        for group in (self.occ, self._sentence_markers(self.sentence_index(o.start))):
-            for cid, occ in group.items():
-                if cid.startswith("marker_"):
-                    continue     # function words ("我要", "i'll") name no one: they hide no actor
+        markers = self._sentence_markers(self.sentence_index(o.start))
+        # function words ("我要", "i'll": marker_ lists) name no one: they hide no actor
+        for group in (self.occ.values(), [markers[c] for c in ACTOR_IDS if c in markers]):
+            for occ in group:
                 for p in occ:
                     if p.start > o.start:
                         break
@@ -489,7 +492,8 @@ class Doc:
             if against or objects_seen and c_start < start and self._object_between(c_end, start):
                 other = [m for m in markers_in(s0, start) if m[2] in ("actor_firm", "actor_third_party")]
                 return ("third_party" if other and other[-1][2] == "actor_third_party" else "firm"), True
-            if _MESSAGE_SAYS.search(text, c_end, start):
+            said = text[c_end:start if c_start < start else end]    # up to the hit, or into it ("i received notice of a lawsuit")
+            if ("rec" in said or "got" in said or "get" in said or "收到" in said) and _MESSAGE_SAYS.search(said):
                 return "firm", False     # "I received a letter stating … will be referred to an attorney"
             return "complainant", False
         return ("firm" if cid == "actor_firm" else "third_party"), against
