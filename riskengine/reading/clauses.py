@@ -98,6 +98,7 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ()),
 }
 ACTOR_IDS = ("actor_complainant", "actor_firm", "actor_third_party", "actor_pronoun")
+_HIDING = frozenset(ACTOR_IDS) | {"actor_complainant_object"}   # marker lists whose longer terms hide a word
 FIRST_PERSON = frozenset({"我", "我们", "本人", "我家", "我方", "i", "we", "i'm", "i've", "i'll", "i'd", "myself"})
 MARKER_IDS = frozenset(MARKERS)
 # A speech verb after the sentence's first subject: what follows is what it says ("客户称", "the customer said").
@@ -295,8 +296,8 @@ class Doc:
         # only a term that starts with the actor word; one that ends with it names someone else
         # ("the customer's representative has …", "维权公司要…")
         return not any(p.start < o.start and p.end >= o.end
-                       for group in (self.occ, {c: v for c, v in markers.items() if c.startswith("actor_")})
-                       for occ in group.values() for p in occ)
+                       for group in (self.occ, markers) for cid, occ in group.items()
+                       if group is not markers or cid in _HIDING for p in occ)
 
     def inside_longer(self, o) -> bool:
         """Whether another concept's term covers ``o`` and more ("公司" inside "维权公司")."""
@@ -310,8 +311,10 @@ class Doc:
         size = o.end - o.start
         markers = self._sentence_markers(self.sentence_index(o.start))
         # function words ("我要", "i'll": marker_ lists) name no one: they hide no actor
-        for group in (self.occ.values(), [markers[c] for c in ACTOR_IDS if c in markers]):
-            for occ in group:
+        for group in (self.occ, markers):
+            for cid, occ in group.items():
+                if group is markers and cid not in _HIDING:
+                    continue
                 for p in occ:
                     if p.start > o.start:
                         break
@@ -455,13 +458,17 @@ class Doc:
         # An earlier clause's condition names who must act, not who acts after it ("If they do not refund
         # me, my next stop is the press"; "如果银行不退钱，就去法院起诉"): the sentence's subject is not
         # looked for there.
-        conditions = [(o.start, self.clause(o.start)[1]) for o in self.markers("marker_conditional", s0, c0)] if c0 > s0 else ()
+        conditions = None     # found when the sentence's first subject is looked for (step 3)
         # 1. the nearest subject before the span in its clause; 2. inside the span ("中介让客户…");
         # 3. the first subject of the sentence (the speaker of "客户称…，扬言要…").
         for n, group in enumerate((reversed(markers_in(max(s0, c0), start)), markers_in(start, end), markers_in(s0, start))):
             for c_start, c_end, cid in group:
-                if n == 2 and conditions and any(a <= c_start < b for a, b in conditions):
-                    continue
+                if n == 2:
+                    if conditions is None:
+                        conditions = [(o.start, self.clause(o.start)[1])
+                                      for o in self.markers("marker_conditional", s0, c0)] if c0 > s0 else []
+                    if conditions and any(a <= c_start < b for a, b in conditions):
+                        continue
                 word = text[c_start:c_end]
                 if cid == "actor_firm" and _PLACE_BEFORE.search(text[max(0, c_start - 8):c_start]):
                     continue     # "arrived at the branch", "来到网点": a place, not who acts
