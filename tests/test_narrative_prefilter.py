@@ -249,7 +249,7 @@ class _EagerDoc(Doc):
         out = []
         for cid in ("actor_complainant", "actor_firm", "actor_third_party", "actor_pronoun"):
             out.extend((o.start, o.end, cid) for o in self.markers(cid, lo, hi)
-                       if o.end <= hi and (cid == "actor_pronoun" or not self.inside_longer(o)))
+                       if o.end <= hi and (cid == "actor_pronoun" or not self.inside_longer(o) or self._then_verb(o)))
         out.sort()
         return out
 
@@ -259,7 +259,8 @@ class _EagerDoc(Doc):
             ("actor_firm", "actor_third_party", "actor_complainant")
         third_person_note = person and not any(self.text[o.start:o.end] in FIRST_PERSON
                                                for o in self.markers("actor_complainant", 0, pos))
-        best = (-1, "actor_complainant" if word == "他们" or third_person_note else "actor_firm")
+        best = (-1, "actor_complainant" if word == "他们" or third_person_note else
+                self._other_side() if word == "对方" else "actor_firm")
         for cid in kinds:
             for o in reversed(self.markers(cid, 0, pos)):
                 named = self.text[o.start:o.end]
@@ -270,6 +271,8 @@ class _EagerDoc(Doc):
                 if o.start > best[0]:
                     best = (o.start, cid)
                 break
+        if best[1] == "actor_firm" and self.text.startswith("agent", best[0]):
+            return self._agent_side(best[0])
         return best[1]
 
 

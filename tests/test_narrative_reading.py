@@ -250,3 +250,127 @@ def test_salience_a_rival_topic_that_dominates_makes_it_a_side_issue():
 
 def test_salience_a_short_note_is_read_whole():
     assert salient_fee("Customer moved house. She says the bureau and the credit report are fine. A fee was charged.")
+
+
+# -- issue 13, round 3: who does what, negation and time ------------------------------------------------
+def read_span(engine, text, part):
+    """(actor, modality) the shipped reader gives the first ``part`` of ``text``."""
+    from riskengine.reading.clauses import Doc
+    from riskengine.reading.lexicon import BoundLexicon
+    from riskengine.reading.narrative import fold_ascii, normalise
+    sc = engine.scanner
+    norm = to_simplified(normalise(text))
+    folded = fold_ascii(norm)
+    _hits, terms = sc.presence(folded)
+    doc = Doc(norm, sc.lexicon.find_present(folded, terms), BoundLexicon(sc.marker_lexicon, folded), folded)
+    start = norm.index(part)
+    return doc.actor_of(start, start + len(part))[0], doc.modality_of(start, start + len(part))
+
+
+def signals(engine, text):
+    return {h.signal for h in engine.scanner.scan(text)}
+
+
+def test_an_unnamed_other_side_is_read_from_the_story(engine):
+    # nobody named before 对方: the firm writing (我司) means the complainant, an agent named anywhere the agent
+    assert read_span(engine, "对方在电话里提出，只要我司私下补偿5000元，他就撤回投诉", "提出")[0] == "complainant"
+    assert read_span(engine, "客户说对方带他去营业厅办了新卡，这家退保公司还收了三千元", "带他去")[0] == "third_party"
+    assert read_span(engine, "我在网上买了个手机，对方一直不发货", "不发货")[0] == "firm"
+    # a clause that goes on (还, and) keeps the subject of the clause before it, not the narrator's
+    assert "threatens_lawsuit" not in signals(engine, "我在网上买了个手机，对方一直不发货，还说要起诉")
+    assert "threatens_lawsuit" not in signals(engine, "I bought a phone, the seller never shipped it, and threatened to sue")
+    assert "threatens_lawsuit" in signals(engine, "客户称银行不退款，还扬言要起诉")       # the speaker goes on
+    assert "threatens_lawsuit" in signals(engine, "客户来到网点，银行经理接待，扬言要起诉")
+    # a person named (陌生人) is who 对方 stands for
+    assert read_span(engine, "客户反映有陌生人打电话给她，对方说能把保费都要回来", "说能")[0] == "third_party"
+
+
+def test_clause_scoped_not_with():
+    scanner = NarrativeScanner([
+        signal("fee_in_clause", [{"any": ["fee"], "not_with": ["agent"], "not_within": "clause"}]),
+        signal("fee_in_sentence", [{"any": ["fee"], "not_with": ["agent"]}]),
+    ], concepts=CONCEPTS)
+    got = {h.signal for h in scanner.scan("中介收了服务费，银行另收手续费")}
+    assert got == {"fee_in_clause"}          # the bank's fee is in a clause of its own
+    assert {h.signal for h in scanner.scan("中介收了服务费")} == set()
+    assert {h.signal for h in scanner.scan("the claims company kept a fee, and the bank took a fee")} == {"fee_in_clause"}
+    assert {h.signal for h in scanner.scan("the claims company kept a fee")} == set()
+    hit = next(h for h in scanner.scan("中介收了服务费，银行另收手续费"))
+    assert hit.pattern.endswith("not with(agent) in clause")
+
+
+@pytest.mark.parametrize("text, part", [
+    ("我下礼拜就去法院起诉", "起诉"), ("我下个禮拜就去找媒体曝光", "曝光"), ("我下星期去起诉他们", "起诉"),
+    ("过两天我就去法院起诉", "起诉"), ("回头我就发抖音曝光", "曝光"), ("我下周去法院起诉", "起诉"),
+    ("I post the whole story on TikTok in a few days", "post"), ("Next week I file the lawsuit", "file"),
+])
+def test_a_time_ahead_anywhere_in_the_clause_marks_future(engine, text, part):
+    assert read_span(engine, text, part)[1] == "future"
+
+
+def test_a_time_ahead_does_not_override_a_past_marker(engine):
+    assert read_span(engine, "上周我已经去法院起诉了", "起诉")[1] == "past"
+    assert read_span(engine, "回头客很多", "很多")[1] == "asserted"
+
+
+def test_a_denied_threat_offered_for_payment_is_a_threat(engine):
+    assert "threatens_online_post" in signals(engine, "我不会发网上，只要你们赔我五万块")
+    assert "threatens_online_post" in signals(engine, "I won't post anything online if you pay me back the full amount")
+    assert read_span(engine, "我不会曝光，只要你们私了", "曝光")[1] == "conditional"
+    assert read_span(engine, "I will not go to the media as long as you refund me", "go to the media")[1] == "conditional"
+    # unwillingness or a modest "that is all I ask" settles; a past or would-have-been act is no offer
+    assert "threatens_lawsuit" not in signals(engine, "客户表示不想打官司，只要把多扣的两百块退回来就行。")
+    assert read_span(engine, "我不会起诉，只要求退款", "起诉")[1] == "negated"
+    assert read_span(engine, "I wouldn't have gone to the press if they had answered", "gone to the press")[1] == "negated"
+    assert read_span(engine, "I did not post it online if that is what you ask", "post it online")[1] == "negated"
+
+
+@pytest.mark.parametrize("text", [
+    "中介叫她不要接保险公司打来的电话", "业务员让她以后保险公司的电话都不要接", "对方让她不要回复保险公司",
+    "客户称代理人叫她千万别接保险公司打来的电话", "The claims company told her not to answer calls from the insurer",
+])
+def test_told_not_to_contact_insurer_through_rang_and_jiao(engine, text):
+    assert "told_not_to_contact_insurer" in signals(engine, text)
+
+
+def test_english_phrase_inflects_its_first_and_last_word_together():
+    forms = english_forms("film the expiry date")
+    assert {"filmed the expiry dates", "filming the expiry dates", "filmed the expiry date", "film the expiry dates"} <= forms
+    assert "called the agencies" in english_forms("call the agency")
+    assert english_forms("=film the expiry date") == {"film the expiry date"}
+
+
+def test_whose_agent_the_context_decides(engine):
+    assert read_span(engine, "The claims agent said he will take them to court", "take them")[0] == "third_party"
+    assert read_span(engine, "The insurance agent told me he would sue me", "told")[0] == "firm"
+    assert read_span(engine, "The agent said the policy was fine", "said")[0] == "firm"
+    # a story of a claims company: its agent acts for the customer
+    assert read_span(engine, "I signed with a claims company. The agent said he would handle it", "said")[0] == "third_party"
+    # "the agent" names the agent; a longer term adding only an article hides nothing
+    assert "threatens_lawsuit" not in signals(
+        engine, "When I said I wanted to talk to my insurer myself, the agent threatened to sue me for breach of contract.")
+
+
+def test_an_if_clause_subject_is_not_who_acts_after_it(engine):
+    assert read_span(engine, "If they do not refund me, my next stop is the press", "next stop")[0] == "complainant"
+    assert "threatens_media" in signals(engine, "If they do not refund me, my next stop is the press")
+    assert read_span(engine, "如果他们不退款，就去法院起诉", "起诉")[0] == "complainant"
+    assert read_span(engine, "The collector said if I did not pay, a lawsuit would be filed", "lawsuit")[0] == "firm"
+
+
+def test_a_demand_term_does_not_hide_the_speaker(engine):
+    # "我要" (a demand concept's term) takes in 我: the 我 before an auxiliary still says who acts
+    assert read_span(engine, "我去了银行，经理不理我，我要起诉", "起诉")[0] == "complainant"
+    assert "threatens_lawsuit" in signals(engine, "我去了银行，经理不理我，我要起诉")
+
+
+def test_what_a_received_letter_says_is_its_senders_act(engine):
+    text = "I received a letter stating that my account is past due and will be referred to an attorney"
+    assert read_span(engine, text, "attorney")[0] == "firm"
+    assert "lawyer_letter" not in signals(engine, text)
+    assert read_span(engine, "我收到一条短信，称逾期不还将移交律师起诉", "起诉")[0] == "firm"
+    assert "threatens_lawsuit" not in signals(engine, "我收到一条短信，称逾期不还将移交律师起诉")
+    # the complainant's own answer after it is still theirs
+    assert "threatens_lawsuit" in signals(engine, "I received your letter and I will sue you")
+    # the message's content inside the hit ("i received notice of a lawsuit"): the sender's suit
+    assert "threatens_lawsuit" not in signals(engine, "In March I received notice of a lawsuit on behalf of Capital One.")

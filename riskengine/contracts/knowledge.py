@@ -105,6 +105,9 @@ class Reading(_Entry):
     within: Literal["clause", "sentence", "nearby"] | int = "clause"   # nearby: the sentence and its neighbours
     ordered: bool = Field(default=False, description="the `all` concepts appear in the order listed")
     not_with: tuple[str, ...] = ()
+    not_within: Literal["clause", "sentence", "nearby"] | None = Field(
+        default=None, description="where `not_with` looks: the clause(s), sentence or nearby sentences of the span "
+                                  "(default: the stretch of `within`; a clause reading looks at the whole sentence)")
     actors: tuple[Actor, ...] | None = None
     modalities: tuple[Modality, ...] | None = None
     refers: Refers | None = Field(default=None, description="whom a pronoun in the span stands for (across sentences)")

@@ -11,7 +11,8 @@ enumeration comma 、, which joins a list). For a span the reader decides:
 * the **modality**: negated (a negation before it whose scope reaches it: the scope runs to the end of
   the clause, over a list joined by 、/or/and, and stops at 就/但/but/so, a new subject or a sentence
   end); hoped (希望/hope); feared (担心/afraid); conditional (如果/否则/不…就/if/unless/or else anywhere in
-  the sentence); future (要/会/will); past (已经/曾/already/had); else asserted.
+  the sentence; also a will-not offered for a price: "我不会发网上，只要你们赔…"); future (要/会/will, or
+  a time ahead anywhere in the clause: 下周/下礼拜/tonight); past (已经/曾/already/had); else asserted.
 
 The words behind each decision are concepts too (``marker_*`` and ``actor_*`` in
 knowledge/concepts.yaml, matched exactly as written); the lists below are used when a knowledge folder
@@ -53,8 +54,10 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("will", "'ll", "going to", "gonna", "plan to", "planning to", "intend to", "shall", "would", "about to",
          "prepared to", "prepare to", "ready to")),
     "marker_future_time": (
-        ("今晚", "明天", "明早", "下周", "下个月", "过几天", "改天"),
-        ("tonight", "tomorrow", "next week", "next month", "this weekend", "later today")),
+        ("今晚", "明天", "明早", "下周", "下个月", "过几天", "改天", "下礼拜", "下个礼拜", "下星期", "下个星期", "过两天",
+         "过些天", "过段时间", "回头我", "回头就", "回头再", "下次", "明年", "后天", "这周末", "周末前"),
+        ("tonight", "tomorrow", "next week", "next month", "this weekend", "later today", "in a few days",
+         "in the next few days", "in the coming days", "later this week", "next year", "the day after tomorrow")),
     "marker_past": (
         ("已经", "已", "曾经", "曾", "上周", "昨天", "之前", "去年", "上个月", "前天", "早已"),
         ("already", "had", "have", "has", "did", "was", "were", "last", "yesterday", "previously", "ago", "filed",
@@ -74,24 +77,50 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "agency", "law firm")),
     "actor_third_party": (
         ("中介", "代理人", "代理机构", "维权公司", "咨询公司", "律所", "法律顾问", "顾问", "该男子", "陪同人员",
-         "黑产", "代理公司", "维权人员", "所谓的律师", "自称律师", "退保公司", "退保机构", "代理团队"),
+         "黑产", "代理公司", "维权人员", "所谓的律师", "自称律师", "退保公司", "退保机构", "代理团队", "陌生人", "男子", "女子"),
         ("claims management company", "claims company", "claims firm", "debt relief company",
          "debt settlement company", "debt relief firm", "credit repair company", "third party", "third-party",
-         "the consultant", "so-called advocate")),
+         "the consultant", "so-called advocate", "stranger", "claims agent", "refund agent", "recovery agent")),
     "actor_pronoun": (
         ("对方", "他们"),
         ("they", "he", "she")),
     "actor_complainant_object": (
         ("我", "我们", "本人", "客户", "我家人", "家人"),
         ("me", "us", "my family", "myself", "my wife", "my husband", "my parents", "my employer")),
+    "marker_offer_condition": (
+        ("只要你们", "只要你", "只要贵司", "只要公司", "只要银行", "只要商家", "只要店家", "只要赔", "只要退", "只要给", "只要私了",
+         "只要把", "如果你们", "如果贵司", "要是你们", "前提是", "条件是"),
+        ("if you", "if they", "as long as you", "as long as they", "so long as you", "provided you", "provided that you",
+         "providing you", "unless you", "unless they", "if the bank", "if the company", "if your company")),
     "marker_object_verb": (
         ("威胁", "恐吓", "告诉", "通知", "警告", "让", "叫", "要求", "逼", "骂", "对", "打给", "联系", "催", "找",
          "起诉", "告", "报警抓", "吓唬", "扬言要", "向", "给"),
         ()),
 }
 ACTOR_IDS = ("actor_complainant", "actor_firm", "actor_third_party", "actor_pronoun")
+_HIDING = frozenset(ACTOR_IDS) | {"actor_complainant_object"}   # marker lists whose longer terms hide a word
 FIRST_PERSON = frozenset({"我", "我们", "本人", "我家", "我方", "i", "we", "i'm", "i've", "i'll", "i'd", "myself"})
 MARKER_IDS = frozenset(MARKERS)
+# A speech verb after the sentence's first subject: what follows is what it says ("客户称", "the customer said").
+_SPEECH_AFTER = re.compile(r"\s*(?:也|还|又|则|一再|多次|反复|再次|明确|当场)?(?:称|说|表示|反映|声称|讲|提出|告知|坚持|扬言|要求|"
+                           r"(?:said|says|stated|states|told|tells|claimed|claims|explained|insisted|reported|wrote|mentioned)\b)")
+_GOES_ON = re.compile(r"\s*(?:还|又|也|并且|并|竟然|竟|甚至|而且|随即|接着|继续|反而|(?:and|then|also)\b)")
+_DETERMINER = re.compile(r"(?:the|a|an) ")    # an article adds no one ("our agent" stays a name of its own)
+# Whose an "agent" is: the firm's ("our agent", "the insurance agent", "a customer service agent") …
+_FIRM_AGENT = re.compile(r"\b(?:our|your|their|its|insurance|insurer's|service|support|bank|bank's|company's|"
+                         r"lender's|servicer's|sales|phone|call center|customer service|collection|collections|"
+                         r"title|closing|escrow|listing|real estate|leasing|loan|mortgage|travel|booking|ticket|"
+                         r"gate|rental|shipping|delivery) $")   # a service's own agents too: not hired by the customer
+# … or the customer's, hired to act for them ("my agent" in a story of an agent firm).
+# What a letter, notice or call the complainant received says is its sender's act, not the complainant's.
+_MESSAGE_SAYS = re.compile(
+    r"\b(?:receiv\w*|got|get|gets|getting)\b(?:(?![.;!?,]| and | but | then )[^.;!?,]){0,30}?\b(?:letters?|notices?|"
+    r"notifications?|calls?|messages?|texts?|e-?mails?|voicemails?|statements?|bills?|summons)\b"
+    r"(?: (?:of|about|regarding)\b|(?:(?![.;!?]| and i | but i | i )[^.;!?]){0,40}?\b(?:stating|saying|says|said|stated|"
+    r"states|informing|threatening|warning|advising|notifying|that)\b)|"
+    r"收到(?:(?![。；！？，,]).){0,15}?(?:短信|通知|信函|来信|律师函|催收函|电话|邮件|语音|消息)"
+    r"(?:(?![。；！？]).){0,8}?(?:称|说|表示|写着|内容|提示|告知|警告|要求)")
+FIRM_SELF = ("我司", "我行", "本公司", "本行")    # the firm writing about itself (a handler's note)
 # A firm word right after one of these is a place or a target, not a subject ("at the branch", "到网点").
 _PLACE_BEFORE = re.compile(r"(?:\b(?:at|to|into|in|inside|outside|from|near) (?:the |this |our |your |a )?$)|(?:[到在去来向]$)")
 NOT_A_PERSON = frozenset({"the bank", "the company", "the store", "the firm", "the insurer", "the branch", "agency",
@@ -127,6 +156,13 @@ NEG_REACH_ZH = 15    # characters a Chinese negation, hope or fear reaches at mo
 NEG_REACH_EN = 10    # words an English one reaches
 SHORT_NEGATION = {"no": 3, "without": 4, "none": 2, "nobody": 6, "nothing": 4}   # English words that negate only what follows closely
 _RHETORICAL = frozenset({"不是", "isn't", "wasn't", "aren't"})   # negations a question turns into assertions
+# Negations of what one will do: with a condition on the other side after the act ("我不会发网上，只要你们赔…",
+# "I won't post anything if you pay me") they offer silence for a price, a threat conditioned on payment.
+# Not an unwillingness ("不想打官司，只要把多扣的钱退回来就行") nor a modest "that is all I ask" (就行, 就可以):
+# those settle, they do not threaten.
+_WILL_NOT = frozenset({"不会", "绝不", "决不", "won't", "wont", "wouldn't"})
+_ALL_I_ASK = re.compile(r"就行|就可以|就好|即可|就够|而已|罢了|that's all|that is all|all i (?:want|ask)|is all i")
+_WILL_BEFORE_NOT = re.compile(r"\b(?:will|would|'ll|am|are|is)(?: never| not)?$")   # "will not", "will never"
 _BIE_WORDS = frozenset("分特区告类识级性派个差辨鉴判甄")   # 分别, 特别, 区别 … : 别 here is not "don't"
 PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asserted")
 
@@ -158,6 +194,7 @@ class Doc:
         self._modalities: dict[tuple[int, int], str] = {}             # span -> modality_of
         self._actor_words: dict[int, list[tuple[int, int, str]]] = {}   # sentence -> _actors_in of it
         self._inside: dict[tuple[int, int], bool] = {}                  # span -> inside_longer
+        self._agent_story: bool | None = None     # whether a third party acting for the customer is named
 
     def _sentence_markers(self, k: int) -> dict[str, list]:
         found = self._by_sentence.get(k)
@@ -240,12 +277,27 @@ class Doc:
                 words = []
                 for cid in ACTOR_IDS:
                     words.extend((o.start, o.end, cid) for o in self.markers(cid, s0, s1)
-                                 if cid == "actor_pronoun" or not self.inside_longer(o))
+                                 if cid == "actor_pronoun" or not self.inside_longer(o) or self._then_verb(o))
                 words.sort()
                 self._actor_words[k] = words
             out.extend(w for w in words if lo <= w[0] < hi and w[1] <= hi)
         out.sort()
         return out
+
+    def _then_verb(self, o) -> bool:
+        """Whether an auxiliary or a negation follows actor word ``o`` ("我要…", "我不…", "i will"): a
+        longer term that takes them in ("我要" in a concept of demands) names no one else, so it does not
+        hide the actor ("我司" does)."""
+        at = o.end + (self.text.startswith(" ", o.end))
+        markers = self._sentence_markers(self.sentence_index(o.start))
+        if not any(p.start == at for cid in ("marker_future", "marker_negation", "marker_past", "marker_hope",
+                                             "marker_fear") for p in markers.get(cid, ())):
+            return False
+        # only a term that starts with the actor word; one that ends with it names someone else
+        # ("the customer's representative has …", "维权公司要…")
+        return not any(p.start < o.start and p.end >= o.end
+                       for group in (self.occ, markers) for cid, occ in group.items()
+                       if group is not markers or cid in _HIDING for p in occ)
 
     def inside_longer(self, o) -> bool:
         """Whether another concept's term covers ``o`` and more ("公司" inside "维权公司")."""
@@ -257,13 +309,18 @@ class Doc:
 
     def _inside_longer(self, o) -> bool:
         size = o.end - o.start
-        for group in (self.occ, self._sentence_markers(self.sentence_index(o.start))):
-            for occ in group.values():
+        markers = self._sentence_markers(self.sentence_index(o.start))
+        # function words ("我要", "i'll": marker_ lists) name no one: they hide no actor
+        for group in (self.occ, markers):
+            for cid, occ in group.items():
+                if group is markers and cid not in _HIDING:
+                    continue
                 for p in occ:
                     if p.start > o.start:
                         break
-                    if p.end >= o.end and p.end - p.start > size:
-                        return True
+                    if p.end >= o.end and p.end - p.start > size and not (
+                            p.end == o.end and _DETERMINER.fullmatch(self.text, p.start, o.start)):
+                        return True     # "the agent" names the agent: it does not hide "agent"
         return False
 
     # -- reading a span ---------------------------------------------------------------------------
@@ -322,11 +379,12 @@ class Doc:
     def negated_at(self, pos: int, own: tuple = ()) -> bool:
         """Whether a negation reaches ``pos`` (for the later concepts of a reading); negation words
         inside the reading's own terms (``own`` spans: "不要", "not to") do not count."""
-        s0, _s1 = self.sentence(pos)
+        s0, s1 = self.sentence(pos)
         english = pos < len(self.text) and self.text[pos].isascii()
         if not english and self._neg_char_before(pos) and not any(a < pos <= b for a, b in own):
-            return True
-        return any(self._reaches(m, pos, english) for m in self.markers("marker_negation", s0, pos)
+            return not (self.text[pos - 1] == "不" and self._offer_after(pos, s1))
+        return any(self._reaches(m, pos, english) and not (self._will_not(m) and self._offer_after(pos, s1))
+                   for m in self.markers("marker_negation", s0, pos)
                    if not any(m.start < b and a < m.end for a, b in own))
 
     def _neg_char_before(self, pos: int) -> bool:
@@ -339,22 +397,39 @@ class Doc:
     def modality(self, start: int, end: int, s0: int, s1: int) -> str:
         english = start < len(self.text) and self.text[start].isascii()
         if not english and self._neg_char_before(start):
-            return "negated"         # 不起诉, 别曝光
+            # 不起诉, 别曝光; "我不发网上，只要你们赔" offers silence for a price
+            return "conditional" if self.text[start - 1] == "不" and self._offer_after(end, s1) else "negated"
         for kind, cid in (("negated", "marker_negation"), ("hoped", "marker_hope"), ("feared", "marker_fear")):
             for m in reversed(self.markers(cid, s0, start)):
                 if self._reaches(m, start, english, 20 if kind != "negated" else NEG_REACH_ZH,
                                  14 if kind != "negated" else NEG_REACH_EN):
+                    if kind == "negated" and self._will_not(m) and self._offer_after(end, s1):
+                        return "conditional"
                     return kind
         if self.markers("marker_conditional", s0, s1) or self._bu_jiu(s0, start):
             return "conditional"
         c0, c1 = self.clause(start)
         if self.markers("marker_future", c0, end):     # before the span or in it ("会找媒体")
             return "future"
-        if self.markers("marker_future_time", end, c1) and not self.markers("marker_past", c0, end):
-            return "future"     # a time ahead later in the clause: "I'm posting this on TikTok tonight"
+        if self.markers("marker_future_time", c0, c1) and not self.markers("marker_past", c0, end):
+            return "future"     # a time ahead in the clause: "I'm posting this on TikTok tonight", "我下礼拜去起诉"
         if self.markers("marker_past", c0, end):
             return "past"
         return "asserted"
+
+    def _will_not(self, m) -> bool:
+        """Whether negation ``m`` denies what one will do ("不会", "won't", "will not", "will never"), not
+        what was done or would have been ("wouldn't have")."""
+        word = self.text[m.start:m.end]
+        if word in ("not", "never"):
+            return bool(_WILL_BEFORE_NOT.search(self.text[max(0, m.start - 12):m.start].rstrip()))
+        return word in _WILL_NOT and not self.text.startswith(" have", m.end)
+
+    def _offer_after(self, end: int, s1: int) -> bool:
+        """Whether a condition on the other side follows the act in its sentence ("…，只要你们赔我五万",
+        "… if you pay me back"): not 只要求 (only asks)."""
+        return any(not self.text.startswith("求", o.end) for o in self.markers("marker_offer_condition", end, s1)) \
+            and not _ALL_I_ASK.search(self.text, end, s1)
 
     def _bu_jiu(self, s0: int, start: int) -> bool:
         """不…就: "不退钱我就去找媒体" — a refusal, then what follows from it."""
@@ -380,10 +455,20 @@ class Doc:
         c0, _c1 = self.clause(start)
         subject = None
         objects_seen = False
+        # An earlier clause's condition names who must act, not who acts after it ("If they do not refund
+        # me, my next stop is the press"; "如果银行不退钱，就去法院起诉"): the sentence's subject is not
+        # looked for there.
+        conditions = None     # found when the sentence's first subject is looked for (step 3)
         # 1. the nearest subject before the span in its clause; 2. inside the span ("中介让客户…");
         # 3. the first subject of the sentence (the speaker of "客户称…，扬言要…").
-        for group in (reversed(markers_in(max(s0, c0), start)), markers_in(start, end), markers_in(s0, start)):
+        for n, group in enumerate((reversed(markers_in(max(s0, c0), start)), markers_in(start, end), markers_in(s0, start))):
             for c_start, c_end, cid in group:
+                if n == 2:
+                    if conditions is None:
+                        conditions = [(o.start, self.clause(o.start)[1])
+                                      for o in self.markers("marker_conditional", s0, c0)] if c0 > s0 else []
+                    if conditions and any(a <= c_start < b for a, b in conditions):
+                        continue
                 word = text[c_start:c_end]
                 if cid == "actor_firm" and _PLACE_BEFORE.search(text[max(0, c_start - 8):c_start]):
                     continue     # "arrived at the branch", "来到网点": a place, not who acts
@@ -394,6 +479,8 @@ class Doc:
                         objects_seen = True
                     continue
                 subject = (c_start, c_end, cid)
+                if n == 2:
+                    subject = self._topic(subject, start, c0, conditions)
                 break
             if subject is not None:
                 break
@@ -402,6 +489,8 @@ class Doc:
         c_start, c_end, cid = subject
         if cid == "actor_pronoun":
             cid = self._antecedent(c_start, text[c_start:c_end])
+        elif cid == "actor_firm" and text[c_start:c_end] == "agent":
+            cid = self._agent_side(c_start)
         if not against and cid != "actor_complainant":
             # "they threatened me with", "威胁我说要起诉": the complainant is the object in between
             against = any(o.start >= c_end and (text[o.start:o.end] in ("me", "us") or is_object(o.start))
@@ -410,8 +499,55 @@ class Doc:
             if against or objects_seen and c_start < start and self._object_between(c_end, start):
                 other = [m for m in markers_in(s0, start) if m[2] in ("actor_firm", "actor_third_party")]
                 return ("third_party" if other and other[-1][2] == "actor_third_party" else "firm"), True
+            said = text[c_end:start if c_start < start else end]    # up to the hit, or into it ("i received notice of a lawsuit")
+            if ("rec" in said or "got" in said or "get" in said or "收到" in said) and _MESSAGE_SAYS.search(said):
+                return "firm", False     # "I received a letter stating … will be referred to an attorney"
             return "complainant", False
         return ("firm" if cid == "actor_firm" else "third_party"), against
+
+    def _topic(self, first: tuple[int, int, str], start: int, c0: int, conditions) -> tuple[int, int, str]:
+        """The subject a subjectless clause carries on: a clause that goes on (还/又/也/and …) after
+        another clause's subject is that subject's ("我买了个手机，对方一直不发货，还说要起诉": the
+        seller threatens), unless the sentence's first subject speaks ("客户称银行不退款，还扬言要起诉":
+        the customer). Otherwise the first subject of the sentence ("客户来到网点，经理接待，扬言要起诉")."""
+        text = self.text
+        if not _GOES_ON.match(text, c0) or _SPEECH_AFTER.match(text, first[1]):
+            return first
+        best = first
+        for c_start, c_end, cid in self._actors_in(first[1], c0):
+            k0 = self.clause(c_start)[0]
+            if text[k0:c_start].strip() or any(a <= c_start < b for a, b in conditions):
+                continue     # not the clause's opening word (an object, a place), or a condition's subject
+            if cid == "actor_firm" and _PLACE_BEFORE.search(text[max(0, c_start - 8):c_start]):
+                continue
+            best = (c_start, c_end, cid)
+        return best
+
+    def _agent_side(self, pos: int) -> str:
+        """Whose the "agent" at ``pos`` is: the firm's when said so ("our agent", "the insurance agent",
+        "a customer service agent"); otherwise the customer's third party when the narrative tells of one
+        (a claims company, someone acting for the customer), else the firm's (an insurer's agent)."""
+        if _FIRM_AGENT.search(self.text, max(0, pos - 20), pos):
+            return "actor_firm"
+        if self._agent_story is None:
+            occ = self.occ
+            self._agent_story = bool(occ.get("agent_role") or occ.get("acting_for")) or any(
+                not self.inside_longer(o) for k in range(len(self._sent))
+                for o in self._sentence_markers(k).get("actor_third_party", ()))
+        return "actor_third_party" if self._agent_story else "actor_firm"
+
+    def _other_side(self) -> str:
+        """Whom an unnamed 对方 stands for, from the whole text: the complainant when the firm writes (我司,
+        我行: a handler's note about the other side of the call), a third party when one is named anywhere
+        (an agent's story: "客户说对方带他去营业厅…维权公司"), else the firm — the other side of a complaint is
+        the party complained of (a shop's buyer's 对方 is the shop), never the complainant's own agent."""
+        text = self.text
+        if any(w in text for w in FIRM_SELF):
+            return "actor_complainant"
+        if any(not self.inside_longer(o) for k in range(len(self._sent))
+               for o in self._sentence_markers(k).get("actor_third_party", ())):
+            return "actor_third_party"
+        return "actor_firm"
 
     def _object_between(self, lo: int, hi: int) -> bool:
         return any(self.text[o.start:o.end] in ("me", "us") for o in self.markers("actor_complainant_object", lo, hi))
@@ -430,7 +566,8 @@ class Doc:
             ("actor_firm", "actor_third_party", "actor_complainant")
         third_person_note = person and not any(self.text[o.start:o.end] in FIRST_PERSON
                                                for o in self.markers("actor_complainant", 0, pos))
-        best = (-1, "actor_complainant" if word == "他们" or third_person_note else "actor_firm")
+        best = (-1, "actor_complainant" if word == "他们" or third_person_note else
+                self._other_side() if word == "对方" else "actor_firm")
         last = self.sentence_index(pos - 1) if pos > 0 else -1
         for cid in kinds:
             # the last one before ``pos``, read sentence by sentence backwards (the nearest usually is
@@ -452,4 +589,6 @@ class Doc:
                     if named_here.start > best[0]:
                         best = (named_here.start, cid)
                     break
+        if best[1] == "actor_firm" and self.text.startswith("agent", best[0]):
+            return self._agent_side(best[0])
         return best[1]

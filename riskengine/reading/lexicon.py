@@ -49,7 +49,46 @@ def english_forms(term: str) -> frozenset[str]:
     for i in {0, len(words) - 1}:
         for form in _word_forms(words[i]):
             out.add(" ".join(words[:i] + [form] + words[i + 1:]))
+    if len(words) > 2 and words[1] in _VERB_OBJECT_START:
+        # both at once in a verb phrase (a verb, then its object or particle: "film the expiry date" →
+        # "filmed the expiry dates"); not in a name ("state attorney general" has no "states attorney generals")
+        plurals = _plural_forms(words[-1])
+        for form in _verb_forms(words[0]):
+            for last in plurals:
+                out.add(" ".join([form] + words[1:-1] + [last]))
     return frozenset(out)
+
+
+_VERB_OBJECT_START = frozenset({"the", "a", "an", "my", "your", "our", "their", "his", "her", "its", "it", "them",
+                                "me", "us", "him", "you", "to", "up", "down", "out", "off", "on", "in", "into",
+                                "over", "back", "for", "with", "about", "all", "this", "that", "these", "those",
+                                "every", "some", "any", "no", "at", "from", "through", "away", "around"})
+
+
+def _verb_forms(w: str) -> set[str]:
+    """The inflected forms of a verb (film → films, filmed, filming; file → filed, filing; carry →
+    carries, carried), without the uninflected one."""
+    if len(w) < 3 or not w.isalpha():
+        return set()
+    if w.endswith("e"):
+        forms = {w + "s", w + "d", w[:-1] + "ing"}
+    elif w.endswith("y") and w[-2] not in _VOWELS:
+        forms = {w[:-1] + "ies", w[:-1] + "ied", w + "ing"}
+    else:
+        forms = {w + ("es" if w[-1] in "sxzh" else "s"), w + "ed", w + "ing"}
+    if len(w) <= 4 and w[-1] not in _VOWELS | {"w", "x", "y"} and w[-2] in _VOWELS and w[-3] not in _VOWELS:
+        forms |= {w + w[-1] + "ed", w + w[-1] + "ing"}     # stop → stopped
+    return forms
+
+
+def _plural_forms(w: str) -> set[str]:
+    """The plural of a noun as :func:`_word_forms` spells it (lawyer → lawyers; agency → agencies)."""
+    if len(w) < 3 or not w.isalpha():
+        return set()
+    forms = {w + "s", w + "es"} if w[-1] in "sxzh" else {w + "s"}
+    if w.endswith("y") and w[-2] not in _VOWELS:
+        forms = {w[:-1] + "ies"}
+    return forms
 
 
 _VOWELS = set("aeiou")

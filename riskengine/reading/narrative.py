@@ -188,7 +188,8 @@ def reading_label(reading: Reading) -> str:
     if reading.ordered:
         parts.append("ordered")
     if reading.not_with:
-        parts.append("not with(" + ", ".join(reading.not_with) + ")")
+        parts.append("not with(" + ", ".join(reading.not_with) + ")"
+                     + (f" in {reading.not_within}" if reading.not_within else ""))
     if reading.refers is not None:
         parts.append("refers to(" + ", ".join(reading.refers.to) + ")")
     return "read: " + " ".join(parts)
@@ -509,9 +510,12 @@ def _read(reading: Reading, doc: Doc):
             end = max(c.end for c in chosen)
             if (start, end) in seen:
                 continue
-            if reading.not_with and _near_any(doc, reading, *(doc.sentence(a_start) if within == "clause"
-                                                                else (lo, hi)), start, end):
-                continue
+            if reading.not_with:
+                if reading.not_within is not None:
+                    if _veto_in(doc, reading.not_with, *_stretch(doc, reading.not_within, start, end)):
+                        continue
+                elif _near_any(doc, reading, *(doc.sentence(a_start) if within == "clause" else (lo, hi)), start, end):
+                    continue
             seen.add((start, end))
             yield start, end, tuple(c.concept for c in chosen), tuple((c.start, c.end) for c in chosen)
 
@@ -540,6 +544,28 @@ def _near_any(doc: Doc, reading: Reading, lo: int, hi: int, start: int, end: int
                 if o.english and gap > 0 and doc.words_between(min(o.end, end), max(o.start, start)) > within:
                     continue
             return True
+    return False
+
+
+def _stretch(doc: Doc, unit: str, start: int, end: int) -> tuple[int, int]:
+    """The clause(s), sentence(s) or nearby sentences a span ``start``–``end`` lies in (a reading's
+    ``not_within``)."""
+    last = max(start, end - 1)
+    if unit == "clause":
+        return doc.clause(start)[0], doc.clause(last)[1]
+    if unit == "nearby":
+        return doc.nearby(start)[0], doc.nearby(last)[1]
+    return doc.sentence(start)[0], doc.sentence(last)[1]
+
+
+def _veto_in(doc: Doc, concepts: tuple[str, ...], lo: int, hi: int) -> bool:
+    """Whether one of ``concepts`` occurs within [lo, hi), not inside a longer term of another concept."""
+    for cid in concepts:
+        if cid not in MARKER_IDS and cid not in doc.occ:
+            continue
+        for o in doc.markers(cid, lo, hi):
+            if o.end <= hi and not doc.inside_longer(o):
+                return True
     return False
 
 
