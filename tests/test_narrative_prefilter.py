@@ -254,6 +254,9 @@ class _EagerDoc(Doc):
         return out
 
     def _antecedent(self, pos, word):
+        teller = self._teller(pos, word)
+        if teller is not None:
+            return self._antecedent(teller, word)
         person = word in ("he", "she")
         kinds = ("actor_firm", "actor_third_party") if word in ("they", "them", "their", "对方") else \
             ("actor_firm", "actor_third_party", "actor_complainant")

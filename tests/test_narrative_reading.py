@@ -374,3 +374,12 @@ def test_what_a_received_letter_says_is_its_senders_act(engine):
     assert "threatens_lawsuit" in signals(engine, "I received your letter and I will sue you")
     # the message's content inside the hit ("i received notice of a lawsuit"): the sender's suit
     assert "threatens_lawsuit" not in signals(engine, "In March I received notice of a lawsuit on behalf of Capital One.")
+
+
+def test_he_after_telling_someone_is_the_teller(engine):
+    # reported speech: "He told the agent he would …" — the second he is the teller, not the agent told
+    text = "He told the agent he had been saving up his pills and would take the lot if the loan was not frozen."
+    assert read_span(engine, text, "saving up")[0] == "complainant"
+    assert "threatens_self_harm" in signals(engine, text)
+    # someone named who tells: their he is theirs ("the insurance agent told me he would sue me")
+    assert read_span(engine, "The insurance agent told me he would sue me", "told")[0] == "firm"

@@ -122,6 +122,10 @@ _MESSAGE_SAYS = re.compile(
     r"(?:(?![。；！？]).){0,8}?(?:称|说|表示|写着|内容|提示|告知|警告|要求)")
 FIRM_SELF = ("我司", "我行", "本公司", "本行")    # the firm writing about itself (a handler's note)
 # A firm word right after one of these is a place or a target, not a subject ("at the branch", "到网点").
+# "He told the agent he would …": a he/she just after a verb of telling and its object is, as a rule, the
+# teller (reported speech), not the nearer person told. Read on the text before the pronoun.
+_TOLD_BEFORE = re.compile(r"\b(he|she)\s+(?:told|informed|warned|assured|reminded|promised|wrote to)\s+"
+                          r"(?:[a-z'’]+\s+){0,3}?(?:that\s+)?$")
 _PLACE_BEFORE = re.compile(r"(?:\b(?:at|to|into|in|inside|outside|from|near) (?:the |this |our |your |a )?$)|(?:[到在去来向]$)")
 NOT_A_PERSON = frozenset({"the bank", "the company", "the store", "the firm", "the insurer", "the branch", "agency",
                           "law firm", "collection agency", "collections agency", "lender", "servicer", "creditor",
@@ -555,12 +559,23 @@ class Doc:
     def _english_object(self, start: int, end: int) -> bool:
         return self.text[start:end] in ("me", "us")
 
+    def _teller(self, pos: int, word: str) -> int | None:
+        """Where the teller's "he"/"she" stands when the pronoun at ``pos`` follows a verb of telling and
+        its object ("He told the agent he …": both are the same person); None otherwise."""
+        if word not in ("he", "she"):
+            return None
+        told = _TOLD_BEFORE.search(self.text, max(0, pos - 60), pos)
+        return told.start(1) if told is not None and told.group(1) == word else None
+
     def _antecedent(self, pos: int, word: str) -> str:
         """Who a pronoun stands for: the last firm or third party named before it ("they" the bank);
         "he"/"she"/"他们" may also be the complainant's side named in the third person ("the customer
         said he"). With nobody named: the firm, except 他们 (the visitors, in a handler's note) and "he"/"she"
         in a note with no first person before it (a handler's note about the customer: "He called the
         agent an idiot"); in the complainant's own words an unnamed "he" is someone else."""
+        teller = self._teller(pos, word)
+        if teller is not None:
+            return self._antecedent(teller, word)     # "he told the agent he …": the teller's antecedent
         person = word in ("he", "she")
         kinds = ("actor_firm", "actor_third_party") if word in ("they", "them", "their", "对方") else \
             ("actor_firm", "actor_third_party", "actor_complainant")
