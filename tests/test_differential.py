@@ -64,32 +64,31 @@ def both(engine, cases: list[dict], rows: bool = False) -> list[tuple[str, objec
     return out
 
 
-def assert_same(results) -> None:
+def comparable_row(row: dict) -> dict:
+    return dict(row, fired_rules=sorted(row["fired_rules"]))
+
+
+def fired_rules(d: dict) -> set[str]:
+    """The rules fired, from a comparable assessment or row."""
+    return {s["rule"] for s in d["explanation"]} if "explanation" in d else set(d["fired_rules"])
+
+
+def assert_same(results, rows: bool = False) -> None:
+    """Each case's two results equal (assessments, or with ``rows`` decision rows); bad cases fail alike."""
     mismatched = []
     for case_id, fast, slow in results:
         if isinstance(fast, CaseError) or isinstance(slow, CaseError):
             assert str(fast) == str(slow), case_id
             continue
-        assert fast.engine == "compiled" and slow.engine == "experta"
-        a, b = comparable(fast), comparable(slow)
-        if a != b:
-            fields = [k for k in a if a[k] != b[k]]
-            fired = {s["rule"] for s in a["explanation"]} ^ {s["rule"] for s in b["explanation"]}
-            mismatched.append(f"{case_id}: differs in {fields}; rules fired by one engine only: {sorted(fired)}")
-    assert not mismatched, f"{len(mismatched)} case(s) differ:\n" + "\n".join(mismatched[:20])
-
-
-def assert_same_rows(results) -> None:
-    mismatched = []
-    for case_id, fast, slow in results:
-        if isinstance(fast, CaseError) or isinstance(slow, CaseError):
-            assert str(fast) == str(slow), case_id
-            continue
-        a, b = dict(fast, fired_rules=sorted(fast["fired_rules"])), dict(slow, fired_rules=sorted(slow["fired_rules"]))
+        if rows:
+            a, b = comparable_row(fast), comparable_row(slow)
+        else:
+            assert fast.engine == "compiled" and slow.engine == "experta"
+            a, b = comparable(fast), comparable(slow)
         if a != b:
             fields = [k for k in a if a[k] != b[k]]
             mismatched.append(f"{case_id}: differs in {fields}; rules fired by one engine only: "
-                              f"{sorted(set(a['fired_rules']) ^ set(b['fired_rules']))}")
+                              f"{sorted(fired_rules(a) ^ fired_rules(b))}")
     assert not mismatched, f"{len(mismatched)} case(s) differ:\n" + "\n".join(mismatched[:20])
 
 
@@ -117,7 +116,7 @@ def test_ten_thousand_generated_cases_agree_and_fire_every_rule(engine):
     whole = both(engine, cases[:COMPARED_WHOLE])
     assert_same(whole)
     results = both(engine, cases[COMPARED_WHOLE:], rows=True)
-    assert_same_rows(results)
+    assert_same(results, rows=True)
     assessments = [fast for _id, fast, _slow in whole if isinstance(fast, Assessment)]
     rows = [fast for _id, fast, _slow in results if not isinstance(fast, CaseError)]
     fired = ({s.rule for a in assessments for s in a.explanation}
