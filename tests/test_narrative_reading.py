@@ -142,6 +142,58 @@ def test_shipped_knowledge_reads_issue_13_examples(engine, text, present, absent
     assert present <= got and not (absent & got), got
 
 
+def _modality(engine, text, sid):
+    return {h.modality for h in engine.scanner.scan(text) if h.signal == sid}
+
+
+@pytest.mark.parametrize("text, sid, modality", [
+    ("I'll post it online", "threatens_online_post", "future"),
+    ("she'll sue", "threatens_lawsuit", "future"),
+    ("I’ll sue you", "threatens_lawsuit", "future"),
+    ("he'd go to the papers", "threatens_media", "conditional"),
+    ("I'm contacting my MP", "petition_threat", "future"),
+    ("we're going to the press", "threatens_media", "future"),
+    ("I'd already filed a lawsuit", "court_filed", "past"),     # 'd before a participle is had
+])
+def test_contracted_will_and_would_read_as_future_or_conditional(engine, text, sid, modality):
+    assert _modality(engine, text, sid) == {modality}
+
+
+@pytest.mark.parametrize("text, sid, modality", [
+    ("客户三度向金管会申诉", "mentions_regulator", "asserted"),
+    ("客户向证监会举报", "mentions_regulator", "asserted"),
+    ("客户已向银保监会投诉", "regulator_letter_sent", "past"),
+    ("没过几天客户就去消保委投诉", "mentions_regulator", "asserted"),
+    ("我会向消委会投诉", "mentions_regulator", "future"),           # a 会 of its own is still will
+])
+def test_a_modality_marker_inside_a_named_body_or_idiom_does_not_count(engine, text, sid, modality):
+    assert _modality(engine, text, sid) == {modality}
+
+
+def test_mei_wan_and_mei_guo_ji_tian_negate_nothing(engine):
+    assert "threatens_lawsuit" in {h.signal for h in engine.scanner.scan("这事没完我一定起诉你们")}
+    assert "threatens_lawsuit" not in {h.signal for h in engine.scanner.scan("我没有起诉你们")}
+
+
+@pytest.mark.parametrize("text", [
+    "Caller was upset and denied any plan to harm himself.",
+    "The caller denied having thoughts of suicide.",
+    "客户否认有轻生念头，情绪平稳",
+    "客户否认有自杀想法",
+])
+def test_denied_thoughts_of_self_harm_are_negated(engine, text):
+    assert "threatens_self_harm" not in {h.signal for h in engine.scanner.scan(text)}
+
+
+@pytest.mark.parametrize("text, sid", [
+    ("The bank denied my refund and I will kill myself", "threatens_self_harm"),
+    ("The bank denied the unauthorized charges.", "unauthorized_transaction"),
+    ("客户情绪激动，扬言要跳楼", "threatens_self_harm"),
+])
+def test_a_denial_of_something_else_does_not_negate(engine, text, sid):
+    assert sid in {h.signal for h in engine.scanner.scan(text)}
+
+
 # -- validation of lexicons ---------------------------------------------------------------------------
 def test_unknown_concept_is_an_error_with_location_and_suggestion(knowledge_copy):
     path = knowledge_copy / "indicators.yaml"

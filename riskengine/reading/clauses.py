@@ -168,6 +168,25 @@ _WILL_NOT = frozenset({"不会", "绝不", "决不", "won't", "wont", "wouldn't"
 _ALL_I_ASK = re.compile(r"就行|就可以|就好|即可|就够|而已|罢了|that's all|that is all|all i (?:want|ask)|is all i")
 _WILL_BEFORE_NOT = re.compile(r"\b(?:will|would|'ll|am|are|is)(?: never| not)?$")   # "will not", "will never"
 _BIE_WORDS = frozenset("分特区告类识级性派个差辨鉴判甄")   # 分别, 特别, 区别 … : 别 here is not "don't"
+# 会 as a noun (a council, a meeting), not "will": the 会 of 金管会, 消委会, 证监会, 银保监会, 协会, 开会 …
+_COUNCIL_BEFORE = frozenset("管委监协工基学商社机开大理董年聚约例晚宴议省市")
+_COUNCIL_AFTER = ("员", "议", "计", "所", "长", "场", "谈", "见", "晤", "面", "费")
+# 没 that denies nothing: 没完 ("这事没完", 没完没了: it is not over), 没过几天 / 没过多久 (soon after)
+_MEI_NOT_NEGATION = re.compile(r"没完|没过(?:几|多|两|一|半|三)")
+# The contracted will and would: "I'll post it online", "she'll sue" (future); "he'd go to the papers" (a
+# condition), not "he'd gone", "I'd already …" (had). The present of a plan: "I'm contacting my MP".
+_WILL_SHORT = re.compile(r"\b(?:i|we|you|he|she|they|it)['’]ll\b")
+_WOULD_SHORT = re.compile(r"\b(?:i|we|you|he|she|they)['’]d\s+(?!(?:been|had|have|already|just|never|not|"
+                          r"better|rather|also|since|previously|recently|long)\b)(?![a-z]+ed\b)[a-z]")
+_PLAN_PRESENT = re.compile(r"\b(?:i|we|they|he|she)['’](?:m|re|s)\s+(?:now\s+|also\s+|definitely\s+)?"
+                           r"(?:contacting|reporting|taking|posting|escalating|sending|putting|speaking|talking|"
+                           r"reaching|suing|publishing|sharing|pursuing|getting|hiring|seeking|going|calling)\b")
+# "denied any plan to harm himself", "否认有轻生念头": a handler's note that the customer denies a thought
+_DENIED = re.compile(r"\b(?:denie[sd]|deny|denying)\b")
+_THOUGHT_EN = re.compile(r"\b(?:plans?|thoughts?|intent|intents|intentions?|ideas?|ideation|wish|wishes|desire|"
+                         r"urges?|feelings?|suicidal|self-harm|self harm|harming|hurting|killing)\b")
+_THOUGHT_ZH = ("念头", "想法", "打算", "计划", "意图", "倾向", "意念", "行为", "冲动")
+_SELF_HARM_ZH = re.compile(r"自杀|轻生|自残|自伤|寻短见|跳楼|跳河|割腕|不想活|结束生命|伤害自己")
 PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asserted")
 
 
@@ -209,8 +228,23 @@ class Doc:
                 lo = self._sent[k]
                 hi = self._sent[k + 1] if k + 1 < len(self._sent) else len(self.text)
                 found = self._marker_lexicon.find(self._folded[lo:hi], offset=lo)
+                found = {cid: kept for cid, occ in found.items()
+                         if (kept := [o for o in occ if not self._not_a_marker(cid, o)])}
             self._by_sentence[k] = found
         return found
+
+    def _not_a_marker(self, cid: str, o) -> bool:
+        """A marker word that is part of a longer word here: the 会 of a named body (金管会, 消委会, 证监会,
+        开会), 没 in 没完 ("这事没完") or 没过几天 (a short while later), whose 过几天 is past too."""
+        text = self.text
+        word = text[o.start:o.end]
+        if cid == "marker_future" and word == "会":
+            return (o.start > 0 and text[o.start - 1] in _COUNCIL_BEFORE) or text.startswith(_COUNCIL_AFTER, o.end)
+        if cid == "marker_negation" and word == "没":
+            return bool(_MEI_NOT_NEGATION.match(text, o.start))
+        if cid == "marker_future_time":
+            return o.start > 0 and text[o.start - 1] == "没"
+        return False
 
     # -- segmentation -----------------------------------------------------------------------------
     def sentence_index(self, pos: int) -> int:
@@ -403,6 +437,9 @@ class Doc:
         if not english and self._neg_char_before(start):
             # 不起诉, 别曝光; "我不发网上，只要你们赔" offers silence for a price
             return "conditional" if self.text[start - 1] == "不" and self._offer_after(end, s1) else "negated"
+        c0, c1 = self.clause(start)
+        if self._denied_thought(start, end, c0, english):
+            return "negated"
         for kind, cid in (("negated", "marker_negation"), ("hoped", "marker_hope"), ("feared", "marker_fear")):
             for m in reversed(self.markers(cid, s0, start)):
                 if self._reaches(m, start, english, 20 if kind != "negated" else NEG_REACH_ZH,
@@ -412,14 +449,40 @@ class Doc:
                     return kind
         if self.markers("marker_conditional", s0, s1) or self._bu_jiu(s0, start):
             return "conditional"
-        c0, c1 = self.clause(start)
-        if self.markers("marker_future", c0, end):     # before the span or in it ("会找媒体")
-            return "future"
+        head = self.text[c0:end]
+        if _WOULD_SHORT.search(head):     # "he'd go to the papers": would, a condition
+            return "conditional"
+        if self.markers("marker_future", c0, end) or _WILL_SHORT.search(head) or _PLAN_PRESENT.search(head):
+            return "future"     # before the span or in it ("会找媒体", "I'll post", "I'm contacting my MP")
         if self.markers("marker_future_time", c0, c1) and not self.markers("marker_past", c0, end):
             return "future"     # a time ahead in the clause: "I'm posting this on TikTok tonight", "我下礼拜去起诉"
         if self.markers("marker_past", c0, end):
             return "past"
         return "asserted"
+
+    def _denied_thought(self, start: int, end: int, c0: int, english: bool) -> bool:
+        """"Denied any plan to harm himself", "否认有轻生念头": 否认 / denied before the span in its clause,
+        with a thought, plan or intent said between or just after (or the span a self-harm word itself), so that
+        "the bank denied the unauthorized charges" stays asserted."""
+        text = self.text
+        if english:
+            m = None
+            for m in _DENIED.finditer(text, c0, start):
+                pass
+            if m is None or self.words_between(m.end(), start) > 8:
+                return False
+            gap = text[m.end():start]
+            if re.search(r"\b(?:but|however|yet|although|though|because|so|and (?:i|we)|i'm|i am|i will|i'll)\b", gap):
+                return False
+            return bool(_THOUGHT_EN.search(gap) or _THOUGHT_EN.match(text, start) or _THOUGHT_EN.match(text, end + 1)
+                        or re.match(r"\s*(?:any\s+|having\s+)?$", gap) and re.match(r"suicid|self.harm", text[start:end]))
+        j = text.rfind("否认", c0, start)
+        if j < 0 or start - (j + 2) > 10:
+            return False
+        gap = text[j + 2:start]
+        after = text[end:end + 4]
+        return (any(w in gap or after.startswith(w) or w in after for w in _THOUGHT_ZH)
+                or bool(_SELF_HARM_ZH.match(text, start)))
 
     def _will_not(self, m) -> bool:
         """Whether negation ``m`` denies what one will do ("不会", "won't", "will not", "will never"), not
