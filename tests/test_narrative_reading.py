@@ -138,7 +138,7 @@ def test_each_hit_explains_itself():
     ("The collector kept harassing me at work", {"debt_collection_harassment"}, set()),
 ])
 def test_shipped_knowledge_reads_issue_13_examples(engine, text, present, absent):
-    got = {h.signal for h in engine.scanner.scan(text)}
+    got = signals(engine, text)
     assert present <= got and not (absent & got), got
 
 
@@ -171,8 +171,8 @@ def test_a_modality_marker_inside_a_named_body_or_idiom_does_not_count(engine, t
 
 
 def test_mei_wan_and_mei_guo_ji_tian_negate_nothing(engine):
-    assert "threatens_lawsuit" in {h.signal for h in engine.scanner.scan("这事没完我一定起诉你们")}
-    assert "threatens_lawsuit" not in {h.signal for h in engine.scanner.scan("我没有起诉你们")}
+    assert "threatens_lawsuit" in signals(engine, "这事没完我一定起诉你们")
+    assert "threatens_lawsuit" not in signals(engine, "我没有起诉你们")
 
 
 @pytest.mark.parametrize("text", [
@@ -182,7 +182,7 @@ def test_mei_wan_and_mei_guo_ji_tian_negate_nothing(engine):
     "客户否认有自杀想法",
 ])
 def test_denied_thoughts_of_self_harm_are_negated(engine, text):
-    assert "threatens_self_harm" not in {h.signal for h in engine.scanner.scan(text)}
+    assert "threatens_self_harm" not in signals(engine, text)
 
 
 @pytest.mark.parametrize("text, sid", [
@@ -191,7 +191,7 @@ def test_denied_thoughts_of_self_harm_are_negated(engine, text):
     ("客户情绪激动，扬言要跳楼", "threatens_self_harm"),
 ])
 def test_a_denial_of_something_else_does_not_negate(engine, text, sid):
-    assert sid in {h.signal for h in engine.scanner.scan(text)}
+    assert sid in signals(engine, text)
 
 
 # -- validation of lexicons ---------------------------------------------------------------------------
@@ -320,7 +320,7 @@ def read_span(engine, text, part):
 
 
 def signals(engine, text):
-    return {h.signal for h in engine.scanner.scan(text)}
+    return signals(engine, text)
 
 
 def test_an_unnamed_other_side_is_read_from_the_story(engine):
