@@ -320,7 +320,7 @@ def read_span(engine, text, part):
 
 
 def signals(engine, text):
-    return signals(engine, text)
+    return {h.signal for h in engine.scanner.scan(text)}
 
 
 def test_an_unnamed_other_side_is_read_from_the_story(engine):
