@@ -47,7 +47,7 @@ class Engine:
             ruleset = self.ruleset
             scanner = self._scanner = NarrativeScanner(list(ruleset.knowledge.signals.values()),
                                                        ruleset.pattern_literals, ruleset.knowledge.concepts,
-                                                       lexicons=ruleset.lexicon_tables)
+                                                       lexicons=ruleset.lexicon_tables, checked=True)
         return scanner
 
     @property

@@ -443,16 +443,19 @@ def test_lexicon_tables_of_other_concepts_or_malformed_are_ignored(cache):
     other = Lexicon(edited, tables=tables)
     assert other._indexes is not None and "全新的词" in other.term_strings   # rebuilt from the concepts
     damaged = json.loads(json.dumps(tables))
-    damaged["find"][0][1] = 7                       # no such kind
+    damaged["kinds"] = "7" + damaged["kinds"][1:]          # no such kind
     unsorted = json.loads(json.dumps(tables))
-    unsorted["find"].reverse()
+    unsorted["strings"].reverse()
     not_bool = json.loads(json.dumps(tables))
-    not_bool["find"][-1][2][0][1] = "yes"          # an owner's English flag that is no boolean
+    not_bool["owners"][-1] = not_bool["owners"][-1].rsplit(":", 1)[0] + ":yes"   # an English flag that is no 0 or 1
     empty_term = json.loads(json.dumps(tables))
-    empty_term["terms"][0][1][0][0] = ""
+    first = next(iter(empty_term["terms"]))
+    empty_term["terms"][first] = "1\n" + empty_term["terms"][first]
     no_owners = json.loads(json.dumps(tables))
-    no_owners["find"][3][2] = []
-    for bad in (damaged, unsorted, not_bool, empty_term, no_owners, {"format": 99}, {"format": 1, "digest": tables["digest"]}, [], None):
+    no_owners["owners"][3] = ""
+    short = json.loads(json.dumps(tables))
+    short["owners"].pop()                                  # one term without its owners
+    for bad in (damaged, unsorted, not_bool, empty_term, no_owners, short, {"format": 99}, {"format": 2, "digest": tables["digest"]}, [], None):
         lexicon = Lexicon(concepts, tables=bad)
         assert lexicon._indexes is not None or bad is None
         assert _lexicon_state(lexicon) == _lexicon_state(Lexicon(concepts))

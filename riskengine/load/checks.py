@@ -9,7 +9,8 @@ from riskengine.errors import Problem, did_you_mean
 from riskengine.language.fields import FIELD_TYPES, allowed_values, kind_of
 from riskengine.language.analysis import conjuncts, contradiction, required, stratify
 from riskengine.language.tree import (NUMERIC_OPS, AllCondition, Condition, ConditionSyntaxError, FieldCondition,
-                                     FindingCondition, UnsafePatternError, compile_safe_regex, leaves)
+                                     FindingCondition, UnsafePatternError, check_pattern_safety, compile_safe_regex,
+                                     leaves)
 from riskengine.contracts.ruleset import Ruleset
 
 # Findings the policy reads directly (they need no rule that matches on them).
@@ -159,12 +160,16 @@ def _legal_references(c: _Checks) -> None:
 
 def _patterns(c: _Checks) -> None:
     """Narrative patterns are valid and run in linear time."""
+    from riskengine.reading.narrative import normalise_pattern
     for kind, catalog in (("indicators", c.k.indicators), ("agent_signs", c.k.agent_signs)):
         for sid, entry in catalog.items():
             for lang in ("zh", "en"):
                 for j, pattern in enumerate(getattr(entry.patterns, lang)):
                     try:
                         compile_safe_regex(pattern, lookaround=True)
+                        # and as the reader will compile it (normalised: full-width brackets become
+                        # groups), so an engine of a loaded ruleset need not check again at start-up
+                        check_pattern_safety(normalise_pattern(pattern))
                     except ConditionSyntaxError as exc:
                         code = "RE013" if isinstance(exc, UnsafePatternError) else "RE012"
                         c.at(f"{kind}:{sid}", ("patterns", lang, j), code, str(exc))

@@ -9,8 +9,8 @@ character table (one character for one, so spans stay those of the normalised te
 from __future__ import annotations
 
 import functools
-
 import hashlib
+import itertools
 import json
 import operator
 import re
@@ -191,52 +191,63 @@ def _build_tables(concepts: dict[str, Concept]) -> tuple[dict, tuple]:
     table: dict[str, list] = {}
     for entries in by_key.values():
         for term, english, cids in entries:
-            table.setdefault(term, [0, []])[1].extend([cid, english] for cid in cids)
+            table.setdefault(term, [0, []])[1].extend((cid, english) for cid in cids)
     for word, owners in one.items():
-        table.setdefault(word, [1, []])[1].extend([cid, english] for cid, english in owners)
+        table.setdefault(word, [1, []])[1].extend(owners)
     for entries in pairs.values():
         for toks, owners in entries:
-            table.setdefault(" ".join(toks), [2, []])[1].extend([cid, english] for cid, english in owners)
-    return {"format": 1, "digest": concepts_digest(concepts),
-            "terms": [[cid, [[t, e] for t, e in pairs_]] for cid, pairs_ in terms.items()],
-            "find": [[t, table[t][0], table[t][1]] for t in sorted(table)]}, indexes
+            table.setdefault(" ".join(toks), [2, []])[1].extend(owners)
+    strings = sorted(table)
+    # Flat strings, not nested lists: a warm start checks them with a few passes in C and decodes only
+    # the owners of the terms a narrative holds (tens of thousands of small lists cost ~0.15 s).
+    kinds = "".join(str(table[t][0]) for t in strings)
+    owners = [",".join(f"{cid}:{int(e)}" for cid, e in table[t][1]) for t in strings]
+    codes = {cid: "\n".join(("1" if e else "0") + t for t, e in pairs_) for cid, pairs_ in terms.items()}
+    return {"format": 2, "digest": concepts_digest(concepts), "check": _checksum(strings, kinds, owners, codes),
+            "terms": codes, "strings": strings, "kinds": kinds, "owners": owners}, indexes
 
 
 def lexicon_tables(concepts: dict[str, Concept]) -> dict:
-    """A :class:`Lexicon` of ``concepts`` as plain data (strings, booleans, small integers, lists):
-    what ``Lexicon(concepts, tables=...)`` needs to skip expanding and indexing the terms."""
+    """A :class:`Lexicon` of ``concepts`` as plain data (strings, lists of strings, one object): what
+    ``Lexicon(concepts, tables=...)`` needs to skip expanding and indexing the terms."""
     return _build_tables(concepts)[0]
 
 
+def _checksum(strings: list[str], kinds: str, owners: list[str], terms: dict[str, str]) -> str:
+    """A checksum of the tables' content, written with them: damage anywhere in them (a flag, an owner,
+    a term) is found by one hash pass in C instead of a check of every entry in Python."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in ("\0".join(strings), kinds, "\0".join(owners), "\0".join(k + "\1" + v for k, v in terms.items())):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\2")
+    return h.hexdigest()
+
+
+def _decode_owners(text: str) -> tuple[tuple[str, bool], ...]:
+    return tuple((cid, flag == "1") for cid, _, flag in (o.rpartition(":") for o in text.split(",")))
+
+
 def _from_tables(tables, concepts: dict[str, Concept] | None):
-    """(terms, term strings, find table, one-word terms) from :func:`lexicon_tables` data; None when
-    the data is malformed or (``concepts`` given) made of other concepts."""
+    """(term strings, kinds, encoded owners, encoded terms by concept) from :func:`lexicon_tables` data;
+    None when the data is malformed or (``concepts`` given) made of other concepts. Types, order and
+    the checksum are checked over every entry, in passes that run in C: damaged tables are never half used."""
     try:
-        if type(tables) is not dict or tables.get("format") != 1:
+        if type(tables) is not dict or tables.get("format") != 2:
             return None
         if concepts is not None and tables.get("digest") != concepts_digest(concepts):
             return None
-        terms = {}
-        for cid, pairs in tables["terms"]:
-            if type(cid) is not str or cid in terms:
-                return None
-            for t, e in pairs:
-                if type(t) is not str or not t or type(e) is not bool:
-                    return None
-            terms[cid] = tuple(map(tuple, pairs))
-        found = []
-        for term, kind, owners in tables["find"]:
-            if type(term) is not str or not term or type(kind) is not int or kind not in (0, 1, 2) or not owners:
-                return None
-            for c, e in owners:
-                if type(c) is not str or type(e) is not bool:
-                    return None
-            found.append((term, kind, tuple(map(tuple, owners))))
-        strings = tuple(t for t, _k, _o in found)
-        if any(a >= b for a, b in zip(strings, strings[1:])):     # sorted, each once
+        strings, kinds, owners, terms = tables["strings"], tables["kinds"], tables["owners"], tables["terms"]
+        if not (type(strings) is list and type(owners) is list and type(kinds) is str and type(terms) is dict
+                and len(strings) == len(owners) == len(kinds)):
             return None
-        return terms, strings, tuple(found), frozenset(t for t, k, _o in found if k == 1)
-    except (TypeError, ValueError, KeyError):
+        if set(map(type, strings)) - {str} or set(map(type, owners)) - {str} or set(map(type, terms.values())) - {str}:
+            return None
+        if not all(strings) or not all(map(operator.lt, strings, itertools.islice(strings, 1, None))):
+            return None                                    # each term once, sorted, none empty
+        if kinds.strip("012") or tables.get("check") != _checksum(strings, kinds, owners, terms):
+            return None
+        return tuple(strings), kinds, owners, terms
+    except (TypeError, ValueError, KeyError, AttributeError):
         return None
 
 
@@ -260,11 +271,33 @@ class Lexicon:
             self._indexes = indexes
         else:
             self._indexes = None       # built on the first :meth:`find` (the reference reader)
-        self.terms, self.term_strings, self._terms, self._one_word = loaded
+        self.term_strings, self._kinds, self._owner_codes, self._term_codes = loaded
+        self._owners: dict[int, tuple[tuple[str, bool], ...]] = {}    # decoded on first use, per term
         self._sets: LiteralSets | None = None      # built on first use
 
+    @functools.cached_property
+    def terms(self) -> dict[str, tuple[tuple[str, bool], ...]]:
+        """Concept id -> its (term, english) pairs (:func:`expand`)."""
+        return {cid: tuple((t[1:], t[0] == "1") for t in code.split("\n")) if code else ()
+                for cid, code in self._term_codes.items()}
+
+    @functools.cached_property
+    def _one_word(self) -> frozenset[str]:
+        return frozenset(itertools.compress(self.term_strings, map("1".__eq__, self._kinds)))
+
+    @property
+    def _terms(self) -> tuple:
+        """Every term as (text, kind, owners), in :attr:`term_strings` order (what find_present reads)."""
+        return tuple((t, int(k), self._owners_of(i)) for i, (t, k) in enumerate(zip(self.term_strings, self._kinds)))
+
+    def _owners_of(self, k: int) -> tuple[tuple[str, bool], ...]:
+        owners = self._owners.get(k)
+        if owners is None:
+            owners = self._owners[k] = _decode_owners(self._owner_codes[k])
+        return owners
+
     def __contains__(self, cid: str) -> bool:
-        return cid in self.terms
+        return cid in self._term_codes
 
     def _index_for_find(self) -> tuple:
         if self._indexes is None:
@@ -347,15 +380,15 @@ class Lexicon:
             hi = len(text)
         found: dict[str, dict[tuple[int, int], Occurrence]] = {}
         find = text.find
-        terms = self._terms
+        strings, kinds, owners_of = self.term_strings, self._kinds, self._owners_of
         tok, joiners = _TOKEN_CHARS, _JOINERS
         for k in present:
-            term, kind, owners = terms[k]
+            term, kind, owners = strings[k], kinds[k], owners_of(k)
             start = find(term, lo, hi)
             size = len(term)
             while start >= 0:
                 end = start + size
-                if kind == 0:
+                if kind == "0":
                     whole = None
                     for cid, english in owners:
                         if english:            # English terms only as whole words
@@ -372,7 +405,7 @@ class Lexicon:
                                                               and text[end + 1] in tok)):
                         for cid, english in owners:
                             found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
-                    elif (kind == 1 and text[end:end + 2] in _POSSESSIVE and end + 2 <= hi
+                    elif (kind == "1" and text[end:end + 2] in _POSSESSIVE and end + 2 <= hi
                           and _token_end(text, end + 2, hi) and text[start:end + 2] not in self._one_word):
                         for cid, english in owners:    # "the collector's lawyer": the collector
                             found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)

@@ -198,12 +198,13 @@ def reading_label(reading: Reading) -> str:
 class NarrativeScanner:
     def __init__(self, entries: list[Indicator | AgentSign], literals: dict[str, list[str] | None] | None = None,
                  concepts: dict[str, Concept] | None = None, *, prefilter: bool = True,
-                 lexicons: dict | None = None):
+                 lexicons: dict | None = None, checked: bool = False):
         """``literals``: a :func:`literal_table` of (some of) these patterns, computed earlier.
         ``concepts``: knowledge/concepts.yaml; the actor and modality markers not defined there come
         from :data:`riskengine.reading.clauses.MARKERS`. ``lexicons``: :func:`lexicon_tables` of these
         concepts, computed earlier (tables of other concepts are ignored). ``prefilter=False`` runs
-        every pattern (for tests)."""
+        every pattern (for tests). ``checked``: the patterns come from a loaded ruleset, whose checks
+        refused unsafe ones; otherwise each is checked here (refused now, not mid-batch)."""
         self._known_literals = literals or {}
         self._use_prefilter = prefilter
         self._matchers: list[_Matcher] = []
@@ -219,7 +220,8 @@ class NarrativeScanner:
                 self._salience[entry.id] = entry.salience
             for lang in ("zh", "en"):
                 for pattern in getattr(entry.patterns, lang):
-                    check_pattern_safety(normalise_pattern(pattern))   # refuse unsafe ones now, not mid-batch
+                    if not checked:
+                        check_pattern_safety(normalise_pattern(pattern))
                     self._matchers.append(_Matcher(entry.id, pattern, lang == "en"))
             for reading in getattr(entry, "read", ()):
                 self._readings.append((entry.id, reading, _policy(entry, reading), reading_label(reading)))
