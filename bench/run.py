@@ -174,12 +174,15 @@ def cli_cold_start(example: Path, runs: int = 9) -> dict:
             "import_s": round(total_import, 3)}
 
 
-def cold_start_against(revs: list[str], example: str = "examples/arbitration.yaml", rounds: int = 9) -> dict:
+def cold_start_against(revs: list[str], example: str = "examples/arbitration.yaml", rounds: int = 9,
+                       ruleset_of: str | None = None) -> dict:
     """`riskengine assess EXAMPLE --format json` as whole processes, this checkout against earlier commits
     (each exported with `git archive` and run with this environment on PYTHONPATH), warm ruleset caches,
     in interleaved rounds (the order reversed every other round). Reports the median and minimum of wall
     and CPU seconds and, where valgrind is installed, the instructions of one run of each (callgrind):
-    on a shared machine the instruction count is the figure that does not drift."""
+    on a shared machine the instruction count is the figure that does not drift. ``ruleset_of``: one of
+    ``revs`` whose rules/ and knowledge/ every tree assesses with (``--rules``/``--knowledge``), so the
+    code is compared on the same ruleset and what the knowledge grew by is left out."""
     import shutil
     trees = {"this checkout": ROOT}
     with tempfile.TemporaryDirectory() as tmp:
@@ -196,6 +199,8 @@ def cold_start_against(revs: list[str], example: str = "examples/arbitration.yam
             tree = trees[label]
             # riskengine.cli:run is the console entry point of every layout since the first
             cmd = [sys.executable, "-c", "from riskengine.cli import run; run()", "assess", example, "--format", "json"]
+            if ruleset_of:
+                cmd += ["--rules", str(trees[ruleset_of] / "rules"), "--knowledge", str(trees[ruleset_of] / "knowledge")]
             return cmd, dict(os.environ, PYTHONPATH=str(tree), RISKENGINE_CACHE_DIR=str(Path(tmp) / f"cache-{label}"),
                              RISKENGINE_NO_CACHE="0")
 
@@ -286,9 +291,13 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="also write the numbers here")
     parser.add_argument("--cold-start-against", nargs="+", metavar="REV", default=None,
                         help="only compare the CLI cold start of this checkout with these commits, and stop")
+    parser.add_argument("--ruleset-of", metavar="REV", default=None,
+                        help="with --cold-start-against: every tree assesses with this commit's rules and knowledge")
     args = parser.parse_args()
+    if args.ruleset_of and args.ruleset_of not in (args.cold_start_against or ()):
+        parser.error("--ruleset-of REV needs REV among the --cold-start-against commits")
     if args.cold_start_against:
-        print(json.dumps(cold_start_against(args.cold_start_against), indent=2))
+        print(json.dumps(cold_start_against(args.cold_start_against, ruleset_of=args.ruleset_of), indent=2))
         return
     OUT.mkdir(parents=True, exist_ok=True)
     n_fast, n_slow = (1000, 100) if args.quick else (4000, 400)
