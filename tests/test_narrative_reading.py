@@ -435,3 +435,12 @@ def test_he_after_telling_someone_is_the_teller(engine):
     assert "threatens_self_harm" in signals(engine, text)
     # someone named who tells: their he is theirs ("the insurance agent told me he would sue me")
     assert read_span(engine, "The insurance agent told me he would sue me", "told")[0] == "firm"
+
+
+def test_a_negation_the_span_starts_with_is_its_own(engine):
+    # "也不" ends in the 不 of "不想活了": the term carries its own negation, nothing denies it
+    assert read_span(engine, "反正我也不想活了，你们看着办吧", "不想活了")[1] != "negated"
+    assert "despair_hopeless" in signals(engine, "反正我也不想活了，你们看着办吧")
+    # a marker that reaches over a span's first character without a negation in it still negates
+    assert read_span(engine, "我不会起诉你们", "会起诉")[1] == "negated"
+    assert "threatens_lawsuit" not in signals(engine, "我也不会去起诉")

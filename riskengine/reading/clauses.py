@@ -160,6 +160,7 @@ NEG_REACH_ZH = 15    # characters a Chinese negation, hope or fear reaches at mo
 NEG_REACH_EN = 10    # words an English one reaches
 SHORT_NEGATION = {"no": 3, "without": 4, "none": 2, "nobody": 6, "nothing": 4}   # English words that negate only what follows closely
 _RHETORICAL = frozenset({"不是", "isn't", "wasn't", "aren't"})   # negations a question turns into assertions
+_OWN_NEGATION = frozenset("不没别无未非")   # a negation character a span itself starts with is its own ("不想活了")
 # Negations of what one will do: with a condition on the other side after the act ("我不会发网上，只要你们赔…",
 # "I won't post anything if you pay me") they offer silence for a price, a threat conditioned on payment.
 # Not an unwillingness ("不想打官司，只要把多扣的钱退回来就行") nor a modest "that is all I ask" (就行, 就可以):
@@ -392,6 +393,8 @@ class Doc:
         if text[marker.start:marker.end] in _RHETORICAL and self._asks_back(start):
             return False                   # "这不是欺诈吗？", "isn't this a scam?": said, not denied
         if marker.end > start:
+            if any(ch in _OWN_NEGATION for ch in text[start:marker.end]):
+                return False               # "也不" over the 不 of "不想活了": the span's own negation
             return marker.start < start    # "不会" over the "会" a span starts with
         gap = text[marker.end:start]
         if any(ch in gap for ch in "，,：:。！？!?；;\n"):
