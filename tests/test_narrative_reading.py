@@ -444,3 +444,23 @@ def test_a_negation_the_span_starts_with_is_its_own(engine):
     # a marker that reaches over a span's first character without a negation in it still negates
     assert read_span(engine, "我不会起诉你们", "会起诉")[1] == "negated"
     assert "threatens_lawsuit" not in signals(engine, "我也不会去起诉")
+
+
+def test_a_negation_ends_at_after(engine):
+    # 后/之后/以后 ("after …") close what a negation before them denies: "得知确实没有后一口气买了一百袋"
+    text = '买家问是不是没有SC编号，得知确实没有后一口气买了一百袋，到货就投诉'
+    assert read_span(engine, text, "一口气")[1] == "asserted"
+    assert "bulk_purchase_beyond_need" in signals(engine, text)
+    assert read_span(engine, "我没有一口气买一百袋", "一口气")[1] == "negated"
+
+
+def test_a_full_stop_before_a_closing_quote_ends_the_sentence(engine):
+    # 'warning." She then bought…': the seller named in the quoted first sentence is not in the second
+    text = ('Buyer messaged the seller before purchase: "your listing has no allergen warning." '
+            'She then bought 25 units and filed a claim for compensation.')
+    assert "bulk_purchase_beyond_need" in signals(engine, text)
+    from riskengine.reading.clauses import Doc
+    doc = Doc(text, {})
+    assert doc.sentence(text.index("She"))[0] > text.index("warning")
+    other = "mr. li said so."          # (the reader lower-cases the text first)
+    assert Doc(other, {}).sentence(other.index("li"))[0] == 0      # an abbreviation still ends nothing

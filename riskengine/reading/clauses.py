@@ -139,7 +139,7 @@ def default_markers() -> dict[str, Concept]:
 # A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. "):
 # what must hold just after the full stop (the look-behinds follow it, so they are tried only there).
 _AFTER_STOP = (r"(?<!\b[a-z]\.[a-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\bst\.)"
-               r"(?<!\bjr\.)(?<!\bsr\.)(?=\s|$)")
+               r"(?<!\bjr\.)(?<!\bsr\.)(?=[\"'”’)]*(?:\s|$))")   # a closing quote or bracket may follow
 
 
 def _ends(marks: str) -> re.Pattern:
