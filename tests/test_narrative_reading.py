@@ -464,3 +464,12 @@ def test_a_full_stop_before_a_closing_quote_ends_the_sentence(engine):
     assert doc.sentence(text.index("She"))[0] > text.index("warning")
     other = "mr. li said so."          # (the reader lower-cases the text first)
     assert Doc(other, {}).sentence(other.index("li"))[0] == 0      # an abbreviation still ends nothing
+
+
+def test_the_person_an_english_verb_addresses_is_its_object(engine):
+    # "called the agent 'a useless idiot'": the agent is spoken to, an article between; the caller insults
+    text = 'He was shouting on the phone and called the agent "a useless idiot."'
+    assert read_span(engine, text, "useless")[0] == "complainant"
+    assert "insults_staff" in signals(engine, text)
+    # the firm that acts is still the firm ("the agent called me a liar": the agent is the subject)
+    assert read_span(engine, "Then the agent called me a liar", "liar")[0] == "firm"

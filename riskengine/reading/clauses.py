@@ -105,6 +105,7 @@ MARKER_IDS = frozenset(MARKERS)
 _SPEECH_AFTER = re.compile(r"\s*(?:也|还|又|则|一再|多次|反复|再次|明确|当场)?(?:称|说|表示|反映|声称|讲|提出|告知|坚持|扬言|要求|"
                            r"(?:said|says|stated|states|told|tells|claimed|claims|explained|insisted|reported|wrote|mentioned)\b)")
 _GOES_ON = re.compile(r"\s*(?:还|又|也|并且|并|竟然|竟|甚至|而且|随即|接着|继续|反而|(?:and|then|also)\b)")
+_ARTICLE_GAP = re.compile(r"\s+(?:(?:the|a|an|our|your|their|his|her|my|this|that)\s+)+")   # "called the agent"
 _DETERMINER = re.compile(r"(?:the|a|an) ")    # an article adds no one ("our agent" stays a name of its own)
 # Whose an "agent" is: the firm's ("our agent", "the insurance agent", "a customer service agent") …
 _FIRM_AGENT = re.compile(r"\b(?:our|your|their|its|insurance|insurer's|service|support|bank|bank's|company's|"
@@ -516,8 +517,10 @@ class Doc:
         verbs_end = [o.end for o in self.markers("marker_object_verb", s0, end)]
 
         def is_object(c_start: int) -> bool:
-            # right after a verb that takes an object ("威胁我", "找到那个业务员")
-            return any(0 <= c_start - v <= 4 and not any(ch in text[v:c_start] for ch in "，,。；;")
+            # right after a verb that takes an object ("威胁我", "找到那个业务员"), or after an English one with
+            # only an article or a possessive between ("called the agent a useless idiot")
+            return any(0 <= c_start - v and not any(ch in text[v:c_start] for ch in "，,。；;")
+                       and (c_start - v <= 4 or _ARTICLE_GAP.fullmatch(text, v, c_start) is not None)
                        for v in verbs_end)
 
         markers_in = self._actors_in
