@@ -473,3 +473,15 @@ def test_the_person_an_english_verb_addresses_is_its_object(engine):
     assert "insults_staff" in signals(engine, text)
     # the firm that acts is still the firm ("the agent called me a liar": the agent is the subject)
     assert read_span(engine, "Then the agent called me a liar", "liar")[0] == "firm"
+
+
+def test_a_note_label_is_a_sentence_of_its_own(engine):
+    # "客户经理回访记录：" names the writer's role; the firm word in it vetoes nothing in the story after it
+    text = "客户经理回访记录：客户说上个月有人拉她进了个群，群主天天发能全额拿回的截图，然后单独加她好友聊。"
+    from riskengine.reading.clauses import Doc
+    doc = Doc(text, {})
+    assert doc.sentence(text.index("客户说"))[0] == text.index("客户说")
+    assert "moved_to_private_chat" in signals(engine, text)
+    # an ordinary opening with a colon stays one sentence ("客户称：…")
+    other = "客户称：如果不退款就去起诉"
+    assert Doc(other, {}).sentence(other.index("如果"))[0] == 0

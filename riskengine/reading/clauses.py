@@ -105,6 +105,9 @@ MARKER_IDS = frozenset(MARKERS)
 _SPEECH_AFTER = re.compile(r"\s*(?:也|还|又|则|一再|多次|反复|再次|明确|当场)?(?:称|说|表示|反映|声称|讲|提出|告知|坚持|扬言|要求|"
                            r"(?:said|says|stated|states|told|tells|claimed|claims|explained|insisted|reported|wrote|mentioned)\b)")
 _GOES_ON = re.compile(r"\s*(?:还|又|也|并且|并|竟然|竟|甚至|而且|随即|接着|继续|反而|(?:and|then|also)\b)")
+# A handler note's opening label ("客户经理回访记录：", "工单备注：", "风控提示：", "Fraud team:"): a sentence of its own,
+# so the writer's role it names is not an actor or a veto word of the story after it.
+_NOTE_HEADING = re.compile(r"[^，,。！？!?；;\n：:\"“]{0,14}(?:记录|备注|提示|纪要|转办件|说明|反映|notes?|team|summary)\s*[：:]\s*")
 _ARTICLE_GAP = re.compile(r"\s+(?:(?:the|a|an|our|your|their|his|her|my|this|that)\s+)+")   # "called the agent"
 _DETERMINER = re.compile(r"(?:the|a|an) ")    # an article adds no one ("our agent" stays a name of its own)
 # Whose an "agent" is: the firm's ("our agent", "the insurance agent", "a customer service agent") …
@@ -212,6 +215,9 @@ class Doc:
         self._folded = folded if folded is not None else text
         self._marker_lexicon = markers
         self._sent = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+        head = _NOTE_HEADING.match(text)
+        if head and head.end() < len(text) and head.end() not in self._sent:
+            self._sent.insert(1, head.end())   # "客户经理回访记录：…": the note's label is no party in its story
         self._clause = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
         self._by_sentence: dict[int, dict[str, list]] = {}
         self._starts: dict[str, list[int]] = {}     # concept id -> starts of self.occ[cid], for bisect
