@@ -435,3 +435,53 @@ def test_he_after_telling_someone_is_the_teller(engine):
     assert "threatens_self_harm" in signals(engine, text)
     # someone named who tells: their he is theirs ("the insurance agent told me he would sue me")
     assert read_span(engine, "The insurance agent told me he would sue me", "told")[0] == "firm"
+
+
+def test_a_negation_the_span_starts_with_is_its_own(engine):
+    # "也不" ends in the 不 of "不想活了": the term carries its own negation, nothing denies it
+    assert read_span(engine, "反正我也不想活了，你们看着办吧", "不想活了")[1] != "negated"
+    assert "despair_hopeless" in signals(engine, "反正我也不想活了，你们看着办吧")
+    # a marker that reaches over a span's first character without a negation in it still negates
+    assert read_span(engine, "我不会起诉你们", "会起诉")[1] == "negated"
+    assert "threatens_lawsuit" not in signals(engine, "我也不会去起诉")
+
+
+def test_a_negation_ends_at_after(engine):
+    # 后/之后/以后 ("after …") close what a negation before them denies: "得知确实没有后一口气买了一百袋"
+    text = '买家问是不是没有SC编号，得知确实没有后一口气买了一百袋，到货就投诉'
+    assert read_span(engine, text, "一口气")[1] == "asserted"
+    assert "bulk_purchase_beyond_need" in signals(engine, text)
+    assert read_span(engine, "我没有一口气买一百袋", "一口气")[1] == "negated"
+
+
+def test_a_full_stop_before_a_closing_quote_ends_the_sentence(engine):
+    # 'warning." She then bought…': the seller named in the quoted first sentence is not in the second
+    text = ('Buyer messaged the seller before purchase: "your listing has no allergen warning." '
+            'She then bought 25 units and filed a claim for compensation.')
+    assert "bulk_purchase_beyond_need" in signals(engine, text)
+    from riskengine.reading.clauses import Doc
+    doc = Doc(text, {})
+    assert doc.sentence(text.index("She"))[0] > text.index("warning")
+    other = "mr. li said so."          # (the reader lower-cases the text first)
+    assert Doc(other, {}).sentence(other.index("li"))[0] == 0      # an abbreviation still ends nothing
+
+
+def test_the_person_an_english_verb_addresses_is_its_object(engine):
+    # "called the agent 'a useless idiot'": the agent is spoken to, an article between; the caller insults
+    text = 'He was shouting on the phone and called the agent "a useless idiot."'
+    assert read_span(engine, text, "useless")[0] == "complainant"
+    assert "insults_staff" in signals(engine, text)
+    # the firm that acts is still the firm ("the agent called me a liar": the agent is the subject)
+    assert read_span(engine, "Then the agent called me a liar", "liar")[0] == "firm"
+
+
+def test_a_note_label_is_a_sentence_of_its_own(engine):
+    # "客户经理回访记录：" names the writer's role; the firm word in it vetoes nothing in the story after it
+    text = "客户经理回访记录：客户说上个月有人拉她进了个群，群主天天发能全额拿回的截图，然后单独加她好友聊。"
+    from riskengine.reading.clauses import Doc
+    doc = Doc(text, {})
+    assert doc.sentence(text.index("客户说"))[0] == text.index("客户说")
+    assert "moved_to_private_chat" in signals(engine, text)
+    # an ordinary opening with a colon stays one sentence ("客户称：…")
+    other = "客户称：如果不退款就去起诉"
+    assert Doc(other, {}).sentence(other.index("如果"))[0] == 0

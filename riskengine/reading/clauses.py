@@ -105,6 +105,10 @@ MARKER_IDS = frozenset(MARKERS)
 _SPEECH_AFTER = re.compile(r"\s*(?:也|还|又|则|一再|多次|反复|再次|明确|当场)?(?:称|说|表示|反映|声称|讲|提出|告知|坚持|扬言|要求|"
                            r"(?:said|says|stated|states|told|tells|claimed|claims|explained|insisted|reported|wrote|mentioned)\b)")
 _GOES_ON = re.compile(r"\s*(?:还|又|也|并且|并|竟然|竟|甚至|而且|随即|接着|继续|反而|(?:and|then|also)\b)")
+# A handler note's opening label ("客户经理回访记录：", "工单备注：", "风控提示：", "Fraud team:"): a sentence of its own,
+# so the writer's role it names is not an actor or a veto word of the story after it.
+_NOTE_HEADING = re.compile(r"[^，,。！？!?；;\n：:\"“]{0,14}(?:记录|备注|提示|纪要|转办件|说明|反映|notes?|team|summary)\s*[：:]\s*")
+_ARTICLE_GAP = re.compile(r"\s+(?:(?:the|a|an|our|your|their|his|her|my|this|that)\s+)+")   # "called the agent"
 _DETERMINER = re.compile(r"(?:the|a|an) ")    # an article adds no one ("our agent" stays a name of its own)
 # Whose an "agent" is: the firm's ("our agent", "the insurance agent", "a customer service agent") …
 _FIRM_AGENT = re.compile(r"\b(?:our|your|their|its|insurance|insurer's|service|support|bank|bank's|company's|"
@@ -139,7 +143,7 @@ def default_markers() -> dict[str, Concept]:
 # A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. "):
 # what must hold just after the full stop (the look-behinds follow it, so they are tried only there).
 _AFTER_STOP = (r"(?<!\b[a-z]\.[a-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\bst\.)"
-               r"(?<!\bjr\.)(?<!\bsr\.)(?=\s|$)")
+               r"(?<!\bjr\.)(?<!\bsr\.)(?=[\"'”’)]*(?:\s|$))")   # a closing quote or bracket may follow
 
 
 def _ends(marks: str) -> re.Pattern:
@@ -160,6 +164,7 @@ NEG_REACH_ZH = 15    # characters a Chinese negation, hope or fear reaches at mo
 NEG_REACH_EN = 10    # words an English one reaches
 SHORT_NEGATION = {"no": 3, "without": 4, "none": 2, "nobody": 6, "nothing": 4}   # English words that negate only what follows closely
 _RHETORICAL = frozenset({"不是", "isn't", "wasn't", "aren't"})   # negations a question turns into assertions
+_OWN_NEGATION = frozenset("不没别无未非")   # a negation character a span itself starts with is its own ("不想活了")
 # Negations of what one will do: with a condition on the other side after the act ("我不会发网上，只要你们赔…",
 # "I won't post anything if you pay me") they offer silence for a price, a threat conditioned on payment.
 # Not an unwillingness ("不想打官司，只要把多扣的钱退回来就行") nor a modest "that is all I ask" (就行, 就可以):
@@ -210,6 +215,9 @@ class Doc:
         self._folded = folded if folded is not None else text
         self._marker_lexicon = markers
         self._sent = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+        head = _NOTE_HEADING.match(text)
+        if head and head.end() < len(text) and head.end() not in self._sent:
+            self._sent.insert(1, head.end())   # "客户经理回访记录：…": the note's label is no party in its story
         self._clause = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
         self._by_sentence: dict[int, dict[str, list]] = {}
         self._starts: dict[str, list[int]] = {}     # concept id -> starts of self.occ[cid], for bisect
@@ -392,6 +400,8 @@ class Doc:
         if text[marker.start:marker.end] in _RHETORICAL and self._asks_back(start):
             return False                   # "这不是欺诈吗？", "isn't this a scam?": said, not denied
         if marker.end > start:
+            if any(ch in _OWN_NEGATION for ch in text[start:marker.end]):
+                return False               # "也不" over the 不 of "不想活了": the span's own negation
             return marker.start < start    # "不会" over the "会" a span starts with
         gap = text[marker.end:start]
         if any(ch in gap for ch in "，,：:。！？!?；;\n"):
@@ -513,8 +523,10 @@ class Doc:
         verbs_end = [o.end for o in self.markers("marker_object_verb", s0, end)]
 
         def is_object(c_start: int) -> bool:
-            # right after a verb that takes an object ("威胁我", "找到那个业务员")
-            return any(0 <= c_start - v <= 4 and not any(ch in text[v:c_start] for ch in "，,。；;")
+            # right after a verb that takes an object ("威胁我", "找到那个业务员"), or after an English one with
+            # only an article or a possessive between ("called the agent a useless idiot")
+            return any(0 <= c_start - v and not any(ch in text[v:c_start] for ch in "，,。；;")
+                       and (c_start - v <= 4 or _ARTICLE_GAP.fullmatch(text, v, c_start) is not None)
                        for v in verbs_end)
 
         markers_in = self._actors_in
