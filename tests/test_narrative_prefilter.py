@@ -254,6 +254,7 @@ class _EagerDoc(Doc):
         return out
 
     def _antecedent(self, pos, word):
+        word = re.split("['’]", word, maxsplit=1)[0]      # "they're" stands for "they"
         teller = self._teller(pos, word)
         if teller is not None:
             return self._antecedent(teller, word)

@@ -187,6 +187,7 @@ _PLAN_PRESENT = re.compile(r"\b(?:i|we|they|he|she)['’](?:m|re|s)\s+(?:now\s+|
                            r"(?:contacting|reporting|taking|posting|escalating|sending|putting|speaking|talking|"
                            r"reaching|suing|publishing|sharing|pursuing|getting|hiring|seeking|going|calling)\b")
 # "denied any plan to harm himself", "否认有轻生念头": a handler's note that the customer denies a thought
+_CONTRACTION = re.compile(r"['’]")     # "they're" -> "they"
 _DENIED = re.compile(r"\b(?:denie[sd]|deny|denying)\b")
 _THOUGHT_EN = re.compile(r"\b(?:plans?|thoughts?|intent|intents|intentions?|ideas?|ideation|wish|wishes|desire|"
                          r"urges?|feelings?|suicidal|self-harm|self harm|harming|hurting|killing)\b")
@@ -647,7 +648,9 @@ class Doc:
         "he"/"she"/"他们" may also be the complainant's side named in the third person ("the customer
         said he"). With nobody named: the firm, except 他们 (the visitors, in a handler's note) and "he"/"she"
         in a note with no first person before it (a handler's note about the customer: "He called the
-        agent an idiot"); in the complainant's own words an unnamed "he" is someone else."""
+        agent an idiot"); in the complainant's own words an unnamed "he" is someone else. A contraction
+        ("they're", "she'll") stands for what its pronoun does."""
+        word = _CONTRACTION.split(word, 1)[0]
         teller = self._teller(pos, word)
         if teller is not None:
             return self._antecedent(teller, word)     # "he told the agent he …": the teller's antecedent
