@@ -485,3 +485,14 @@ def test_a_note_label_is_a_sentence_of_its_own(engine):
     # an ordinary opening with a colon stays one sentence ("客户称：…")
     other = "客户称：如果不退款就去起诉"
     assert Doc(other, {}).sentence(other.index("如果"))[0] == 0
+
+
+def test_a_contracted_pronoun_stands_for_what_its_pronoun_does(engine):
+    # "they're threatening to take me to small claims court": they are the claims company, not the complainant
+    text = ("I signed up with a claims company and then realised I didn't need them. Their terms say I have to pay "
+            "30% of your offer even if I cancel, and they're threatening to take me to small claims court if I deal "
+            "with you myself.")
+    assert "threatens_lawsuit" not in signals(engine, text)
+    # the complainant's own "I'm taking you to court" still counts
+    assert "threatens_lawsuit" in signals(engine, "If you do not refund me by Friday I'm taking you to small claims "
+                                                  "court.")
