@@ -405,7 +405,8 @@ def test_a_malformed_literal_table_is_a_miss(mini, cache):
 
 
 def _lexicon_state(lexicon) -> tuple:
-    return (lexicon.terms, lexicon.term_strings, lexicon._terms, lexicon._one_word, lexicon._index_for_find())
+    return (lexicon.terms, lexicon.term_strings, lexicon._kinds, lexicon._owner_codes, lexicon._one_word,
+            lexicon._index_for_find())
 
 
 def test_concept_lexicons_come_from_the_cache_and_equal_a_fresh_build(cache):

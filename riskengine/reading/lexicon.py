@@ -285,11 +285,6 @@ class Lexicon:
     def _one_word(self) -> frozenset[str]:
         return frozenset(itertools.compress(self.term_strings, map("1".__eq__, self._kinds)))
 
-    @property
-    def _terms(self) -> tuple:
-        """Every term as (text, kind, owners), in :attr:`term_strings` order (what find_present reads)."""
-        return tuple((t, int(k), self._owners_of(i)) for i, (t, k) in enumerate(zip(self.term_strings, self._kinds)))
-
     def _owners_of(self, k: int) -> tuple[tuple[str, bool], ...]:
         owners = self._owners.get(k)
         if owners is None:
