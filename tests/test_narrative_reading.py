@@ -496,3 +496,12 @@ def test_a_contracted_pronoun_stands_for_what_its_pronoun_does(engine):
     # the complainant's own "I'm taking you to court" still counts
     assert "threatens_lawsuit" in signals(engine, "If you do not refund me by Friday I'm taking you to small claims "
                                                   "court.")
+
+
+def test_an_intent_taken_back_later_in_its_sentence_does_not_count(engine):
+    assert "threatens_media" not in signals(engine, '客户说"我本来想找电视台的，后来想想算了，还是相信你们能解决"。')
+    assert "threatens_lawsuit" not in signals(engine, '客户说上次想去法院起诉，现在起诉就算了，太麻烦。')
+    assert "threatens_media" not in signals(engine, "I was going to call the local paper but changed my mind.")
+    # not let go ("不会就这么算了"), or dropped only for a price ("给我两万块这事就算了"), it still stands
+    assert "threatens_media" in signals(engine, "你们不赔，我就去找电视台，这事不会就这么算了。")
+    assert "large_amount" in signals(engine, "给我两万块这事就算了，不然我就把视频发到网上。")

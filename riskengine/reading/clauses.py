@@ -188,6 +188,12 @@ _PLAN_PRESENT = re.compile(r"\b(?:i|we|they|he|she)['’](?:m|re|s)\s+(?:now\s+|
                            r"reaching|suing|publishing|sharing|pursuing|getting|hiring|seeking|going|calling)\b")
 # "denied any plan to harm himself", "否认有轻生念头": a handler's note that the customer denies a thought
 _CONTRACTION = re.compile(r"['’]")     # "they're" -> "they"
+# an intent taken back after it is said (Doc._withdrawn); 打算了/计算了/算了一下, 就这么算了 (not let go) and
+# 这事就算了 (the price of silence: "给我两万块这事就算了") are not
+_WITHDRAWN_ZH = re.compile(r"(?<!打)(?<!计)(?<!这么)(?<!这样)(?<!轻易)(?<!事就)(?<!事)算了(?![一下算账笔])|作罢|打消了|"
+                           r"放弃了?(?:这个|那个)?(?:念头|想法|打算)")
+_WITHDRAWN_EN = re.compile(r"\b(?:changed (?:my|his|her|our|their) minds?|decided (?:not to|against)|"
+                           r"won['’]?t bother|dropped the idea|gave up (?:on )?the idea|thought better of it)\b")
 _DENIED = re.compile(r"\b(?:denie[sd]|deny|denying)\b")
 _THOUGHT_EN = re.compile(r"\b(?:plans?|thoughts?|intent|intents|intentions?|ideas?|ideation|wish|wishes|desire|"
                          r"urges?|feelings?|suicidal|self-harm|self harm|harming|hurting|killing)\b")
@@ -449,7 +455,7 @@ class Doc:
             # 不起诉, 别曝光; "我不发网上，只要你们赔" offers silence for a price
             return "conditional" if self.text[start - 1] == "不" and self._offer_after(end, s1) else "negated"
         c0, c1 = self.clause(start)
-        if self._denied_thought(start, end, c0, english):
+        if self._denied_thought(start, end, c0, english) or self._withdrawn(end, s1, english):
             return "negated"
         for kind, cid in (("negated", "marker_negation"), ("hoped", "marker_hope"), ("feared", "marker_fear")):
             for m in reversed(self.markers(cid, s0, start)):
@@ -494,6 +500,12 @@ class Doc:
         after = text[end:end + 4]
         return (any(w in gap or after.startswith(w) or w in after for w in _THOUGHT_ZH)
                 or bool(_SELF_HARM_ZH.match(text, start)))
+
+    def _withdrawn(self, end: int, s1: int, english: bool) -> bool:
+        """An intent taken back later in its sentence ("本来想找电视台的，后来想想算了", "起诉就算了，太麻烦",
+        "I was going to call the papers but changed my mind"): it no longer stands. Not "不会就这么算了" (it
+        will not be let go)."""
+        return bool((_WITHDRAWN_EN if english else _WITHDRAWN_ZH).search(self.text, end, s1))
 
     def _will_not(self, m) -> bool:
         """Whether negation ``m`` denies what one will do ("不会", "won't", "will not", "will never"), not
