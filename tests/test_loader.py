@@ -209,3 +209,12 @@ def test_channel_tie_is_warned_unless_the_rules_exclude_each_other(tree):
     (tree / "rules" / "extra.yaml").write_text(
         text.replace("{field: channel, eq: app}", "{field: industry, eq: insurance}"), encoding="utf-8")
     assert load_ruleset(tree / "rules", tree / "knowledge").problems == []
+
+
+def test_a_pattern_unsafe_only_once_normalised_is_refused_at_load(tree):
+    # a full-width backslash and brackets are literal characters as written, and a back-reference once normalised
+    # (NFKC), the form the reader compiles: the load refuses it, so an engine need not check patterns at start-up
+    text = (tree / "knowledge" / "indicators.yaml").read_text(encoding="utf-8")
+    problems = problems_for(tree, None, indicators=text.replace("[再次投诉]", "['（再）＼1投诉']"))
+    p = only(problems, "RE013")
+    assert p.file.endswith("indicators.yaml") and p.line == 12
