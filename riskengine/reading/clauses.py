@@ -186,7 +186,6 @@ _WOULD_SHORT = re.compile(r"\b(?:i|we|you|he|she|they)['’]d\s+(?!(?:been|had|h
 _PLAN_PRESENT = re.compile(r"\b(?:i|we|they|he|she)['’](?:m|re|s)\s+(?:now\s+|also\s+|definitely\s+)?"
                            r"(?:contacting|reporting|taking|posting|escalating|sending|putting|speaking|talking|"
                            r"reaching|suing|publishing|sharing|pursuing|getting|hiring|seeking|going|calling)\b")
-# "denied any plan to harm himself", "否认有轻生念头": a handler's note that the customer denies a thought
 _CONTRACTION = re.compile(r"['’]")     # "they're" -> "they"
 # an intent taken back after it is said (Doc._withdrawn); 打算了/计算了/算了一下, 就这么算了 (not let go) and
 # 这事就算了 (the price of silence: "给我两万块这事就算了") are not
@@ -194,6 +193,7 @@ _WITHDRAWN_ZH = re.compile(r"(?<!打)(?<!计)(?<!这么)(?<!这样)(?<!轻易)(?
                            r"放弃了?(?:这个|那个)?(?:念头|想法|打算)")
 _WITHDRAWN_EN = re.compile(r"\b(?:changed (?:my|his|her|our|their) minds?|decided (?:not to|against)|"
                            r"won['’]?t bother|dropped the idea|gave up (?:on )?the idea|thought better of it)\b")
+# "denied any plan to harm himself", "否认有轻生念头": a handler's note that the customer denies a thought
 _DENIED = re.compile(r"\b(?:denie[sd]|deny|denying)\b")
 _THOUGHT_EN = re.compile(r"\b(?:plans?|thoughts?|intent|intents|intentions?|ideas?|ideation|wish|wishes|desire|"
                          r"urges?|feelings?|suicidal|self-harm|self harm|harming|hurting|killing)\b")
