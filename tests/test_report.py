@@ -82,6 +82,16 @@ def test_report_numbers_on_known_rows(tmp_path):
     assert products == {"寿险": 3, "<b>车险</b>": 2}
 
 
+def test_grouping_by_month_reads_in_time_order_not_by_volume(tmp_path):
+    rows = ROWS + [mk(f"M{i}", "2025-03-1" + str(i)) for i in range(4)]    # March outnumbers January
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(row_json(r) + "\n" for r in rows), encoding="utf-8")
+    r = report(path, "--by", "month")
+    assert [(g["group"], g["cases"]) for g in r["groups"]] == [("2025-01", 3), ("2025-02", 2), ("2025-03", 4)]
+    by_category = report(path, "--by", "category")["groups"]
+    assert [g["group"] for g in by_category] == ["claim_denial", "service_attitude"]
+
+
 def test_as_of_decides_rows_without_days_open(tmp_path):
     r = report(write(tmp_path, "jsonl"), "--as-of", "2025-02-10")
     # C (due 02-04) is now overdue; D has no respond_by

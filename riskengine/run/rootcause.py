@@ -153,8 +153,10 @@ def analyse(rows: Iterable[dict], by: str = "month", as_of: dt.date | None = Non
         "ruleset_versions": _ranked(versions, None),
         "as_of": as_of.isoformat() if as_of else None,
         "by": by,
+        # months read in order of time (a trend); other groupings by volume, the largest first
         "groups": [{"group": g, **by_group[g].summary()}
-                   for g, _n in _ranked(Counter({g: t.cases for g, t in by_group.items()}), None)],
+                   for g in (sorted(by_group) if by == "month" else
+                             [g for g, _n in _ranked(Counter({g: t.cases for g, t in by_group.items()}), None)])],
         "volume_by_month": [[m, by_month[m].cases] for m in months],
         "categories": _ranked(categories, None),
         "category_by_month": [{"month": m, "categories": _ranked(month_category[m], None)} for m in months],
