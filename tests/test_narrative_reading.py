@@ -160,10 +160,11 @@ def test_contracted_will_and_would_read_as_future_or_conditional(engine, text, s
 
 
 @pytest.mark.parametrize("text, sid, modality", [
-    ("客户三度向金管会申诉", "mentions_regulator", "asserted"),
-    ("客户向证监会举报", "mentions_regulator", "asserted"),
+    # in the complainant's reported words: a handler's bare record of a regulator complaint is no mention
+    ("客户称三度向金管会申诉", "mentions_regulator", "asserted"),
+    ("客户说向证监会举报", "mentions_regulator", "asserted"),
     ("客户已向银保监会投诉", "regulator_letter_sent", "past"),
-    ("没过几天客户就去消保委投诉", "mentions_regulator", "asserted"),
+    ("客户说没过几天就去消保委投诉", "mentions_regulator", "asserted"),
     ("我会向消委会投诉", "mentions_regulator", "future"),           # a 会 of its own is still will
 ])
 def test_a_modality_marker_inside_a_named_body_or_idiom_does_not_count(engine, text, sid, modality):
@@ -505,3 +506,21 @@ def test_an_intent_taken_back_later_in_its_sentence_does_not_count(engine):
     # not let go ("不会就这么算了"), or dropped only for a price ("给我两万块这事就算了"), it still stands
     assert "threatens_media" in signals(engine, "你们不赔，我就去找电视台，这事不会就这么算了。")
     assert "large_amount" in signals(engine, "给我两万块这事就算了，不然我就把视频发到网上。")
+
+
+def test_a_regulator_complaint_counts_in_the_complainants_words_not_the_handlers_record(engine):
+    # the complainant's own or reported words: a regulator complaint made, threatened or planned
+    assert "mentions_regulator" in signals(engine, "我已经打了两次12378，你们还是不处理。")
+    assert "mentions_regulator" in signals(engine, "客户称上周已向金融监管局投诉，要求尽快退款。")
+    assert "mentions_regulator" in signals(engine, "客户表示如果下周还不解决就去消协反映。")
+    assert "mentions_regulator" in signals(engine, "I filed a complaint with the CFPB last month and nothing changed.")
+    # a referral arrived, a count the handler keeps, a complaint filed in someone's name: channel facts
+    assert "mentions_regulator" not in signals(engine, "本周收到监管转办件三件，诉求均为全额退保。")
+    assert "mentions_regulator" not in signals(engine, "该投保人今年以来先后五次向金融监管局反映同一事项。")
+    assert "mentions_regulator" not in signals(engine, "客户说不是她投诉的，有人以她的名义向监管反映。")
+    assert "mentions_regulator" not in signals(engine, "Records show the customer has sent the same complaint to the "
+                                                       "CFPB four times since March.")
+    # the regulator acting on its own, or its route only asked about
+    assert "mentions_regulator" not in signals(engine, "The regulator has fined this bank twice already.")
+    assert "mentions_regulator" not in signals(engine, "How long do I have before I can go to the ombudsman? I'm not "
+                                                       "planning to, I just want to know my options.")
