@@ -44,6 +44,7 @@ def reference_scan(scanner: NarrativeScanner, narrative: str):
             ref._salience = scanner._salience
         if hasattr(scanner, "_pattern_not_with"):   # concepts that reject a pattern hit in its sentence
             ref._pattern_not_with = scanner._pattern_not_with
+        ref._yields = scanner._yields     # signals whose hit in its sentence replaces a signal's
         ref.lexicon = scanner.lexicon
         ref.marker_lexicon = scanner.marker_lexicon   # negation, hope, condition: read the same way
         _REFERENCE[id(scanner)] = ref
@@ -286,8 +287,7 @@ def eager_scan(scanner: NarrativeScanner, narrative: str):
     from riskengine.reading.amounts import large_amounts
     from riskengine.reading.lexicon import BoundLexicon, to_simplified
     from riskengine.reading.narrative import (AMOUNT_LABEL, AMOUNT_SIGNAL, MAX_NARRATIVE_SCAN, NarrativeHit, _read,
-                                              _in_sentence, _word_matches, fold_ascii, refers_to,
-                                              salient)
+                                              _in_sentence, _word_matches, fold_ascii, refers_to)
     text = to_simplified(normalise(narrative[:MAX_NARRATIVE_SCAN]))
     folded = fold_ascii(text)
     hits, terms = scanner.presence(folded)
@@ -338,9 +338,8 @@ def eager_scan(scanner: NarrativeScanner, narrative: str):
             offer(NarrativeHit(signal, text[start:end], start, end, label, how.sentence, concepts, how.actor,
                                how.modality))
             break
-    for signal, salience in scanner._salience.items():
-        if signal in found and not salient(doc, salience, found[signal].start):
-            del found[signal]
+    for signal in scanner.settle(doc, {signal: hit.start for signal, hit in found.items()}):
+        del found[signal]
     return sorted(found.values(), key=lambda h: (h.start, h.signal))
 
 

@@ -143,7 +143,21 @@ class Salience(_Entry):
     short: int = Field(default=400, ge=0, le=100_000, description="characters below which every mention is salient")
 
 
-class Indicator(_Entry):
+YIELDS_TO = ("signals whose narrative hit in the same sentence takes the place of this one's: the same words "
+             "read as the more specific sign (an agent's fee is agent_fee_share, not fee_dispute)")
+
+
+class _Signal(_Entry):
+    """What indicators and agent signs share: each declares ``yields_to`` last, after its own fields."""
+
+    @model_validator(mode="after")
+    def _yields_not_to_itself(self) -> "_Signal":
+        if self.id in self.yields_to:
+            raise ValueError(f"yields_to: '{self.id}' cannot yield to itself")
+        return self
+
+
+class Indicator(_Signal):
     """A risk indicator: observable in a case (declared as a signal or found in the narrative)."""
     id: str = Field(pattern=ID_PATTERN)
     dimension: Dimension
@@ -155,12 +169,13 @@ class Indicator(_Entry):
     actors: tuple[Actor, ...] | None = Field(default=None, description="who must be doing it; None: anyone")
     modalities: tuple[Modality, ...] | None = Field(default=None, description="None: DEFAULT_MODALITIES")
     salience: Salience | None = Field(default=None, description="raise it only when the narrative is about it")
+    yields_to: tuple[str, ...] = Field(default=(), description=YIELDS_TO)
 
 
 AgentGroup = Literal["content", "behaviour", "money", "acquisition", "batch", "coercion", "ecommerce"]
 
 
-class AgentSign(_Entry):
+class AgentSign(_Signal):
     id: str = Field(pattern=ID_PATTERN)
     group: AgentGroup
     weight: int = Field(ge=0, le=100)
@@ -170,6 +185,7 @@ class AgentSign(_Entry):
     read: tuple[Reading, ...] = ()
     actors: tuple[Actor, ...] | None = None
     modalities: tuple[Modality, ...] | None = None
+    yields_to: tuple[str, ...] = Field(default=(), description=YIELDS_TO)
 
 
 class LegalBasis(_Entry):

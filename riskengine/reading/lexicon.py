@@ -604,7 +604,8 @@ def to_simplified(text: str) -> str:
 
 # -- validation -------------------------------------------------------------------------------------
 def validate_concepts(rs, at) -> None:
-    """Cross-checks of knowledge/concepts.yaml and the signals' readings, reported through
+    """Cross-checks of knowledge/concepts.yaml and the signals' readings (and the signals they yield to),
+    reported through
     ``at(key, path, code, message, hint, severity)`` (file:line:column of the entry)."""
     from riskengine.reading.clauses import MARKER_IDS
     from riskengine.errors import did_you_mean
@@ -633,6 +634,11 @@ def validate_concepts(rs, at) -> None:
                         for j, cid in enumerate(getattr(reading.refers, attr)):
                             if cid not in MARKER_IDS:
                                 check(f"{kind}:{sid}", ("read", i, "refers", part, j), cid)
+            for j, other in enumerate(entry.yields_to):
+                if other not in k.indicators and other not in k.agent_signs:
+                    at(f"{kind}:{sid}", ("yields_to", j), "RE101", f"unknown signal '{other}'",
+                       did_you_mean(other, [*k.indicators, *k.agent_signs]) or "signals are the ids of indicators "
+                       "and agent signs")
             salience = getattr(entry, "salience", None)
             for part in ("topic", "demand", "rivals") if salience is not None else ():
                 for j, cid in enumerate(getattr(salience, part)):

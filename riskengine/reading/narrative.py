@@ -212,12 +212,15 @@ class NarrativeScanner:
         self._pattern_not_with: dict[str, tuple[str, ...]] = {}   # signal -> concepts that veto its pattern hits
         self._readings: list[tuple[str, Reading, _Policy, str]] = []
         self._salience: dict[str, Salience] = {}
+        self._yields: dict[str, tuple[str, ...]] = {}     # signal -> signals whose hit in its sentence replaces it
         for entry in entries:
             self._policies[entry.id] = _policy(entry)
             if entry.patterns.not_with:
                 self._pattern_not_with[entry.id] = entry.patterns.not_with
             if getattr(entry, "salience", None) is not None:
                 self._salience[entry.id] = entry.salience
+            if entry.yields_to:
+                self._yields[entry.id] = entry.yields_to
             for lang in ("zh", "en"):
                 for pattern in getattr(entry.patterns, lang):
                     if not checked:
@@ -387,15 +390,28 @@ class NarrativeScanner:
                     continue
                 offer(signal, start, end, label, concepts)
                 break
-        for signal, salience in self._salience.items():
-            if signal in found and not salient(doc, salience, found[signal][0]):
-                del found[signal]
+        for signal in self.settle(doc, {signal: hit[0] for signal, hit in found.items()}):
+            del found[signal]
         out = []
         for signal, (start, end, pattern, concepts) in found.items():
             actor, _against = doc.actor_of(start, end)
             out.append(NarrativeHit(signal, text[start:end], start, end, pattern, doc.sentence_index(start) + 1,
                                     concepts, actor, doc.modality_of(start, end)))
         return sorted(out, key=lambda h: (h.start, h.signal))
+
+
+    def settle(self, doc: Doc, starts: dict[str, int]) -> set[str]:
+        """The signals whose hit (starting at ``starts[signal]``) does not stand once all are known: a
+        side issue the narrative is not about (``salience``), or words that a more specific sign in the
+        same sentence reads (``yields_to``, judged against every hit found, before any is dropped)."""
+        dropped = {signal for signal, salience in self._salience.items()
+                   if signal in starts and not salient(doc, salience, starts[signal])}
+        for signal, others in self._yields.items():
+            if signal in starts:
+                k = doc.sentence_index(starts[signal])
+                if any(o in starts and doc.sentence_index(starts[o]) == k for o in others):
+                    dropped.add(signal)
+        return dropped
 
 
 def _window_start(doc: Doc, within, pos: int) -> int:
