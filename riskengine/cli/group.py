@@ -204,8 +204,10 @@ def version(rules: str | None, knowledge: str | None) -> None:
 @click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="P",
               help="Fail when fewer than P percent of the rules are fired by some test.")
 @click.option("--junit", "junit", type=click.Path(dir_okay=False), default=None, help="Write JUnit XML here.")
+@click.option("--narrative-only", is_flag=True,
+              help="Run each case without its ticked `signals:`: the advice when a handler only writes the narrative.")
 def test_command(paths: tuple[str, ...], rules: str | None, knowledge: str | None, quiet: bool,
-                 show_coverage: bool, min_coverage: float | None, junit: str | None) -> None:
+                 show_coverage: bool, min_coverage: float | None, junit: str | None, narrative_only: bool) -> None:
     """Run rule tests (a case plus a partial `expect:` block); exit 1 if any fails."""
     import time
 
@@ -216,7 +218,7 @@ def test_command(paths: tuple[str, ...], rules: str | None, knowledge: str | Non
     started = time.perf_counter()
     results = []
     for path in files:
-        result = run_test(engine, path)
+        result = run_test(engine, path, narrative_only=narrative_only)
         results.append(result)
         if result.passed:
             if not quiet:

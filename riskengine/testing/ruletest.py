@@ -172,10 +172,13 @@ def expect_problem(key: Any, want: Any) -> str | None:
             + (f" ({hint})" if hint else ""))
 
 
-def run_test(engine, path: Path) -> TestResult:
-    """One test's result; never raises, so the tests after a broken one still run."""
+def run_test(engine, path: Path, *, narrative_only: bool = False) -> TestResult:
+    """One test's result; never raises, so the tests after a broken one still run. ``narrative_only``:
+    the case without its ticked ``signals`` (what the advice is when a handler only writes the narrative)."""
     try:
         name, case, expect, as_of = load_test_as_of(path)
+        if narrative_only and isinstance(case, dict):
+            case = {k: v for k, v in case.items() if k != "signals"}
     except RiskEngineError as exc:
         return TestResult(str(path), shown(path.stem, 200), error=str(exc))
     except Exception as exc:   # noqa: BLE001
