@@ -605,8 +605,7 @@ def to_simplified(text: str) -> str:
 # -- validation -------------------------------------------------------------------------------------
 def validate_concepts(rs, at) -> None:
     """Cross-checks of knowledge/concepts.yaml and the signals' readings (and the signals they yield to),
-    reported through
-    ``at(key, path, code, message, hint, severity)`` (file:line:column of the entry)."""
+    reported through ``at(key, path, code, message, hint, severity)`` (file:line:column of the entry)."""
     from riskengine.reading.clauses import MARKER_IDS
     from riskengine.errors import did_you_mean
 

@@ -399,7 +399,6 @@ class NarrativeScanner:
                                     concepts, actor, doc.modality_of(start, end)))
         return sorted(out, key=lambda h: (h.start, h.signal))
 
-
     def settle(self, doc: Doc, starts: dict[str, int]) -> set[str]:
         """The signals whose hit (starting at ``starts[signal]``) does not stand once all are known: a
         side issue the narrative is not about (``salience``), or words that a more specific sign in the
