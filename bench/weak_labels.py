@@ -79,6 +79,17 @@ GROUPS: dict[str, tuple[set[str], set[str], set[str]]] = {
                                "Improper contact or sharing of info"},
                               {"Indicated you were committing crime by not paying debt",
                                "Keep getting calls about your loan"}),
+    # A negative or wrong entry on the consumer's credit file (credit_record_damage): a status or account
+    # reported wrongly, an account that belongs to someone else, old information that reappears, a public
+    # record, or an error the bureau's investigation left in place. NOT "Personal information incorrect"
+    # (a name or address), inquiries ("Improper use of your report"), or the dispute process alone
+    # (not notified, over 30 days, the personal statement): those name no entry against the consumer.
+    # A collector's threat to report ("Threatened or suggested your credit would be damaged") is no damage done.
+    "credit_record": ({"credit_record_damage"},
+                      set(),
+                      {"Account status incorrect", "Account information incorrect", "Information belongs to someone else",
+                       "Old information reappears or never goes away", "Public record information inaccurate",
+                       "Their investigation did not fix an error on your report"}),
 }
 
 
