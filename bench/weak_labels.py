@@ -90,6 +90,14 @@ GROUPS: dict[str, tuple[set[str], set[str], set[str]]] = {
                       {"Account status incorrect", "Account information incorrect", "Information belongs to someone else",
                        "Old information reappears or never goes away", "Public record information inaccurate",
                        "Their investigation did not fix an error on your report"}),
+    # The firm did not answer, or answered late: the consumer says a dispute or request went unanswered or took
+    # longer than the time allowed (a bureau's 30 days under FCRA 611). NOT "Their investigation did not fix an
+    # error" (answered, wrongly), "Difficulty submitting a dispute ... over the phone" (access, not silence), nor
+    # "Didn't receive enough information to verify debt" (a validation dispute about the debt).
+    "no_response_overdue": ({"no_response_from_company", "response_overdue"},
+                            {"Can't contact lender or servicer"},
+                            {"Was not notified of investigation status or results",
+                             "Investigation took more than 30 days"}),
 }
 
 
