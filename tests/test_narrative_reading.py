@@ -524,3 +524,82 @@ def test_a_regulator_complaint_counts_in_the_complainants_words_not_the_handlers
     assert "mentions_regulator" not in signals(engine, "The regulator has fined this bank twice already.")
     assert "mentions_regulator" not in signals(engine, "How long do I have before I can go to the ombudsman? I'm not "
                                                        "planning to, I just want to know my options.")
+
+
+# -- issue 13, reader8: the grammar of who and how, in general ------------------------------------------
+def test_a_negation_of_a_noun_phrase_ends_where_a_new_subject_goes_on(engine):
+    # "没有备案号" denies the 备案号; "我早查过了" is the customer's act, said as done
+    assert read_span(engine, "没有备案号我早查过了", "查过")[1] == "asserted"
+    assert read_span(engine, "没有备案号我亲自去市场监管局问过", "市场监管局")[1] != "negated"
+    # a person after a verb or a preposition is its object: the negation still reaches on
+    assert read_span(engine, "没有人告诉我早晚要交这笔钱", "交这笔钱")[1] == "negated"
+    assert read_span(engine, "我没有跟银行说过要起诉", "起诉")[1] == "negated"
+
+
+def test_a_staff_report_label_is_not_the_actor_of_the_customers_acts(engine):
+    # "网点主任报：客户…": the reporter is staff; what follows the colon is the customer's
+    text = "网点主任报：客户在大堂拍桌子，扬言要去法院起诉"
+    assert read_span(engine, text, "扬言")[0] == "complainant"
+    assert "threatens_lawsuit" in signals(engine, text)
+    assert read_span(engine, "柜员反映：客户称，如果不退款，就去找媒体曝光", "找媒体")[0] == "complainant"
+    assert read_span(engine, "Branch manager reports: customer shouted, threatened to sue the bank", "threatened")[0] \
+        == "complainant"
+    # a staff member's own words after the colon stay the staff member's ("客服说：我们会起诉你" is not split)
+    from riskengine.reading.clauses import Doc
+    other = "客服说：我们会起诉你"
+    assert Doc(other, {}).sentence(other.index("我们"))[0] == 0
+
+
+@pytest.mark.parametrize("text, sid, modality", [
+    ("再唔赔我就去法院告你哋", "threatens_lawsuit", "conditional"),          # 再唔 = 再不: a condition
+    ("我冇话过要入禀法院告你", "threatens_lawsuit", "negated"),             # 冇 = 没
+    ("我唔会去搞咩传媒", "threatens_media", "negated"),                     # 唔会 = 不会
+])
+def test_cantonese_negation_reads_as_mandarin(engine, text, sid, modality):
+    assert _modality(engine, text, sid) <= {modality}
+    assert (sid in signals(engine, text)) == (modality != "negated")
+
+
+def test_cantonese_plural_pronoun_is_the_other_side(engine):
+    # 佢哋 = 他们: "佢哋话要告我" is the other side acting on the complainant
+    assert "threatens_lawsuit" not in signals(engine, "佢哋话要入禀法院告我")
+
+
+@pytest.mark.parametrize("text", [
+    "客户很害怕，说最近整夜睡不着，已在吃安眠药。",
+    "我晚上睡不着，吃安眠药都没用。",
+    "客户称自从这件事以后整宿整宿睡不着，吃安眠药都不管用。",
+    "I can't sleep and the doctor put me on sleeping pills.",
+])
+def test_sleeping_pills_taken_for_insomnia_are_no_threat_of_self_harm(engine, text):
+    assert "threatens_self_harm" not in signals(engine, text)
+
+
+@pytest.mark.parametrize("text", [
+    "不赔钱我就吃安眠药", "安眠药我已经攒了一瓶，你们看着办吧。", "我买了一整瓶安眠药放在家里",
+    "He said he would take all his sleeping pills if the house is repossessed",
+])
+def test_a_medicine_with_intent_is_a_threat_of_self_harm(engine, text):
+    assert "threatens_self_harm" in signals(engine, text)
+
+
+@pytest.mark.parametrize("text", [
+    "这扣费扣得我想死的心都有了，哈哈", "气得我想死😂", "我真的想死。哈哈哈", "I could kill myself lol",
+])
+def test_hyperbole_followed_by_laughter_is_a_jest(engine, text):
+    assert "threatens_self_harm" not in signals(engine, text)
+
+
+def test_a_sneer_is_no_jest(engine):
+    assert "threatens_lawsuit" in signals(engine, "我要去法院起诉你们，呵呵")
+    assert "threatens_self_harm" in signals(engine, "我真的不想活了，你们满意了吧")
+
+
+@pytest.mark.parametrize("text", [
+    "客户说大不了跟银行同归于尽", "再不解决我就拉着你们经理一起同归于尽", "客户在柜台对柜员说要和银行同归于尽",
+])
+def test_perishing_together_is_the_speakers_threat_against_self_and_others(engine, text):
+    got = signals(engine, text)
+    assert {"threatens_self_harm", "threatens_violence"} <= got, got
+    start = text.index("同归于尽")
+    assert read_span(engine, text, "同归于尽")[0] == "complainant", start

@@ -200,6 +200,35 @@ _THOUGHT_EN = re.compile(r"\b(?:plans?|thoughts?|intent|intents|intentions?|idea
 _THOUGHT_ZH = ("念头", "想法", "打算", "计划", "意图", "倾向", "意念", "行为", "冲动")
 _SELF_HARM_ZH = re.compile(r"自杀|轻生|自残|自伤|寻短见|跳楼|跳河|割腕|不想活|结束生命|伤害自己")
 PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asserted")
+# Cantonese function words read as their Mandarin equivalents, one character for one (the offsets stay):
+# 唔 不 ("再唔赔我就…": a condition; "唔会去搞传媒": denied), 冇 没 ("我冇话要告你"), 佢(哋) 他(们), 我哋 我们,
+# 嘅 的, 咗 了, 喺 在, 嚟 来. Only the grammar reads this copy; concepts are found on the text as written.
+_YUE = str.maketrans({"唔": "不", "冇": "没", "哋": "们", "佢": "他", "嘅": "的", "咗": "了", "喺": "在", "嚟": "来"})
+_YUE_CHARS = frozenset("唔冇哋佢嘅咗喺嚟")
+_NP_NEGATION = frozenset({"没有", "没", "并没有", "也没", "毫无", "并无", "未", "尚未"})   # negations that can deny a thing
+# A negation that denies a noun phrase ends where a new subject starts its own predicate: "没有备案号我早就
+# 查过了" (only the 备案号 is absent; the customer did check). The subject is a person word after the phrase,
+# not the object of a verb or a preposition (没有告诉我, 没跟银行说), followed by an adverb of its predicate.
+_NEW_SUBJECT_ZH = re.compile(r"(?<![说诉知给让叫跟和与同对向被把帮替找问理管骗催告逼求请系通经])"
+                             r"(?:我们|我|你们|你|他们|他|她们|她|本人|客户)"
+                             r"(?=早|就|已|都|也|还|才|自己|亲自|一直|马上|当时|当场|立刻|刚|又|再|曾|本来|明明|确实|真的|肯定|"
+                             r"专门|特意|特地|每天|天天|亲眼|亲手|去|来|在|把|被|有)")
+# The partner of an act done together ("跟你们银行同归于尽", "拉着经理一起"): named after 跟/和/与/同/拉着, a firm or
+# third party is who it is done with or to, not who acts.
+_WITH_BEFORE = re.compile(r"(?:跟|和|与|同|拉着|拉上|连同)(?:你们|他们|那个|这个|这家|那家|该|整个)?$")
+# A staff member's report whose content names its own subject ("网点主任报：客户…", "柜员反映：客户称…",
+# "Branch manager reports: customer …"): the report's label is a sentence of its own, so the reporter is not
+# the actor of what the customer does after the colon.
+_STAFF_REPORT = re.compile(
+    r"[^，,。！？!?；;\n：:\"“]{0,12}?(?:主任|经理|柜员|网点|营业厅|营业部|支行|分行|坐席|客服|大堂|保安|理赔员|业务员|专员|"
+    r"稽核|总部|员工|工作人员|店长|店员|门店|柜面|机构|handler|agent|adviser|advisor|branch|manager|teller|staff|"
+    r"colleague|security|team)[^，,。！？!?；;\n：:\"“]{0,6}?(?:报告|汇报|上报|通报|报|反映|反馈|称|说|表示|转述|记录|备注|"
+    r"reports?|reported|says|said|notes?|noted|writes|wrote)\s*[：:]\s*(?=[\"“]?(?:该客户|客户|投诉人|来访人|持卡人|投保人|"
+    r"买家|消费者|老人|customer|the customer|caller|the caller|consumer|mr|mrs|ms))")
+# Laughter or a laughing emoji just after what is said makes it a jest, not meant ("想死的心都有了，哈哈",
+# "I could kill myself lol"): not 呵呵 (a sneer, said in anger).
+_JEST = re.compile(r"哈哈|嘻嘻|开玩笑|开个玩笑|说笑|笑死|[😂🤣😆😄😁😅😜😝]|\b(?:lol|lmao|haha\w*|jk|just kidding|only kidding|"
+                   r"joking)\b")
 
 
 @dataclass(frozen=True)
@@ -217,14 +246,25 @@ class Doc:
         """``occurrences``: concept id -> [Occurrence] of the reading concepts over the whole text;
         ``markers``: the lexicon of the marker_/actor_ concepts, read one sentence at a time when a
         hit needs them (most sentences never do)."""
+        folded = folded if folded is not None else text
+        if not _YUE_CHARS.isdisjoint(text):      # Cantonese: its function words read as Mandarin ones
+            text, folded = text.translate(_YUE), folded.translate(_YUE)
+            if markers is not None and hasattr(markers, "lexicon"):
+                markers = type(markers)(markers.lexicon, folded)
         self.text = text
         self.occ = occurrences     # concept id -> [Occurrence], from the lexicon
-        self._folded = folded if folded is not None else text
+        self._folded = folded
         self._marker_lexicon = markers
         self._sent = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
         head = _NOTE_HEADING.match(text)
         if head and head.end() < len(text) and head.end() not in self._sent:
             self._sent.insert(1, head.end())   # "客户经理回访记录：…": the note's label is no party in its story
+        if "：" in text or ":" in text:
+            # "网点主任报：客户…": a staff report's label at any sentence start is a sentence of its own
+            for s0 in list(self._sent):
+                head = _STAFF_REPORT.match(text, s0)
+                if head and head.end() < len(text) and head.end() not in self._sent:
+                    bisect.insort(self._sent, head.end())
         self._clause = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
         self._by_sentence: dict[int, dict[str, list]] = {}
         self._starts: dict[str, list[int]] = {}     # concept id -> starts of self.occ[cid], for bisect
@@ -422,6 +462,9 @@ class Doc:
                 return False
         elif len(gap) > limit_zh:
             return False
+        elif (text[marker.start:marker.end] in _NP_NEGATION and marker.end < start
+              and _NEW_SUBJECT_ZH.search(text, marker.end + 1, start)):
+            return False     # "没有备案号我早就查过了": the negation denied the 备案号, a new subject goes on
         return not self.markers("marker_scope_break", marker.end, start)
 
     def _asks_back(self, pos: int) -> bool:
@@ -455,7 +498,7 @@ class Doc:
             # 不起诉, 别曝光; "我不发网上，只要你们赔" offers silence for a price
             return "conditional" if self.text[start - 1] == "不" and self._offer_after(end, s1) else "negated"
         c0, c1 = self.clause(start)
-        if self._denied_thought(start, end, c0, english) or self._withdrawn(end, s1, english):
+        if self._denied_thought(start, end, c0, english) or self._withdrawn(end, s1, english) or self._jest(end, s1):
             return "negated"
         for kind, cid in (("negated", "marker_negation"), ("hoped", "marker_hope"), ("feared", "marker_fear")):
             for m in reversed(self.markers(cid, s0, start)):
@@ -506,6 +549,17 @@ class Doc:
         "I was going to call the papers but changed my mind"): it no longer stands. Not "不会就这么算了" (it
         will not be let go)."""
         return bool((_WITHDRAWN_EN if english else _WITHDRAWN_ZH).search(self.text, end, s1))
+
+    def _jest(self, end: int, s1: int) -> bool:
+        """Laughter or a laughing emoji just after what is said ("想死的心都有了，哈哈", "我真想死😂", "I could
+        kill myself lol"): in the rest of its clause or the clause after, or opening the next sentence."""
+        text = self.text
+        k = bisect.bisect_right(self._clause, end)
+        stop = self._clause[k + 1] if k + 1 < len(self._clause) else len(text)
+        if stop <= s1 or s1 == len(text):
+            return bool(_JEST.search(text, end, min(stop, s1)))
+        return bool(_JEST.search(text, end, s1)) or bool(_JEST.match(text, s1)) or \
+            bool(re.match(r"\s*(?:" + _JEST.pattern + ")", text[s1:s1 + 16]))
 
     def _will_not(self, m) -> bool:
         """Whether negation ``m`` denies what one will do ("不会", "won't", "will not", "will never"), not
@@ -566,6 +620,8 @@ class Doc:
                     continue     # "arrived at the branch", "来到网点": a place, not who acts
                 if text.startswith("的", c_end) and c_start > max(s0, c0):
                     continue     # "和客服的聊天记录": an attribute of a noun, not who acts
+                if cid in ("actor_firm", "actor_third_party") and _WITH_BEFORE.search(text, max(s0, c_start - 6), c_start):
+                    continue     # "跟你们银行同归于尽": the partner of the act, not who acts
                 if is_object(c_start) or word in ("me", "us"):
                     if cid == "actor_complainant":
                         objects_seen = True
