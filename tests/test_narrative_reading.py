@@ -603,3 +603,17 @@ def test_perishing_together_is_the_speakers_threat_against_self_and_others(engin
     assert {"threatens_self_harm", "threatens_violence"} <= got, got
     start = text.index("同归于尽")
     assert read_span(engine, text, "同归于尽")[0] == "complainant", start
+
+
+def test_inside_the_other_sides_quoted_words_the_first_person_is_that_speaker(engine):
+    # "我们律师…告你" quoted from the agent: the agent threatens the customer, not the customer the firm
+    text = '客户转述对方原话："你要是敢自己跟保险公司谈，违约金一万，我们律师直接去法院告你。"客户说对方只找过她本人。'
+    assert "threatens_lawsuit" not in signals(engine, text)
+    assert read_span(engine, '催收员对我说："我们会起诉你"', "起诉")[0] == "firm"
+    assert read_span(engine, 'The collector said "we will sue you if you do not pay"', "sue")[0] == "firm"
+    # the complainant's own quoted words stay theirs, also when said to someone
+    assert read_span(engine, '客户说："我要起诉你们"', "起诉")[0] == "complainant"
+    assert read_span(engine, 'I told the agent "I will sue you"', "sue")[0] == "complainant"
+    # someone named who does not say the quote is not its speaker ("买家私信客服：", a condition's subject)
+    assert "threatens_online_post" in signals(
+        engine, '买家私信客服："给我转1000块，这事就算了；不给，我明天就去市场监管局举报你们，还要发到网上。"')

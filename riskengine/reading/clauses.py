@@ -205,6 +205,14 @@ PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asse
 # 嘅 的, 咗 了, 喺 在, 嚟 来. Only the grammar reads this copy; concepts are found on the text as written.
 _YUE = str.maketrans({"唔": "不", "冇": "没", "哋": "们", "佢": "他", "嘅": "的", "咗": "了", "喺": "在", "嚟": "来"})
 _YUE_CHARS = frozenset("唔冇哋佢嘅咗喺嚟")
+_OPEN_Q = "“「『"
+_CLOSE_Q = "”」』"
+# between a speaker and the quote: a verb of saying and little else ("对我说：", "原话：", "said", "told me,")
+_SAYS_THEN_QUOTE = re.compile(r"[^，,。；;!?！？]{0,6}?(?:称|说|讲|道|表示|原话|回复|答|喊|吼|骂|威胁|警告|扬言|"
+                              r"said|says|told|wrote|replied|texted|messaged|warned|threatened|shouted|yelled|screamed)"
+                              r"[^，,。；;!?！？]{0,6}?[：:,，]?\s*$")
+_YOU_AFTER = re.compile(r"\s*(?:你(?!们的)|you\b)")       # "告你", "sue you": the listener, in a quote the complainant
+_OBJECT_BEFORE = re.compile(r"(?:对|跟|给|向|和|同|叫|让|问|告诉|通知|警告|威胁|骂)$|\b(?:to|told|tell|tells|asked|warned|at)\s+(?:(?:the|a|an|my|your|our|their|his|her)\s+)?$")
 _NP_NEGATION = frozenset({"没有", "没", "并没有", "也没", "毫无", "并无", "未", "尚未"})   # negations that can deny a thing
 # A negation that denies a noun phrase ends where a new subject starts its own predicate: "没有备案号我早就
 # 查过了" (only the 备案号 is absent; the customer did check). The subject is a person word after the phrase,
@@ -582,7 +590,55 @@ class Doc:
         return j > 0 and "不" in head[:j]
 
     def actor(self, start: int, end: int, s0: int, s1: int) -> tuple[str, bool]:
-        """(who acts, whether it is done to the complainant)."""
+        """(who acts, whether it is done to the complainant). Inside the quoted words of the other side
+        ("客户转述对方原话：'…我们律师直接去法院告你'", 'the collector said "we will sue you"') the first person is
+        that speaker and 你/you the complainant it speaks to."""
+        got, was_against = self._actor_plain(start, end, s0, s1)
+        quoted = self._quote_speaker(start)
+        if quoted is None:
+            return got, was_against
+        q_open, speaker = quoted
+        text = self.text
+        against = was_against or bool(_YOU_AFTER.match(text, end))
+        lo = max(q_open + 1, self.clause(start)[0])
+        words = [w for w in self._actors_in(lo, start) if text[w[0]:w[1]] not in ("me", "us")]
+        if not words or text[words[-1][0]:words[-1][1]] in FIRST_PERSON:
+            return speaker, against      # the speaker's own act, or done to the listener
+        return got, against
+
+    def _quote_speaker(self, pos: int) -> tuple[int, str] | None:
+        """(where the quote opens, "firm" or "third_party") when ``pos`` lies inside words quoted from the
+        other side: the last person named before the opening quote in its sentence, not as an object ("催收员
+        对我说：'…'": the collector), is a firm or a third party. None otherwise (the complainant's own words)."""
+        text = self.text
+        if '"' not in text and not any(q in text for q in _OPEN_Q):
+            return None
+        lo = max(0, pos - 300)
+        o = max(text.rfind(q, lo, pos) for q in _OPEN_Q)
+        if o < 0 or o < max(text.rfind(q, lo, pos) for q in _CLOSE_Q):
+            k = max(lo, text.rfind("\n", 0, pos) + 1)
+            if text.count('"', k, pos) % 2 == 0:
+                return None
+            o = text.rfind('"', k, pos)
+        s0 = self.sentence(o)[0] if o > 0 else 0
+        for a, b, cid in reversed(self._actors_in(s0, o)):
+            word = text[a:b]
+            if word in ("me", "us") or _OBJECT_BEFORE.search(text, max(s0, a - 16), a) \
+                    or _PLACE_BEFORE.search(text[max(0, a - 8):a]) or _WITH_BEFORE.search(text, max(s0, a - 6), a):
+                continue     # "对我说", "told me": the one spoken to; "在网点", "跟银行": a place or a partner
+            if not _SAYS_THEN_QUOTE.match(text[b:o]):
+                return None      # not the one who says the quote ("买家私信客服：", "如果银行继续催还，'…'")
+            if cid == "actor_pronoun":
+                cid = self._antecedent(a, word)
+            elif cid == "actor_firm" and word == "agent":
+                cid = self._agent_side(a)
+            if cid == "actor_complainant":
+                return None
+            return o, ("firm" if cid == "actor_firm" else "third_party")
+        return None
+
+    def _actor_plain(self, start: int, end: int, s0: int, s1: int) -> tuple[str, bool]:
+        """(who acts, whether it is done to the complainant), quotes aside."""
         text = self.text
         # Done to the complainant: an object right after the span ("起诉我", "起诉他", "sue me").
         after = text[end:min(s1, end + 12)]
