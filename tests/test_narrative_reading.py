@@ -617,3 +617,20 @@ def test_inside_the_other_sides_quoted_words_the_first_person_is_that_speaker(en
     # someone named who does not say the quote is not its speaker ("买家私信客服：", a condition's subject)
     assert "threatens_online_post" in signals(
         engine, '买家私信客服："给我转1000块，这事就算了；不给，我明天就去市场监管局举报你们，还要发到网上。"')
+
+
+def test_silence_offered_after_a_price_is_a_conditional_threat(engine):
+    # the price first, the will-not after: "Pay … and I won't …", "转我三千，我就…也不去找记者"
+    assert read_span(engine, "Refund me $500 now and I won't leave a one-star review on Google", "one-star review")[1] \
+        == "conditional"
+    assert read_span(engine, "私了吧，转我三千，我就撤销投诉，也不去找记者。", "找记者")[1] == "conditional"
+    assert "threatens_media" in signals(engine, "私了吧，转我三千，我就撤销投诉，也不去找记者。")
+    # no price demanded: a plain denial
+    assert read_span(engine, "我已经付了钱，我也不去找记者了", "找记者")[1] == "negated"
+    assert read_span(engine, "I paid the bill and I did not post anything online", "post anything online")[1] == "negated"
+
+
+def test_a_denied_stopping_affirms_what_goes_on(engine):
+    # "I haven't stopped crying": the crying goes on
+    assert "crying_distress" in signals(engine, "I haven't stopped crying since your letter came.")
+    assert "crying_distress" not in signals(engine, "I did not cry on the phone.")

@@ -205,7 +205,20 @@ PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asse
 # 嘅 的, 咗 了, 喺 在, 嚟 来. Only the grammar reads this copy; concepts are found on the text as written.
 _YUE = str.maketrans({"唔": "不", "冇": "没", "哋": "们", "佢": "他", "嘅": "的", "咗": "了", "喺": "在", "嚟": "来"})
 _YUE_CHARS = frozenset("唔冇哋佢嘅咗喺嚟")
+# A price demanded before a will-not ("Refund me $500 now and I won't …", "转我三千，我就…也不…"): silence for payment.
+_PRICE_BEFORE_EN = re.compile(r"\b(?:pay|refund|give|send|transfer|wire|compensate|reimburse|venmo|zelle)\b(?:(?![.;!?]).)"
+                              r"{0,80}?\band\s+(?:i|we)\s*(?:will|'ll|’ll)?\s*$")
+_PRICE_BEFORE_ZH = re.compile(r"(?:给我|转我|赔我|退我|赔偿我|打给我|转给我|私了|给我们|赔我们|退一赔|赔\d|赔[一二三四五六七八九十两几]|"
+                              r"转\d|给\d)(?:(?![。；;!?！？]).){0,40}?(?:就|也|便)(?:(?![。；;!?！？]).){0,30}$")
+
+
+class _Span:
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int):
+        self.start, self.end = start, end
 _OPEN_Q = "“「『"
+_STOPPED = re.compile(r"\b(?:stop|stops|stopped|stopping|quit|quite stop)\b")
 _CLOSE_Q = "”」』"
 # between a speaker and the quote: a verb of saying and little else ("对我说：", "原话：", "said", "told me,")
 _SAYS_THEN_QUOTE = re.compile(r"[^，,。；;!?！？]{0,6}?(?:称|说|讲|道|表示|原话|回复|答|喊|吼|骂|威胁|警告|扬言|"
@@ -465,6 +478,8 @@ class Doc:
             if self.markers("marker_conditional", self.clause(marker.start)[0], marker.start):
                 return False     # "If they do not refund me, my next stop is the press": the condition ends at its comma
         if english:
+            if _STOPPED.search(text, marker.end, start):
+                return False     # "I haven't stopped crying", "can't stop shaking": the stopping is denied
             words = self.words_between(marker.end, start)
             if words > SHORT_NEGATION.get(text[marker.start:marker.end], limit_en):
                 return False
@@ -490,6 +505,7 @@ class Doc:
         if not english and self._neg_char_before(pos) and not any(a < pos <= b for a, b in own):
             return not (self.text[pos - 1] == "不" and self._offer_after(pos, s1))
         return any(self._reaches(m, pos, english) and not (self._will_not(m) and self._offer_after(pos, s1))
+                   and not self._price_before(s0, m)
                    for m in self.markers("marker_negation", s0, pos)
                    if not any(m.start < b and a < m.end for a, b in own))
 
@@ -503,8 +519,9 @@ class Doc:
     def modality(self, start: int, end: int, s0: int, s1: int) -> str:
         english = start < len(self.text) and self.text[start].isascii()
         if not english and self._neg_char_before(start):
-            # 不起诉, 别曝光; "我不发网上，只要你们赔" offers silence for a price
-            return "conditional" if self.text[start - 1] == "不" and self._offer_after(end, s1) else "negated"
+            # 不起诉, 别曝光; "我不发网上，只要你们赔" offers silence for a price, as does "转我三千，我就不曝光"
+            return "conditional" if self.text[start - 1] == "不" and (
+                self._offer_after(end, s1) or self._price_before(s0, _Span(start - 1, start))) else "negated"
         c0, c1 = self.clause(start)
         if self._denied_thought(start, end, c0, english) or self._withdrawn(end, s1, english) or self._jest(end, s1):
             return "negated"
@@ -512,7 +529,8 @@ class Doc:
             for m in reversed(self.markers(cid, s0, start)):
                 if self._reaches(m, start, english, 20 if kind != "negated" else NEG_REACH_ZH,
                                  14 if kind != "negated" else NEG_REACH_EN):
-                    if kind == "negated" and self._will_not(m) and self._offer_after(end, s1):
+                    if kind == "negated" and (self._will_not(m) and self._offer_after(end, s1)
+                                              or self._price_before(s0, m)):
                         return "conditional"
                     return kind
         if self.markers("marker_conditional", s0, s1) or self._bu_jiu(s0, start):
@@ -568,6 +586,21 @@ class Doc:
             return bool(_JEST.search(text, end, min(stop, s1)))
         return bool(_JEST.search(text, end, s1)) or bool(_JEST.match(text, s1)) or \
             bool(re.match(r"\s*(?:" + _JEST.pattern + ")", text[s1:s1 + 16]))
+
+    def _price_before(self, s0: int, m) -> bool:
+        """A price demanded before a will-not in its sentence: "Pay $750 by Friday and I won't post the photos",
+        "转我三千，我就撤销投诉，也不去找记者" — silence offered for payment, a threat conditioned on it. Not a
+        negation of what was done ("I paid and I did not post")."""
+        text = self.text
+        word = text[m.start:m.end]
+        head = text[s0:m.start]
+        if word.isascii():
+            if not (self._will_not(m) or word in ("not", "never")):
+                return False
+            return bool(_PRICE_BEFORE_EN.search(head))
+        if word not in ("不", "不会", "也不", "就不", "绝不", "决不", "不再", "也没"):
+            return False
+        return bool(_PRICE_BEFORE_ZH.search(head + word[:1] if word[0] in "也就" else head))
 
     def _will_not(self, m) -> bool:
         """Whether negation ``m`` denies what one will do ("不会", "won't", "will not", "will never"), not
