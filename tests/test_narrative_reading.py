@@ -634,3 +634,16 @@ def test_a_denied_stopping_affirms_what_goes_on(engine):
     # "I haven't stopped crying": the crying goes on
     assert "crying_distress" in signals(engine, "I haven't stopped crying since your letter came.")
     assert "crying_distress" not in signals(engine, "I did not cry on the phone.")
+
+
+def test_person_words_in_the_object_of_ba_are_not_who_acts(engine):
+    text = "你们再不处理，我就把你们业务员怎么忽悠我的录个视频发抖音，让大家都看看。"
+    assert read_span(engine, text, "发抖音") == ("complainant", "conditional")
+    assert "threatens_online_post" in signals(engine, text)
+    assert read_span(engine, "业务员把我的资料发到网上", "发到网上")[0] == "firm"     # the subject before 把 acts
+
+
+def test_once_back_and_a_clause_that_goes_on_keep_what_lies_ahead(engine):
+    assert read_span(engine, "客户表示回去就发朋友圈和抖音", "发朋友圈")[1] == "future"
+    assert read_span(engine, "我明天就举报到市场监管局，顺便发到小红书上", "发到小红书")[1] == "future"
+    assert read_span(engine, "我上周去了银行，顺便问了理财", "问了")[1] == "asserted"

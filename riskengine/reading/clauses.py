@@ -205,6 +205,11 @@ PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asse
 # 嘅 的, 咗 了, 喺 在, 嚟 来. Only the grammar reads this copy; concepts are found on the text as written.
 _YUE = str.maketrans({"唔": "不", "冇": "没", "哋": "们", "佢": "他", "嘅": "的", "咗": "了", "喺": "在", "嚟": "来"})
 _YUE_CHARS = frozenset("唔冇哋佢嘅咗喺嚟")
+_PROSPECTIVE_ZH = re.compile(r"回去就|回去后|回去以后|到时候|到时|转头就|立马|立刻就|马上就|等会儿?就|一会儿就|回家就")
+_GOES_ON_ZH = re.compile(r"\s*(?:顺便|顺带|还要|还得|再去|再|并且|而且|同时|也要|另外还|外加|连同)")
+# 把 opens the object a verb disposes of: person words after it are in that object, not who acts
+# ("我就把你们业务员怎么忽悠我的录个视频发抖音": the customer posts); not 一把, 把握, 把关, 把手, 把柄
+_BA = re.compile(r"(?<!一)把(?!握|关|手|柄|戏|玩)")
 # A price demanded before a will-not ("Refund me $500 now and I won't …", "转我三千，我就…也不…"): silence for payment.
 _PRICE_BEFORE_EN = re.compile(r"\b(?:pay|refund|give|send|transfer|wire|compensate|reimburse|venmo|zelle)\b(?:(?![.;!?]).)"
                               r"{0,80}?\band\s+(?:i|we)\s*(?:will|'ll|’ll)?\s*$")
@@ -542,8 +547,15 @@ class Doc:
             return "future"     # before the span or in it ("会找媒体", "I'll post", "I'm contacting my MP")
         if self.markers("marker_future_time", c0, c1) and not self.markers("marker_past", c0, end):
             return "future"     # a time ahead in the clause: "I'm posting this on TikTok tonight", "我下礼拜去起诉"
+        if not english and _PROSPECTIVE_ZH.search(self.text, c0, end) and not self.markers("marker_past", c0, end):
+            return "future"     # "回去就发朋友圈", "到时候就去起诉": what one will do once back, when the time comes
         if self.markers("marker_past", c0, end):
             return "past"
+        if c0 > s0 and _GOES_ON_ZH.match(self.text, c0):
+            # "我明天就举报到市场监管局，顺便发到小红书上": a clause that goes on keeps the plan of the one before
+            before = self.modality_of(self.clause(c0 - 1)[0], c0 - 1)
+            if before in ("future", "conditional"):
+                return before
         return "asserted"
 
     def _denied_thought(self, start: int, end: int, c0: int, english: bool) -> bool:
@@ -707,6 +719,8 @@ class Doc:
                 word = text[c_start:c_end]
                 if cid == "actor_firm" and _PLACE_BEFORE.search(text[max(0, c_start - 8):c_start]):
                     continue     # "arrived at the branch", "来到网点": a place, not who acts
+                if n != 1 and self._in_ba_object(c_start, start):
+                    continue     # "把你们业务员怎么忽悠我的录个视频": in the object of 把
                 if text.startswith("的", c_end) and c_start > max(s0, c0):
                     continue     # "和客服的聊天记录": an attribute of a noun, not who acts
                 if cid in ("actor_firm", "actor_third_party") and _WITH_BEFORE.search(text, max(s0, c_start - 6), c_start):
@@ -741,6 +755,10 @@ class Doc:
                 return "firm", False     # "I received a letter stating … will be referred to an attorney"
             return "complainant", False
         return ("firm" if cid == "actor_firm" else "third_party"), against
+
+    def _in_ba_object(self, pos: int, start: int) -> bool:
+        """Whether ``pos`` lies in the object of a 把 before it in its clause, the verb still ahead (at ``start``)."""
+        return _BA.search(self.text, self.clause(pos)[0], pos) is not None
 
     def _topic(self, first: tuple[int, int, str], start: int, c0: int, conditions) -> tuple[int, int, str]:
         """The subject a subjectless clause carries on: a clause that goes on (还/又/也/and …) after
