@@ -647,3 +647,15 @@ def test_once_back_and_a_clause_that_goes_on_keep_what_lies_ahead(engine):
     assert read_span(engine, "客户表示回去就发朋友圈和抖音", "发朋友圈")[1] == "future"
     assert read_span(engine, "我明天就举报到市场监管局，顺便发到小红书上", "发到小红书")[1] == "future"
     assert read_span(engine, "我上周去了银行，顺便问了理财", "问了")[1] == "asserted"
+
+
+def test_a_transcript_label_in_brackets_is_no_party_and_wo_jiu_names_the_speaker(engine):
+    # "（在线客服对话）" labels the transcript: its 客服 is not who speaks after it; "我就…" names the customer
+    text = "（在线客服对话）\n14:05 客户：你们再打一次电话，我就从楼顶下去，让你们满意"
+    assert read_span(engine, text, "就从楼顶")[0] == "complainant"
+    assert "threatens_self_harm" in signals(engine, text)
+    # 再…就: once more, then what follows — a condition
+    assert read_span(engine, "你们再打一次电话，我就从楼顶下去", "从楼顶下去")[1] == "conditional"
+    assert read_span(engine, "我再三要求，他们就是不给", "不给")[1] != "conditional"
+    # a 我 after 给 with 就 after it is the subject of what follows
+    assert read_span(engine, "不给解决我就进京，别怪我没提醒你们", "进京")[0] == "complainant"

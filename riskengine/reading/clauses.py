@@ -205,6 +205,9 @@ PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asse
 # 嘅 的, 咗 了, 喺 在, 嚟 来. Only the grammar reads this copy; concepts are found on the text as written.
 _YUE = str.maketrans({"唔": "不", "冇": "没", "哋": "们", "佢": "他", "嘅": "的", "咗": "了", "喺": "在", "嚟": "来"})
 _YUE_CHARS = frozenset("唔冇哋佢嘅咗喺嚟")
+_ADVERB_AFTER_ZH = ("就", "才", "都", "也", "还", "一定", "肯定", "马上", "直接", "立刻", "绝对", "必须", "非要", "偏要", "真的")
+_BRACKET_LABEL = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,20}[)）】\]]\s*")
+_ZAI_JIU = re.compile(r"(?:你们|他们|对方|你)再(?!三|见|也|说|次确认)[^。！？；]{1,20}?[，,]?[^。！？；，,]{0,8}就(?!是)")
 _PROSPECTIVE_ZH = re.compile(r"回去就|回去后|回去以后|到时候|到时|转头就|立马|立刻就|马上就|等会儿?就|一会儿就|回家就")
 _GOES_ON_ZH = re.compile(r"\s*(?:顺便|顺带|还要|还得|再去|再|并且|而且|同时|也要|另外还|外加|连同)")
 # 把 opens the object a verb disposes of: person words after it are in that object, not who acts
@@ -282,6 +285,9 @@ class Doc:
         self._folded = folded
         self._marker_lexicon = markers
         self._sent = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+        label = _BRACKET_LABEL.match(text)
+        if label and label.end() < len(text):
+            self._sent.insert(1, label.end())    # "（在线客服对话）…": a transcript's label is no party in it
         head = _NOTE_HEADING.match(text)
         if head and head.end() < len(text) and head.end() not in self._sent:
             self._sent.insert(1, head.end())   # "客户经理回访记录：…": the note's label is no party in its story
@@ -410,8 +416,9 @@ class Doc:
         at = o.end + (self.text.startswith(" ", o.end))
         markers = self._sentence_markers(self.sentence_index(o.start))
         if not any(p.start == at for cid in ("marker_future", "marker_negation", "marker_past", "marker_hope",
-                                             "marker_fear") for p in markers.get(cid, ())):
-            return False
+                                             "marker_fear") for p in markers.get(cid, ())) \
+                and not (not self.text[o.start:o.end].isascii() and self.text.startswith(_ADVERB_AFTER_ZH, at)):
+            return False     # "我就…", "我一定…" (an adverb of the speaker's act) name no one else either
         # only a term that starts with the actor word; one that ends with it names someone else
         # ("the customer's representative has …", "维权公司要…")
         return not any(p.start < o.start and p.end >= o.end
@@ -629,10 +636,11 @@ class Doc:
             and not _ALL_I_ASK.search(self.text, end, s1)
 
     def _bu_jiu(self, s0: int, start: int) -> bool:
-        """不…就: "不退钱我就去找媒体" — a refusal, then what follows from it."""
+        """不…就: "不退钱我就去找媒体" — a refusal, then what follows from it; 再…就: "你们再打一次电话，我就
+        从楼顶下去" — once more, then what follows (not 再三, 就是)."""
         head = self.text[s0:start]
         j = head.rfind("就")
-        return j > 0 and "不" in head[:j]
+        return j > 0 and ("不" in head[:j] or _ZAI_JIU.search(head, 0, j + 1) is not None)
 
     def actor(self, start: int, end: int, s0: int, s1: int) -> tuple[str, bool]:
         """(who acts, whether it is done to the complainant). Inside the quoted words of the other side
@@ -725,7 +733,8 @@ class Doc:
                     continue     # "和客服的聊天记录": an attribute of a noun, not who acts
                 if cid in ("actor_firm", "actor_third_party") and _WITH_BEFORE.search(text, max(s0, c_start - 6), c_start):
                     continue     # "跟你们银行同归于尽": the partner of the act, not who acts
-                if is_object(c_start) or word in ("me", "us"):
+                if (is_object(c_start) and not text.startswith(_ADVERB_AFTER_ZH, c_end)) or word in ("me", "us"):
+                    # "不给解决我就进京": a 我 with an adverb of its own act after it is a subject again
                     if cid == "actor_complainant":
                         objects_seen = True
                     continue
