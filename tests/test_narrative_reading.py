@@ -659,3 +659,19 @@ def test_a_transcript_label_in_brackets_is_no_party_and_wo_jiu_names_the_speaker
     assert read_span(engine, "我再三要求，他们就是不给", "不给")[1] != "conditional"
     # a 我 after 给 with 就 after it is the subject of what follows
     assert read_span(engine, "不给解决我就进京，别怪我没提醒你们", "进京")[0] == "complainant"
+
+
+def test_a_contracted_new_subject_ends_an_english_negation(engine):
+    # "if we don't fix this he'll go to the papers": the negation is the condition's, the threat stands
+    assert read_span(engine, "Customer said if we don't fix this he'll \"go to the papers\".", "the papers")[1] \
+        == "conditional"
+    assert "threatens_media" in signals(engine, "Customer said if we don't fix this he'll \"go to the papers\".")
+    # a denied saying still covers what was said
+    assert "mentions_regulator" not in signals(
+        engine, "Note: she hasn't said she'll go to the FCA herself; she asked us to pass the request on.")
+
+
+def test_gao_at_a_regulator_is_a_complaint_not_a_suit(engine):
+    assert "threatens_lawsuit" not in signals(engine, "老子明天就去证监局告你们")
+    assert "mentions_regulator" in signals(engine, "客户称不赔钱我就去市监局告你们")
+    assert "threatens_lawsuit" in signals(engine, "不赔钱我就去法院告你们")

@@ -226,6 +226,9 @@ class _Span:
     def __init__(self, start: int, end: int):
         self.start, self.end = start, end
 _OPEN_Q = "“「『"
+_NEW_SUBJECT_EN = re.compile(r"\b(?:i|we|you|he|she|they|it)['’](?:ll|d|re|m|ve)\b|\b(?:he|she|it)['’]s\b")
+_SAY_THINK_EN = re.compile(r"\b(?:said|say|says|saying|told|tell|mentioned|suggested|indicated|stated|threatened|think|thought|"
+                           r"believe|believed|expect|expected|mean|meant|claim|claimed)\b")
 _STOPPED = re.compile(r"\b(?:stop|stops|stopped|stopping|quit|quite stop)\b")
 _CLOSE_Q = "”」』"
 # between a speaker and the quote: a verb of saying and little else ("对我说：", "原话：", "said", "told me,")
@@ -490,6 +493,10 @@ class Doc:
             if self.markers("marker_conditional", self.clause(marker.start)[0], marker.start):
                 return False     # "If they do not refund me, my next stop is the press": the condition ends at its comma
         if english:
+            sub = _NEW_SUBJECT_EN.search(text, marker.end, start)
+            if sub and not _SAY_THINK_EN.search(text, marker.end, sub.start()):
+                return False     # "if we don't fix this he'll go to the papers": a new subject, contracted
+                                 # (not "she hasn't said she'll go to the FCA": the saying is denied)
             if _STOPPED.search(text, marker.end, start):
                 return False     # "I haven't stopped crying", "can't stop shaking": the stopping is denied
             words = self.words_between(marker.end, start)
