@@ -675,3 +675,19 @@ def test_gao_at_a_regulator_is_a_complaint_not_a_suit(engine):
     assert "threatens_lawsuit" not in signals(engine, "老子明天就去证监局告你们")
     assert "mentions_regulator" in signals(engine, "客户称不赔钱我就去市监局告你们")
     assert "threatens_lawsuit" in signals(engine, "不赔钱我就去法院告你们")
+
+
+def test_the_speaker_of_a_quote_is_named_whole_and_not_as_the_one_pointed_at(engine):
+    # "那家维权公司的人原话：" names the agent firm (not 公司 alone); "指着柜员说：" points at the teller, the customer speaks
+    text = '客户转述那家维权公司的人原话："你敢自己跟保险公司谈，我们就去法院告你违约。"'
+    assert read_span(engine, text, "去法院")[0] == "third_party"
+    assert "threatens_lawsuit" not in signals(engine, text)
+    assert "insults_staff" in signals(engine, "客户指着柜员说：“你算什么东西，也配跟我讲规定？”")
+
+
+@pytest.mark.parametrize("text, present", [
+    ("客户说这半年一直失眠，每晚都要吃安眠药才睡得着。", False),
+    ("安眠药我已经买了一整瓶放在抽屉里，你们再拖下去就别怪我。", True),
+])
+def test_a_medicine_taken_to_sleep_is_treatment_a_whole_dose_is_a_means(engine, text, present):
+    assert ("threatens_self_harm" in signals(engine, text)) == present

@@ -235,8 +235,8 @@ _CLOSE_Q = "”」』"
 _SAYS_THEN_QUOTE = re.compile(r"[^，,。；;!?！？]{0,6}?(?:称|说|讲|道|表示|原话|回复|答|喊|吼|骂|威胁|警告|扬言|"
                               r"said|says|told|wrote|replied|texted|messaged|warned|threatened|shouted|yelled|screamed)"
                               r"[^，,。；;!?！？]{0,6}?[：:,，]?\s*$")
-_YOU_AFTER = re.compile(r"\s*(?:你(?!们的)|you\b)")       # "告你", "sue you": the listener, in a quote the complainant
-_OBJECT_BEFORE = re.compile(r"(?:对|跟|给|向|和|同|叫|让|问|告诉|通知|警告|威胁|骂)$|\b(?:to|told|tell|tells|asked|warned|at)\s+(?:(?:the|a|an|my|your|our|their|his|her)\s+)?$")
+_YOU_AFTER = re.compile(r"\s*(?:[^\s，,。；;！？!?\"“”]{0,2}?你(?!们的)|(?:[a-z]+\s+)?you\b)")       # "告你", "sue you": the listener, in a quote the complainant
+_OBJECT_BEFORE = re.compile(r"(?:对|跟|给|向|和|同|叫|让|问|告诉|通知|警告|威胁|骂|指着|冲着|朝着|朝|对着|看着|当着)$|\b(?:to|told|tell|tells|asked|warned|at)\s+(?:(?:the|a|an|my|your|our|their|his|her)\s+)?$")
 _NP_NEGATION = frozenset({"没有", "没", "并没有", "也没", "毫无", "并无", "未", "尚未"})   # negations that can deny a thing
 # A negation that denies a noun phrase ends where a new subject starts its own predicate: "没有备案号我早就
 # 查过了" (only the 备案号 is absent; the customer did check). The subject is a person word after the phrase,
@@ -493,7 +493,7 @@ class Doc:
             if self.markers("marker_conditional", self.clause(marker.start)[0], marker.start):
                 return False     # "If they do not refund me, my next stop is the press": the condition ends at its comma
         if english:
-            sub = _NEW_SUBJECT_EN.search(text, marker.end, start)
+            sub = _NEW_SUBJECT_EN.search(text, marker.end, start) or _NEW_SUBJECT_EN.match(text, start)
             if sub and not _SAY_THINK_EN.search(text, marker.end, sub.start()):
                 return False     # "if we don't fix this he'll go to the papers": a new subject, contracted
                                  # (not "she hasn't said she'll go to the FCA": the saying is denied)
@@ -681,7 +681,12 @@ class Doc:
                 return None
             o = text.rfind('"', k, pos)
         s0 = self.sentence(o)[0] if o > 0 else 0
-        for a, b, cid in reversed(self._actors_in(s0, o)):
+        # every actor word before the quote, a longer one first where two end together ("那家公司的人原话：")
+        named = sorted(((m.start, m.end, cid) for cid in ACTOR_IDS for m in self.markers(cid, s0, o)),
+                       key=lambda w: (w[1], w[1] - w[0]))
+        for a, b, cid in reversed(named):
+            if any(a2 < a and b2 == b for a2, b2, _c in named):
+                continue     # "公司" at the end of a longer name: the longer one speaks
             word = text[a:b]
             if word in ("me", "us") or _OBJECT_BEFORE.search(text, max(s0, a - 16), a) \
                     or _PLACE_BEFORE.search(text[max(0, a - 8):a]) or _WITH_BEFORE.search(text, max(s0, a - 6), a):
