@@ -13,6 +13,9 @@ enumeration comma 、, which joins a list). For a span the reader decides:
   end); hoped (希望/hope); feared (担心/afraid); conditional (如果/否则/不…就/if/unless/or else anywhere in
   the sentence; also a will-not offered for a price: "我不会发网上，只要你们赔…"); future (要/会/will, or
   a time ahead anywhere in the clause: 下周/下礼拜/tonight); past (已经/曾/already/had); else asserted.
+* Cantonese function words are read as Mandarin ones (唔 不, 冇 没, 佢哋 他们); a staff report's label and a
+  transcript's bracketed label are sentences of their own; inside the other side's quoted words the first
+  person is that speaker; laughter just after what is said makes it a jest (docs/narrative.md §3).
 
 The words behind each decision are concepts too (``marker_*`` and ``actor_*`` in
 knowledge/concepts.yaml, matched exactly as written); the lists below are used when a knowledge folder
