@@ -691,3 +691,12 @@ def test_the_speaker_of_a_quote_is_named_whole_and_not_as_the_one_pointed_at(eng
 ])
 def test_a_medicine_taken_to_sleep_is_treatment_a_whole_dose_is_a_means(engine, text, present):
     assert ("threatens_self_harm" in signals(engine, text)) == present
+
+
+def test_might_as_well_die_is_no_retraction_and_an_insult_said_of_staff_is_the_speakers(engine):
+    # 逼死我算了: despair, not an intent taken back (本来想找记者，后来算了 still is)
+    assert "despair_hopeless" in signals(engine, '客户在电话里反复念叨"活不下去了，你们逼死我算了"')
+    assert "threatens_media" not in signals(engine, "本来想找记者，后来算了")
+    # the staff as the subject of the insult: the speaker insults them; said of me by staff, it is not mine
+    assert "insults_staff" in signals(engine, "你哋間公司啲職員真係冇教養，我打咗五次電話都冇人理")
+    assert "insults_staff" not in signals(engine, "客服说我没素质")

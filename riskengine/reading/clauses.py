@@ -190,9 +190,10 @@ _PLAN_PRESENT = re.compile(r"\b(?:i|we|they|he|she)['’](?:m|re|s)\s+(?:now\s+|
                            r"(?:contacting|reporting|taking|posting|escalating|sending|putting|speaking|talking|"
                            r"reaching|suing|publishing|sharing|pursuing|getting|hiring|seeking|going|calling)\b")
 _CONTRACTION = re.compile(r"['’]")     # "they're" -> "they"
-# an intent taken back after it is said (Doc._withdrawn); 打算了/计算了/算了一下, 就这么算了 (not let go) and
+# an intent taken back after it is said (Doc._withdrawn); 打算了/计算了/算了一下, 就这么算了 (not let go),
+# 逼死我算了 / 死了算了 (might as well die: despair, not a retraction) and
 # 这事就算了 (the price of silence: "给我两万块这事就算了") are not
-_WITHDRAWN_ZH = re.compile(r"(?<!打)(?<!计)(?<!这么)(?<!这样)(?<!轻易)(?<!事就)(?<!事)算了(?![一下算账笔])|作罢|打消了|"
+_WITHDRAWN_ZH = re.compile(r"(?<!打)(?<!计)(?<!这么)(?<!这样)(?<!轻易)(?<!事就)(?<!事)(?<!死)(?<!死我)(?<!了)算了(?![一下算账笔])|作罢|打消了|"
                            r"放弃了?(?:这个|那个)?(?:念头|想法|打算)")
 _WITHDRAWN_EN = re.compile(r"\b(?:changed (?:my|his|her|our|their) minds?|decided (?:not to|against)|"
                            r"won['’]?t bother|dropped the idea|gave up (?:on )?the idea|thought better of it)\b")
