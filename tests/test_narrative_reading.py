@@ -524,3 +524,179 @@ def test_a_regulator_complaint_counts_in_the_complainants_words_not_the_handlers
     assert "mentions_regulator" not in signals(engine, "The regulator has fined this bank twice already.")
     assert "mentions_regulator" not in signals(engine, "How long do I have before I can go to the ombudsman? I'm not "
                                                        "planning to, I just want to know my options.")
+
+
+# -- issue 13, reader8: the grammar of who and how, in general ------------------------------------------
+def test_a_negation_of_a_noun_phrase_ends_where_a_new_subject_goes_on(engine):
+    # "没有备案号" denies the 备案号; "我早查过了" is the customer's act, said as done
+    assert read_span(engine, "没有备案号我早查过了", "查过")[1] == "asserted"
+    assert read_span(engine, "没有备案号我亲自去市场监管局问过", "市场监管局")[1] != "negated"
+    # a person after a verb or a preposition is its object: the negation still reaches on
+    assert read_span(engine, "没有人告诉我早晚要交这笔钱", "交这笔钱")[1] == "negated"
+    assert read_span(engine, "我没有跟银行说过要起诉", "起诉")[1] == "negated"
+
+
+def test_a_staff_report_label_is_not_the_actor_of_the_customers_acts(engine):
+    # "网点主任报：客户…": the reporter is staff; what follows the colon is the customer's
+    text = "网点主任报：客户在大堂拍桌子，扬言要去法院起诉"
+    assert read_span(engine, text, "扬言")[0] == "complainant"
+    assert "threatens_lawsuit" in signals(engine, text)
+    assert read_span(engine, "柜员反映：客户称，如果不退款，就去找媒体曝光", "找媒体")[0] == "complainant"
+    assert read_span(engine, "Branch manager reports: customer shouted, threatened to sue the bank", "threatened")[0] \
+        == "complainant"
+    # a staff member's own words after the colon stay the staff member's ("客服说：我们会起诉你" is not split)
+    from riskengine.reading.clauses import Doc
+    other = "客服说：我们会起诉你"
+    assert Doc(other, {}).sentence(other.index("我们"))[0] == 0
+
+
+@pytest.mark.parametrize("text, sid, modality", [
+    ("再唔赔我就去法院告你哋", "threatens_lawsuit", "conditional"),          # 再唔 = 再不: a condition
+    ("我冇话过要入禀法院告你", "threatens_lawsuit", "negated"),             # 冇 = 没
+    ("我唔会去搞咩传媒", "threatens_media", "negated"),                     # 唔会 = 不会
+])
+def test_cantonese_negation_reads_as_mandarin(engine, text, sid, modality):
+    assert _modality(engine, text, sid) <= {modality}
+    assert (sid in signals(engine, text)) == (modality != "negated")
+
+
+def test_cantonese_plural_pronoun_is_the_other_side(engine):
+    # 佢哋 = 他们: "佢哋话要告我" is the other side acting on the complainant
+    assert "threatens_lawsuit" not in signals(engine, "佢哋话要入禀法院告我")
+
+
+@pytest.mark.parametrize("text", [
+    "客户很害怕，说最近整夜睡不着，已在吃安眠药。",
+    "我晚上睡不着，吃安眠药都没用。",
+    "客户称自从这件事以后整宿整宿睡不着，吃安眠药都不管用。",
+    "I can't sleep and the doctor put me on sleeping pills.",
+])
+def test_sleeping_pills_taken_for_insomnia_are_no_threat_of_self_harm(engine, text):
+    assert "threatens_self_harm" not in signals(engine, text)
+
+
+@pytest.mark.parametrize("text", [
+    "不赔钱我就吃安眠药", "安眠药我已经攒了一瓶，你们看着办吧。", "我买了一整瓶安眠药放在家里",
+    "He said he would take all his sleeping pills if the house is repossessed",
+])
+def test_a_medicine_with_intent_is_a_threat_of_self_harm(engine, text):
+    assert "threatens_self_harm" in signals(engine, text)
+
+
+@pytest.mark.parametrize("text", [
+    "这扣费扣得我想死的心都有了，哈哈", "气得我想死😂", "我真的想死。哈哈哈", "I could kill myself lol",
+])
+def test_hyperbole_followed_by_laughter_is_a_jest(engine, text):
+    assert "threatens_self_harm" not in signals(engine, text)
+
+
+def test_a_sneer_is_no_jest(engine):
+    assert "threatens_lawsuit" in signals(engine, "我要去法院起诉你们，呵呵")
+    assert "threatens_self_harm" in signals(engine, "我真的不想活了，你们满意了吧")
+
+
+@pytest.mark.parametrize("text", [
+    "客户说大不了跟银行同归于尽", "再不解决我就拉着你们经理一起同归于尽", "客户在柜台对柜员说要和银行同归于尽",
+])
+def test_perishing_together_is_the_speakers_threat_against_self_and_others(engine, text):
+    got = signals(engine, text)
+    assert {"threatens_self_harm", "threatens_violence"} <= got, got
+    start = text.index("同归于尽")
+    assert read_span(engine, text, "同归于尽")[0] == "complainant", start
+
+
+def test_inside_the_other_sides_quoted_words_the_first_person_is_that_speaker(engine):
+    # "我们律师…告你" quoted from the agent: the agent threatens the customer, not the customer the firm
+    text = '客户转述对方原话："你要是敢自己跟保险公司谈，违约金一万，我们律师直接去法院告你。"客户说对方只找过她本人。'
+    assert "threatens_lawsuit" not in signals(engine, text)
+    assert read_span(engine, '催收员对我说："我们会起诉你"', "起诉")[0] == "firm"
+    assert read_span(engine, 'The collector said "we will sue you if you do not pay"', "sue")[0] == "firm"
+    # the complainant's own quoted words stay theirs, also when said to someone
+    assert read_span(engine, '客户说："我要起诉你们"', "起诉")[0] == "complainant"
+    assert read_span(engine, 'I told the agent "I will sue you"', "sue")[0] == "complainant"
+    # someone named who does not say the quote is not its speaker ("买家私信客服：", a condition's subject)
+    assert "threatens_online_post" in signals(
+        engine, '买家私信客服："给我转1000块，这事就算了；不给，我明天就去市场监管局举报你们，还要发到网上。"')
+
+
+def test_silence_offered_after_a_price_is_a_conditional_threat(engine):
+    # the price first, the will-not after: "Pay … and I won't …", "转我三千，我就…也不去找记者"
+    assert read_span(engine, "Refund me $500 now and I won't leave a one-star review on Google", "one-star review")[1] \
+        == "conditional"
+    assert read_span(engine, "私了吧，转我三千，我就撤销投诉，也不去找记者。", "找记者")[1] == "conditional"
+    assert "threatens_media" in signals(engine, "私了吧，转我三千，我就撤销投诉，也不去找记者。")
+    # no price demanded: a plain denial
+    assert read_span(engine, "我已经付了钱，我也不去找记者了", "找记者")[1] == "negated"
+    assert read_span(engine, "I paid the bill and I did not post anything online", "post anything online")[1] == "negated"
+
+
+def test_a_denied_stopping_affirms_what_goes_on(engine):
+    # "I haven't stopped crying": the crying goes on
+    assert "crying_distress" in signals(engine, "I haven't stopped crying since your letter came.")
+    assert "crying_distress" not in signals(engine, "I did not cry on the phone.")
+
+
+def test_person_words_in_the_object_of_ba_are_not_who_acts(engine):
+    text = "你们再不处理，我就把你们业务员怎么忽悠我的录个视频发抖音，让大家都看看。"
+    assert read_span(engine, text, "发抖音") == ("complainant", "conditional")
+    assert "threatens_online_post" in signals(engine, text)
+    assert read_span(engine, "业务员把我的资料发到网上", "发到网上")[0] == "firm"     # the subject before 把 acts
+
+
+def test_once_back_and_a_clause_that_goes_on_keep_what_lies_ahead(engine):
+    assert read_span(engine, "客户表示回去就发朋友圈和抖音", "发朋友圈")[1] == "future"
+    assert read_span(engine, "我明天就举报到市场监管局，顺便发到小红书上", "发到小红书")[1] == "future"
+    assert read_span(engine, "我上周去了银行，顺便问了理财", "问了")[1] == "asserted"
+
+
+def test_a_transcript_label_in_brackets_is_no_party_and_wo_jiu_names_the_speaker(engine):
+    # "（在线客服对话）" labels the transcript: its 客服 is not who speaks after it; "我就…" names the customer
+    text = "（在线客服对话）\n14:05 客户：你们再打一次电话，我就从楼顶下去，让你们满意"
+    assert read_span(engine, text, "就从楼顶")[0] == "complainant"
+    assert "threatens_self_harm" in signals(engine, text)
+    # 再…就: once more, then what follows — a condition
+    assert read_span(engine, "你们再打一次电话，我就从楼顶下去", "从楼顶下去")[1] == "conditional"
+    assert read_span(engine, "我再三要求，他们就是不给", "不给")[1] != "conditional"
+    # a 我 after 给 with 就 after it is the subject of what follows
+    assert read_span(engine, "不给解决我就进京，别怪我没提醒你们", "进京")[0] == "complainant"
+
+
+def test_a_contracted_new_subject_ends_an_english_negation(engine):
+    # "if we don't fix this he'll go to the papers": the negation is the condition's, the threat stands
+    assert read_span(engine, "Customer said if we don't fix this he'll \"go to the papers\".", "the papers")[1] \
+        == "conditional"
+    assert "threatens_media" in signals(engine, "Customer said if we don't fix this he'll \"go to the papers\".")
+    # a denied saying still covers what was said
+    assert "mentions_regulator" not in signals(
+        engine, "Note: she hasn't said she'll go to the FCA herself; she asked us to pass the request on.")
+
+
+def test_gao_at_a_regulator_is_a_complaint_not_a_suit(engine):
+    assert "threatens_lawsuit" not in signals(engine, "老子明天就去证监局告你们")
+    assert "mentions_regulator" in signals(engine, "客户称不赔钱我就去市监局告你们")
+    assert "threatens_lawsuit" in signals(engine, "不赔钱我就去法院告你们")
+
+
+def test_the_speaker_of_a_quote_is_named_whole_and_not_as_the_one_pointed_at(engine):
+    # "那家维权公司的人原话：" names the agent firm (not 公司 alone); "指着柜员说：" points at the teller, the customer speaks
+    text = '客户转述那家维权公司的人原话："你敢自己跟保险公司谈，我们就去法院告你违约。"'
+    assert read_span(engine, text, "去法院")[0] == "third_party"
+    assert "threatens_lawsuit" not in signals(engine, text)
+    assert "insults_staff" in signals(engine, "客户指着柜员说：“你算什么东西，也配跟我讲规定？”")
+
+
+@pytest.mark.parametrize("text, present", [
+    ("客户说这半年一直失眠，每晚都要吃安眠药才睡得着。", False),
+    ("安眠药我已经买了一整瓶放在抽屉里，你们再拖下去就别怪我。", True),
+])
+def test_a_medicine_taken_to_sleep_is_treatment_a_whole_dose_is_a_means(engine, text, present):
+    assert ("threatens_self_harm" in signals(engine, text)) == present
+
+
+def test_might_as_well_die_is_no_retraction_and_an_insult_said_of_staff_is_the_speakers(engine):
+    # 逼死我算了: despair, not an intent taken back (本来想找记者，后来算了 still is)
+    assert "despair_hopeless" in signals(engine, '客户在电话里反复念叨"活不下去了，你们逼死我算了"')
+    assert "threatens_media" not in signals(engine, "本来想找记者，后来算了")
+    # the staff as the subject of the insult: the speaker insults them; said of me by staff, it is not mine
+    assert "insults_staff" in signals(engine, "你哋間公司啲職員真係冇教養，我打咗五次電話都冇人理")
+    assert "insults_staff" not in signals(engine, "客服说我没素质")

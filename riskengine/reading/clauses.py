@@ -13,6 +13,9 @@ enumeration comma 、, which joins a list). For a span the reader decides:
   end); hoped (希望/hope); feared (担心/afraid); conditional (如果/否则/不…就/if/unless/or else anywhere in
   the sentence; also a will-not offered for a price: "我不会发网上，只要你们赔…"); future (要/会/will, or
   a time ahead anywhere in the clause: 下周/下礼拜/tonight); past (已经/曾/already/had); else asserted.
+* Cantonese function words are read as Mandarin ones (唔 不, 冇 没, 佢哋 他们); a staff report's label and a
+  transcript's bracketed label are sentences of their own; inside the other side's quoted words the first
+  person is that speaker; laughter just after what is said makes it a jest (docs/narrative.md §3).
 
 The words behind each decision are concepts too (``marker_*`` and ``actor_*`` in
 knowledge/concepts.yaml, matched exactly as written); the lists below are used when a knowledge folder
@@ -187,9 +190,10 @@ _PLAN_PRESENT = re.compile(r"\b(?:i|we|they|he|she)['’](?:m|re|s)\s+(?:now\s+|
                            r"(?:contacting|reporting|taking|posting|escalating|sending|putting|speaking|talking|"
                            r"reaching|suing|publishing|sharing|pursuing|getting|hiring|seeking|going|calling)\b")
 _CONTRACTION = re.compile(r"['’]")     # "they're" -> "they"
-# an intent taken back after it is said (Doc._withdrawn); 打算了/计算了/算了一下, 就这么算了 (not let go) and
+# an intent taken back after it is said (Doc._withdrawn); 打算了/计算了/算了一下, 就这么算了 (not let go),
+# 逼死我算了 / 死了算了 (might as well die: despair, not a retraction) and
 # 这事就算了 (the price of silence: "给我两万块这事就算了") are not
-_WITHDRAWN_ZH = re.compile(r"(?<!打)(?<!计)(?<!这么)(?<!这样)(?<!轻易)(?<!事就)(?<!事)算了(?![一下算账笔])|作罢|打消了|"
+_WITHDRAWN_ZH = re.compile(r"(?<!打)(?<!计)(?<!这么)(?<!这样)(?<!轻易)(?<!事就)(?<!事)(?<!死)(?<!死我)(?<!了)算了(?![一下算账笔])|作罢|打消了|"
                            r"放弃了?(?:这个|那个)?(?:念头|想法|打算)")
 _WITHDRAWN_EN = re.compile(r"\b(?:changed (?:my|his|her|our|their) minds?|decided (?:not to|against)|"
                            r"won['’]?t bother|dropped the idea|gave up (?:on )?the idea|thought better of it)\b")
@@ -200,6 +204,67 @@ _THOUGHT_EN = re.compile(r"\b(?:plans?|thoughts?|intent|intents|intentions?|idea
 _THOUGHT_ZH = ("念头", "想法", "打算", "计划", "意图", "倾向", "意念", "行为", "冲动")
 _SELF_HARM_ZH = re.compile(r"自杀|轻生|自残|自伤|寻短见|跳楼|跳河|割腕|不想活|结束生命|伤害自己")
 PRIORITY = ("negated", "hoped", "feared", "conditional", "future", "past", "asserted")
+# Cantonese function words read as their Mandarin equivalents, one character for one (the offsets stay):
+# 唔 不 ("再唔赔我就…": a condition; "唔会去搞传媒": denied), 冇 没 ("我冇话要告你"), 佢(哋) 他(们), 我哋 我们,
+# 嘅 的, 咗 了, 喺 在, 嚟 来. Only the grammar reads this copy; concepts are found on the text as written.
+_YUE = str.maketrans({"唔": "不", "冇": "没", "哋": "们", "佢": "他", "嘅": "的", "咗": "了", "喺": "在", "嚟": "来"})
+_YUE_CHARS = frozenset("唔冇哋佢嘅咗喺嚟")
+_ADVERB_AFTER_ZH = ("就", "才", "都", "也", "还", "一定", "肯定", "马上", "直接", "立刻", "绝对", "必须", "非要", "偏要", "真的")
+_BRACKET_LABEL = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,20}[)）】\]]\s*")
+_ZAI_JIU = re.compile(r"(?:你们|他们|对方|你)再(?!三|见|也|说|次确认)[^。！？；]{1,20}?[，,]?[^。！？；，,]{0,8}就(?!是)")
+_PROSPECTIVE_ZH = re.compile(r"回去就|回去后|回去以后|到时候|到时|转头就|立马|立刻就|马上就|等会儿?就|一会儿就|回家就")
+_GOES_ON_ZH = re.compile(r"\s*(?:顺便|顺带|还要|还得|再去|再|并且|而且|同时|也要|另外还|外加|连同)")
+# 把 opens the object a verb disposes of: person words after it are in that object, not who acts
+# ("我就把你们业务员怎么忽悠我的录个视频发抖音": the customer posts); not 一把, 把握, 把关, 把手, 把柄
+_BA = re.compile(r"(?<!一)把(?!握|关|手|柄|戏|玩)")
+# A price demanded before a will-not ("Refund me $500 now and I won't …", "转我三千，我就…也不…"): silence for payment.
+_PRICE_BEFORE_EN = re.compile(r"\b(?:pay|refund|give|send|transfer|wire|compensate|reimburse|venmo|zelle)\b(?:(?![.;!?]).)"
+                              r"{0,80}?\band\s+(?:i|we)\s*(?:will|'ll|’ll)?\s*$")
+_PRICE_BEFORE_ZH = re.compile(r"(?:给我|转我|赔我|退我|赔偿我|打给我|转给我|私了|给我们|赔我们|退一赔|赔\d|赔[一二三四五六七八九十两几]|"
+                              r"转\d|给\d)(?:(?![。；;!?！？]).){0,40}?(?:就|也|便)(?:(?![。；;!?！？]).){0,30}$")
+
+
+class _Span:
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int):
+        self.start, self.end = start, end
+_OPEN_Q = "“「『"
+_NEW_SUBJECT_EN = re.compile(r"\b(?:i|we|you|he|she|they|it)['’](?:ll|d|re|m|ve)\b|\b(?:he|she|it)['’]s\b")
+_SAY_THINK_EN = re.compile(r"\b(?:said|say|says|saying|told|tell|mentioned|suggested|indicated|stated|threatened|think|thought|"
+                           r"believe|believed|expect|expected|mean|meant|claim|claimed)\b")
+_STOPPED = re.compile(r"\b(?:stop|stops|stopped|stopping|quit|quite stop)\b")
+_CLOSE_Q = "”」』"
+# between a speaker and the quote: a verb of saying and little else ("对我说：", "原话：", "said", "told me,")
+_SAYS_THEN_QUOTE = re.compile(r"[^，,。；;!?！？]{0,6}?(?:称|说|讲|道|表示|原话|回复|答|喊|吼|骂|威胁|警告|扬言|"
+                              r"said|says|told|wrote|replied|texted|messaged|warned|threatened|shouted|yelled|screamed)"
+                              r"[^，,。；;!?！？]{0,6}?[：:,，]?\s*$")
+_YOU_AFTER = re.compile(r"\s*(?:[^\s，,。；;！？!?\"“”]{0,2}?你(?!们的)|(?:[a-z]+\s+)?you\b)")       # "告你", "sue you": the listener, in a quote the complainant
+_OBJECT_BEFORE = re.compile(r"(?:对|跟|给|向|和|同|叫|让|问|告诉|通知|警告|威胁|骂|指着|冲着|朝着|朝|对着|看着|当着)$|\b(?:to|told|tell|tells|asked|warned|at)\s+(?:(?:the|a|an|my|your|our|their|his|her)\s+)?$")
+_NP_NEGATION = frozenset({"没有", "没", "并没有", "也没", "毫无", "并无", "未", "尚未"})   # negations that can deny a thing
+# A negation that denies a noun phrase ends where a new subject starts its own predicate: "没有备案号我早就
+# 查过了" (only the 备案号 is absent; the customer did check). The subject is a person word after the phrase,
+# not the object of a verb or a preposition (没有告诉我, 没跟银行说), followed by an adverb of its predicate.
+_NEW_SUBJECT_ZH = re.compile(r"(?<![说诉知给让叫跟和与同对向被把帮替找问理管骗催告逼求请系通经])"
+                             r"(?:我们|我|你们|你|他们|他|她们|她|本人|客户)"
+                             r"(?=早|就|已|都|也|还|才|自己|亲自|一直|马上|当时|当场|立刻|刚|又|再|曾|本来|明明|确实|真的|肯定|"
+                             r"专门|特意|特地|每天|天天|亲眼|亲手|去|来|在|把|被|有)")
+# The partner of an act done together ("跟你们银行同归于尽", "拉着经理一起"): named after 跟/和/与/同/拉着, a firm or
+# third party is who it is done with or to, not who acts.
+_WITH_BEFORE = re.compile(r"(?:跟|和|与|同|拉着|拉上|连同)(?:你们|他们|那个|这个|这家|那家|该|整个)?$")
+# A staff member's report whose content names its own subject ("网点主任报：客户…", "柜员反映：客户称…",
+# "Branch manager reports: customer …"): the report's label is a sentence of its own, so the reporter is not
+# the actor of what the customer does after the colon.
+_STAFF_REPORT = re.compile(
+    r"[^，,。！？!?；;\n：:\"“]{0,12}?(?:主任|经理|柜员|网点|营业厅|营业部|支行|分行|坐席|客服|大堂|保安|理赔员|业务员|专员|"
+    r"稽核|总部|员工|工作人员|店长|店员|门店|柜面|机构|handler|agent|adviser|advisor|branch|manager|teller|staff|"
+    r"colleague|security|team)[^，,。！？!?；;\n：:\"“]{0,6}?(?:报告|汇报|上报|通报|报|反映|反馈|称|说|表示|转述|记录|备注|"
+    r"reports?|reported|says|said|notes?|noted|writes|wrote)\s*[：:]\s*(?=[\"“]?(?:该客户|客户|投诉人|来访人|持卡人|投保人|"
+    r"买家|消费者|老人|customer|the customer|caller|the caller|consumer|mr|mrs|ms))")
+# Laughter or a laughing emoji just after what is said makes it a jest, not meant ("想死的心都有了，哈哈",
+# "I could kill myself lol"): not 呵呵 (a sneer, said in anger).
+_JEST = re.compile(r"哈哈|嘻嘻|开玩笑|开个玩笑|说笑|笑死|[😂🤣😆😄😁😅😜😝]|\b(?:lol|lmao|haha\w*|jk|just kidding|only kidding|"
+                   r"joking)\b")
 
 
 @dataclass(frozen=True)
@@ -217,14 +282,28 @@ class Doc:
         """``occurrences``: concept id -> [Occurrence] of the reading concepts over the whole text;
         ``markers``: the lexicon of the marker_/actor_ concepts, read one sentence at a time when a
         hit needs them (most sentences never do)."""
+        folded = folded if folded is not None else text
+        if not _YUE_CHARS.isdisjoint(text):      # Cantonese: its function words read as Mandarin ones
+            text, folded = text.translate(_YUE), folded.translate(_YUE)
+            if markers is not None and hasattr(markers, "lexicon"):
+                markers = type(markers)(markers.lexicon, folded)
         self.text = text
         self.occ = occurrences     # concept id -> [Occurrence], from the lexicon
-        self._folded = folded if folded is not None else text
+        self._folded = folded
         self._marker_lexicon = markers
         self._sent = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+        label = _BRACKET_LABEL.match(text)
+        if label and label.end() < len(text):
+            self._sent.insert(1, label.end())    # "（在线客服对话）…": a transcript's label is no party in it
         head = _NOTE_HEADING.match(text)
         if head and head.end() < len(text) and head.end() not in self._sent:
             self._sent.insert(1, head.end())   # "客户经理回访记录：…": the note's label is no party in its story
+        if "：" in text or ":" in text:
+            # "网点主任报：客户…": a staff report's label at any sentence start is a sentence of its own
+            for s0 in list(self._sent):
+                head = _STAFF_REPORT.match(text, s0)
+                if head and head.end() < len(text) and head.end() not in self._sent:
+                    bisect.insort(self._sent, head.end())
         self._clause = [0] + [m.end() for m in _CLAUSE_END.finditer(text)]
         self._by_sentence: dict[int, dict[str, list]] = {}
         self._starts: dict[str, list[int]] = {}     # concept id -> starts of self.occ[cid], for bisect
@@ -344,8 +423,9 @@ class Doc:
         at = o.end + (self.text.startswith(" ", o.end))
         markers = self._sentence_markers(self.sentence_index(o.start))
         if not any(p.start == at for cid in ("marker_future", "marker_negation", "marker_past", "marker_hope",
-                                             "marker_fear") for p in markers.get(cid, ())):
-            return False
+                                             "marker_fear") for p in markers.get(cid, ())) \
+                and not (not self.text[o.start:o.end].isascii() and self.text.startswith(_ADVERB_AFTER_ZH, at)):
+            return False     # "我就…", "我一定…" (an adverb of the speaker's act) name no one else either
         # only a term that starts with the actor word; one that ends with it names someone else
         # ("the customer's representative has …", "维权公司要…")
         return not any(p.start < o.start and p.end >= o.end
@@ -417,11 +497,20 @@ class Doc:
             if self.markers("marker_conditional", self.clause(marker.start)[0], marker.start):
                 return False     # "If they do not refund me, my next stop is the press": the condition ends at its comma
         if english:
+            sub = _NEW_SUBJECT_EN.search(text, marker.end, start) or _NEW_SUBJECT_EN.match(text, start)
+            if sub and not _SAY_THINK_EN.search(text, marker.end, sub.start()):
+                return False     # "if we don't fix this he'll go to the papers": a new subject, contracted
+                                 # (not "she hasn't said she'll go to the FCA": the saying is denied)
+            if _STOPPED.search(text, marker.end, start):
+                return False     # "I haven't stopped crying", "can't stop shaking": the stopping is denied
             words = self.words_between(marker.end, start)
             if words > SHORT_NEGATION.get(text[marker.start:marker.end], limit_en):
                 return False
         elif len(gap) > limit_zh:
             return False
+        elif (text[marker.start:marker.end] in _NP_NEGATION and marker.end < start
+              and _NEW_SUBJECT_ZH.search(text, marker.end + 1, start)):
+            return False     # "没有备案号我早就查过了": the negation denied the 备案号, a new subject goes on
         return not self.markers("marker_scope_break", marker.end, start)
 
     def _asks_back(self, pos: int) -> bool:
@@ -439,6 +528,7 @@ class Doc:
         if not english and self._neg_char_before(pos) and not any(a < pos <= b for a, b in own):
             return not (self.text[pos - 1] == "不" and self._offer_after(pos, s1))
         return any(self._reaches(m, pos, english) and not (self._will_not(m) and self._offer_after(pos, s1))
+                   and not self._price_before(s0, m)
                    for m in self.markers("marker_negation", s0, pos)
                    if not any(m.start < b and a < m.end for a, b in own))
 
@@ -452,16 +542,18 @@ class Doc:
     def modality(self, start: int, end: int, s0: int, s1: int) -> str:
         english = start < len(self.text) and self.text[start].isascii()
         if not english and self._neg_char_before(start):
-            # 不起诉, 别曝光; "我不发网上，只要你们赔" offers silence for a price
-            return "conditional" if self.text[start - 1] == "不" and self._offer_after(end, s1) else "negated"
+            # 不起诉, 别曝光; "我不发网上，只要你们赔" offers silence for a price, as does "转我三千，我就不曝光"
+            return "conditional" if self.text[start - 1] == "不" and (
+                self._offer_after(end, s1) or self._price_before(s0, _Span(start - 1, start))) else "negated"
         c0, c1 = self.clause(start)
-        if self._denied_thought(start, end, c0, english) or self._withdrawn(end, s1, english):
+        if self._denied_thought(start, end, c0, english) or self._withdrawn(end, s1, english) or self._jest(end, s1):
             return "negated"
         for kind, cid in (("negated", "marker_negation"), ("hoped", "marker_hope"), ("feared", "marker_fear")):
             for m in reversed(self.markers(cid, s0, start)):
                 if self._reaches(m, start, english, 20 if kind != "negated" else NEG_REACH_ZH,
                                  14 if kind != "negated" else NEG_REACH_EN):
-                    if kind == "negated" and self._will_not(m) and self._offer_after(end, s1):
+                    if kind == "negated" and (self._will_not(m) and self._offer_after(end, s1)
+                                              or self._price_before(s0, m)):
                         return "conditional"
                     return kind
         if self.markers("marker_conditional", s0, s1) or self._bu_jiu(s0, start):
@@ -473,8 +565,15 @@ class Doc:
             return "future"     # before the span or in it ("会找媒体", "I'll post", "I'm contacting my MP")
         if self.markers("marker_future_time", c0, c1) and not self.markers("marker_past", c0, end):
             return "future"     # a time ahead in the clause: "I'm posting this on TikTok tonight", "我下礼拜去起诉"
+        if not english and _PROSPECTIVE_ZH.search(self.text, c0, end) and not self.markers("marker_past", c0, end):
+            return "future"     # "回去就发朋友圈", "到时候就去起诉": what one will do once back, when the time comes
         if self.markers("marker_past", c0, end):
             return "past"
+        if c0 > s0 and _GOES_ON_ZH.match(self.text, c0):
+            # "我明天就举报到市场监管局，顺便发到小红书上": a clause that goes on keeps the plan of the one before
+            before = self.modality_of(self.clause(c0 - 1)[0], c0 - 1)
+            if before in ("future", "conditional"):
+                return before
         return "asserted"
 
     def _denied_thought(self, start: int, end: int, c0: int, english: bool) -> bool:
@@ -507,6 +606,32 @@ class Doc:
         will not be let go)."""
         return bool((_WITHDRAWN_EN if english else _WITHDRAWN_ZH).search(self.text, end, s1))
 
+    def _jest(self, end: int, s1: int) -> bool:
+        """Laughter or a laughing emoji just after what is said ("想死的心都有了，哈哈", "我真想死😂", "I could
+        kill myself lol"): in the rest of its clause or the clause after, or opening the next sentence."""
+        text = self.text
+        k = bisect.bisect_right(self._clause, end)
+        stop = self._clause[k + 1] if k + 1 < len(self._clause) else len(text)
+        if stop <= s1 or s1 == len(text):
+            return bool(_JEST.search(text, end, min(stop, s1)))
+        return bool(_JEST.search(text, end, s1)) or bool(_JEST.match(text, s1)) or \
+            bool(re.match(r"\s*(?:" + _JEST.pattern + ")", text[s1:s1 + 16]))
+
+    def _price_before(self, s0: int, m) -> bool:
+        """A price demanded before a will-not in its sentence: "Pay $750 by Friday and I won't post the photos",
+        "转我三千，我就撤销投诉，也不去找记者" — silence offered for payment, a threat conditioned on it. Not a
+        negation of what was done ("I paid and I did not post")."""
+        text = self.text
+        word = text[m.start:m.end]
+        head = text[s0:m.start]
+        if word.isascii():
+            if not (self._will_not(m) or word in ("not", "never")):
+                return False
+            return bool(_PRICE_BEFORE_EN.search(head))
+        if word not in ("不", "不会", "也不", "就不", "绝不", "决不", "不再", "也没"):
+            return False
+        return bool(_PRICE_BEFORE_ZH.search(head + word[:1] if word[0] in "也就" else head))
+
     def _will_not(self, m) -> bool:
         """Whether negation ``m`` denies what one will do ("不会", "won't", "will not", "will never"), not
         what was done or would have been ("wouldn't have")."""
@@ -522,13 +647,67 @@ class Doc:
             and not _ALL_I_ASK.search(self.text, end, s1)
 
     def _bu_jiu(self, s0: int, start: int) -> bool:
-        """不…就: "不退钱我就去找媒体" — a refusal, then what follows from it."""
+        """不…就: "不退钱我就去找媒体" — a refusal, then what follows from it; 再…就: "你们再打一次电话，我就
+        从楼顶下去" — once more, then what follows (not 再三, 就是)."""
         head = self.text[s0:start]
         j = head.rfind("就")
-        return j > 0 and "不" in head[:j]
+        return j > 0 and ("不" in head[:j] or _ZAI_JIU.search(head, 0, j + 1) is not None)
 
     def actor(self, start: int, end: int, s0: int, s1: int) -> tuple[str, bool]:
-        """(who acts, whether it is done to the complainant)."""
+        """(who acts, whether it is done to the complainant). Inside the quoted words of the other side
+        ("客户转述对方原话：'…我们律师直接去法院告你'", 'the collector said "we will sue you"') the first person is
+        that speaker and 你/you the complainant it speaks to."""
+        got, was_against = self._actor_plain(start, end, s0, s1)
+        quoted = self._quote_speaker(start)
+        if quoted is None:
+            return got, was_against
+        q_open, speaker = quoted
+        text = self.text
+        against = was_against or bool(_YOU_AFTER.match(text, end))
+        lo = max(q_open + 1, self.clause(start)[0])
+        words = [w for w in self._actors_in(lo, start) if text[w[0]:w[1]] not in ("me", "us")]
+        if not words or text[words[-1][0]:words[-1][1]] in FIRST_PERSON:
+            return speaker, against      # the speaker's own act, or done to the listener
+        return got, against
+
+    def _quote_speaker(self, pos: int) -> tuple[int, str] | None:
+        """(where the quote opens, "firm" or "third_party") when ``pos`` lies inside words quoted from the
+        other side: the last person named before the opening quote in its sentence, not as an object ("催收员
+        对我说：'…'": the collector), is a firm or a third party. None otherwise (the complainant's own words)."""
+        text = self.text
+        if '"' not in text and not any(q in text for q in _OPEN_Q):
+            return None
+        lo = max(0, pos - 300)
+        o = max(text.rfind(q, lo, pos) for q in _OPEN_Q)
+        if o < 0 or o < max(text.rfind(q, lo, pos) for q in _CLOSE_Q):
+            k = max(lo, text.rfind("\n", 0, pos) + 1)
+            if text.count('"', k, pos) % 2 == 0:
+                return None
+            o = text.rfind('"', k, pos)
+        s0 = self.sentence(o)[0] if o > 0 else 0
+        # every actor word before the quote, a longer one first where two end together ("那家公司的人原话：")
+        named = sorted(((m.start, m.end, cid) for cid in ACTOR_IDS for m in self.markers(cid, s0, o)),
+                       key=lambda w: (w[1], w[1] - w[0]))
+        for a, b, cid in reversed(named):
+            if any(a2 < a and b2 == b for a2, b2, _c in named):
+                continue     # "公司" at the end of a longer name: the longer one speaks
+            word = text[a:b]
+            if word in ("me", "us") or _OBJECT_BEFORE.search(text, max(s0, a - 16), a) \
+                    or _PLACE_BEFORE.search(text[max(0, a - 8):a]) or _WITH_BEFORE.search(text, max(s0, a - 6), a):
+                continue     # "对我说", "told me": the one spoken to; "在网点", "跟银行": a place or a partner
+            if not _SAYS_THEN_QUOTE.match(text[b:o]):
+                return None      # not the one who says the quote ("买家私信客服：", "如果银行继续催还，'…'")
+            if cid == "actor_pronoun":
+                cid = self._antecedent(a, word)
+            elif cid == "actor_firm" and word == "agent":
+                cid = self._agent_side(a)
+            if cid == "actor_complainant":
+                return None
+            return o, ("firm" if cid == "actor_firm" else "third_party")
+        return None
+
+    def _actor_plain(self, start: int, end: int, s0: int, s1: int) -> tuple[str, bool]:
+        """(who acts, whether it is done to the complainant), quotes aside."""
         text = self.text
         # Done to the complainant: an object right after the span ("起诉我", "起诉他", "sue me").
         after = text[end:min(s1, end + 12)]
@@ -564,9 +743,14 @@ class Doc:
                 word = text[c_start:c_end]
                 if cid == "actor_firm" and _PLACE_BEFORE.search(text[max(0, c_start - 8):c_start]):
                     continue     # "arrived at the branch", "来到网点": a place, not who acts
+                if n != 1 and self._in_ba_object(c_start, start):
+                    continue     # "把你们业务员怎么忽悠我的录个视频": in the object of 把
                 if text.startswith("的", c_end) and c_start > max(s0, c0):
                     continue     # "和客服的聊天记录": an attribute of a noun, not who acts
-                if is_object(c_start) or word in ("me", "us"):
+                if cid in ("actor_firm", "actor_third_party") and _WITH_BEFORE.search(text, max(s0, c_start - 6), c_start):
+                    continue     # "跟你们银行同归于尽": the partner of the act, not who acts
+                if (is_object(c_start) and not text.startswith(_ADVERB_AFTER_ZH, c_end)) or word in ("me", "us"):
+                    # "不给解决我就进京": a 我 with an adverb of its own act after it is a subject again
                     if cid == "actor_complainant":
                         objects_seen = True
                     continue
@@ -596,6 +780,10 @@ class Doc:
                 return "firm", False     # "I received a letter stating … will be referred to an attorney"
             return "complainant", False
         return ("firm" if cid == "actor_firm" else "third_party"), against
+
+    def _in_ba_object(self, pos: int, start: int) -> bool:
+        """Whether ``pos`` lies in the object of a 把 before it in its clause, the verb still ahead (at ``start``)."""
+        return _BA.search(self.text, self.clause(pos)[0], pos) is not None
 
     def _topic(self, first: tuple[int, int, str], start: int, c0: int, conditions) -> tuple[int, int, str]:
         """The subject a subjectless clause carries on: a clause that goes on (还/又/也/and …) after
