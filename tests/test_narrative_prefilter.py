@@ -378,7 +378,7 @@ def reference_read(reading, doc):
     """``_read`` as it was before it searched each anchor's window by bisect and stopped at the nearest
     option: every occurrence of every slot tried for every anchor."""
     from riskengine.reading.clauses import MARKER_IDS
-    from riskengine.reading.narrative import _gap, _near_any
+    from riskengine.reading.narrative import _gap, _near_any, _stretch, _veto_in
     occ = doc.occ
     if any(c in MARKER_IDS for c in reading.all + reading.any):
         occ = {**occ, **{c: doc.markers(c, 0, len(doc.text)) for c in reading.all + reading.any if c in MARKER_IDS}}
@@ -419,8 +419,11 @@ def reference_read(reading, doc):
             continue
         start = min(c.start for c in chosen)
         end = max(c.end for c in chosen)
-        if reading.not_with and _near_any(doc, reading, *(doc.sentence(a.start) if within == "clause" else (lo, hi)),
-                                          start, end):
+        if reading.not_with and reading.not_within is not None:
+            if _veto_in(doc, reading.not_with, *_stretch(doc, reading.not_within, start, end)):
+                continue
+        elif reading.not_with and _near_any(doc, reading, *(doc.sentence(a.start) if within == "clause" else (lo, hi)),
+                                            start, end):
             continue
         if (start, end) in seen:
             continue
