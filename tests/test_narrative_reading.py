@@ -700,3 +700,13 @@ def test_might_as_well_die_is_no_retraction_and_an_insult_said_of_staff_is_the_s
     # the staff as the subject of the insult: the speaker insults them; said of me by staff, it is not mine
     assert "insults_staff" in signals(engine, "你哋間公司啲職員真係冇教養，我打咗五次電話都冇人理")
     assert "insults_staff" not in signals(engine, "客服说我没素质")
+
+
+@pytest.mark.parametrize("text, sid, modality", [
+    ("他说不换就砸银行，随即举起凳子砸玻璃门。", "violence_on_site", "asserted"),
+    ("他说不换就砸银行，随即举起凳子砸玻璃门。", "threatens_violence", "conditional"),
+    ("客户被拒后随即说如果不赔就去起诉。", "threatens_lawsuit", "conditional"),
+])
+def test_a_condition_does_not_reach_an_act_that_followed_it(engine, text, sid, modality):
+    # 随即/随后/接着 start the telling of what happened next; a condition after them still holds
+    assert _modality(engine, text, sid) == {modality}

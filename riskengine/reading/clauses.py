@@ -95,6 +95,11 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "只要把", "如果你们", "如果贵司", "要是你们", "前提是", "条件是"),
         ("if you", "if they", "as long as you", "as long as they", "so long as you", "provided you", "provided that you",
          "providing you", "unless you", "unless they", "if the bank", "if the company", "if your company")),
+    # what happened next: a clause that starts with one tells an act that followed, not one still under the
+    # condition before it ("说不换就砸银行，随即举起凳子砸玻璃门": the stool was raised)
+    "marker_sequence": (
+        ("随即", "随后", "接着", "紧接着", "当即", "于是", "事后", "之后便", "然后就"),
+        ("immediately after", "afterwards", "after that", "straight after", "moments later", "shortly after")),
     "marker_object_verb": (
         ("威胁", "恐吓", "告诉", "通知", "警告", "让", "叫", "要求", "逼", "骂", "对", "打给", "联系", "催", "找",
          "起诉", "告", "报警抓", "吓唬", "扬言要", "向", "给"),
@@ -556,7 +561,9 @@ class Doc:
                                               or self._price_before(s0, m)):
                         return "conditional"
                     return kind
-        if self.markers("marker_conditional", s0, s1) or self._bu_jiu(s0, start):
+        # a condition reaches the span unless an act that followed starts a clause between them
+        after = max((o.start for o in self.markers("marker_sequence", s0, start)), default=s0)
+        if self.markers("marker_conditional", after, s1) or self._bu_jiu(after, start):
             return "conditional"
         head = self.text[c0:end]
         if _WOULD_SHORT.search(head):     # "he'd go to the papers": would, a condition
