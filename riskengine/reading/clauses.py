@@ -228,12 +228,6 @@ _PRICE_BEFORE_EN = re.compile(r"\b(?:pay|refund|give|send|transfer|wire|compensa
 _PRICE_BEFORE_ZH = re.compile(r"(?:给我|转我|赔我|退我|赔偿我|打给我|转给我|私了|给我们|赔我们|退一赔|赔\d|赔[一二三四五六七八九十两几]|"
                               r"转\d|给\d)(?:(?![。；;!?！？]).){0,40}?(?:就|也|便)(?:(?![。；;!?！？]).){0,30}$")
 
-
-class _Span:
-    __slots__ = ("start", "end")
-
-    def __init__(self, start: int, end: int):
-        self.start, self.end = start, end
 _OPEN_Q = "“「『"
 _NEW_SUBJECT_EN = re.compile(r"\b(?:i|we|you|he|she|they|it)['’](?:ll|d|re|m|ve)\b|\b(?:he|she|it)['’]s\b")
 _SAY_THINK_EN = re.compile(r"\b(?:said|say|says|saying|told|tell|mentioned|suggested|indicated|stated|threatened|think|thought|"
@@ -270,6 +264,14 @@ _STAFF_REPORT = re.compile(
 # "I could kill myself lol"): not 呵呵 (a sneer, said in anger).
 _JEST = re.compile(r"哈哈|嘻嘻|开玩笑|开个玩笑|说笑|笑死|[😂🤣😆😄😁😅😜😝]|\b(?:lol|lmao|haha\w*|jk|just kidding|only kidding|"
                    r"joking)\b")
+
+
+class _Span:
+    """A bare span, where a check expects an occurrence (a negation 不 found by position, not by the lexicon)."""
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int):
+        self.start, self.end = start, end
 
 
 @dataclass(frozen=True)
