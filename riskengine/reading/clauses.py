@@ -264,6 +264,7 @@ _STAFF_REPORT = re.compile(
 # "I could kill myself lol"): not 呵呵 (a sneer, said in anger).
 _JEST = re.compile(r"哈哈|嘻嘻|开玩笑|开个玩笑|说笑|笑死|[😂🤣😆😄😁😅😜😝]|\b(?:lol|lmao|haha\w*|jk|just kidding|only kidding|"
                    r"joking)\b")
+_JEST_AHEAD = re.compile(r"\s*(?:" + _JEST.pattern + ")")     # opening the next sentence
 
 
 class _Span:
@@ -624,7 +625,7 @@ class Doc:
         if stop <= s1 or s1 == len(text):
             return bool(_JEST.search(text, end, min(stop, s1)))
         return bool(_JEST.search(text, end, s1)) or bool(_JEST.match(text, s1)) or \
-            bool(re.match(r"\s*(?:" + _JEST.pattern + ")", text[s1:s1 + 16]))
+            bool(_JEST_AHEAD.match(text[s1:s1 + 16]))
 
     def _price_before(self, s0: int, m) -> bool:
         """A price demanded before a will-not in its sentence: "Pay $750 by Friday and I won't post the photos",
@@ -706,10 +707,7 @@ class Doc:
                 continue     # "对我说", "told me": the one spoken to; "在网点", "跟银行": a place or a partner
             if not _SAYS_THEN_QUOTE.match(text[b:o]):
                 return None      # not the one who says the quote ("买家私信客服：", "如果银行继续催还，'…'")
-            if cid == "actor_pronoun":
-                cid = self._antecedent(a, word)
-            elif cid == "actor_firm" and word == "agent":
-                cid = self._agent_side(a)
+            cid = self._resolved(cid, a, word)
             if cid == "actor_complainant":
                 return None
             return o, ("firm" if cid == "actor_firm" else "third_party")
@@ -752,7 +750,7 @@ class Doc:
                 word = text[c_start:c_end]
                 if cid == "actor_firm" and _PLACE_BEFORE.search(text[max(0, c_start - 8):c_start]):
                     continue     # "arrived at the branch", "来到网点": a place, not who acts
-                if n != 1 and self._in_ba_object(c_start, start):
+                if n != 1 and self._in_ba_object(c_start):
                     continue     # "把你们业务员怎么忽悠我的录个视频": in the object of 把
                 if text.startswith("的", c_end) and c_start > max(s0, c0):
                     continue     # "和客服的聊天记录": an attribute of a noun, not who acts
@@ -772,10 +770,7 @@ class Doc:
         if subject is None:
             return ("firm" if against or objects_seen else "complainant"), (against or objects_seen)
         c_start, c_end, cid = subject
-        if cid == "actor_pronoun":
-            cid = self._antecedent(c_start, text[c_start:c_end])
-        elif cid == "actor_firm" and text[c_start:c_end] == "agent":
-            cid = self._agent_side(c_start)
+        cid = self._resolved(cid, c_start, text[c_start:c_end])
         if not against and cid != "actor_complainant":
             # "they threatened me with", "威胁我说要起诉": the complainant is the object in between
             against = any(o.start >= c_end and (text[o.start:o.end] in ("me", "us") or is_object(o.start))
@@ -790,8 +785,17 @@ class Doc:
             return "complainant", False
         return ("firm" if cid == "actor_firm" else "third_party"), against
 
-    def _in_ba_object(self, pos: int, start: int) -> bool:
-        """Whether ``pos`` lies in the object of a 把 before it in its clause, the verb still ahead (at ``start``)."""
+    def _resolved(self, cid: str, at: int, word: str) -> str:
+        """The actor concept a named word at ``at`` stands for: a pronoun its antecedent's, "agent" the
+        firm's or the customer's third party (see :meth:`_agent_side`), any other word its own."""
+        if cid == "actor_pronoun":
+            return self._antecedent(at, word)
+        if cid == "actor_firm" and word == "agent":
+            return self._agent_side(at)
+        return cid
+
+    def _in_ba_object(self, pos: int) -> bool:
+        """Whether ``pos`` lies in the object of a 把 before it in its clause (the verb still ahead of it)."""
         return _BA.search(self.text, self.clause(pos)[0], pos) is not None
 
     def _topic(self, first: tuple[int, int, str], start: int, c0: int, conditions) -> tuple[int, int, str]:
