@@ -40,6 +40,8 @@ def reference_scan(scanner: NarrativeScanner, narrative: str):
         ref._readings = scanner._readings
         if hasattr(scanner, "_reading_gates"):     # which readings each concept found lets run
             ref._reading_gates = scanner._reading_gates
+        if hasattr(scanner, "_reading_needs"):     # which concepts a text is read for
+            ref._reading_needs, ref._always_read = scanner._reading_needs, scanner._always_read
         if hasattr(scanner, "_salience"):      # signals dropped when the narrative is about something else
             ref._salience = scanner._salience
         if hasattr(scanner, "_pattern_not_with"):   # concepts that reject a pattern hit in its sentence
@@ -370,6 +372,28 @@ def test_reading_who_acts_lazily_gives_the_hits_of_classifying_every_match(shipp
         assert got == eager_scan(scanner, text), text
         hits += len(got)
     assert hits > 2000
+
+
+def test_reading_only_the_concepts_a_possible_reading_uses_gives_the_hits_of_reading_every_concept(shipped, monkeypatch):
+    """A text is read for the concepts of the readings that can hold in it, and a word's longer terms
+    are found among the terms present (TermCover), not among every concept's occurrences: the same hits
+    as locating every concept and looking for longer terms in all of them."""
+    from riskengine.reading import narrative
+
+    scanner, _rs = shipped
+    texts = _annotated_texts() + _actor_texts(scanner) + _texts(scanner, 300, seed=17)
+    lazy = [scanner.scan(text) for text in texts]
+    every = frozenset(scanner.lexicon.terms)
+    monkeypatch.setattr(scanner, "needed", lambda terms: (every, list(terms)))
+    monkeypatch.setattr(narrative, "TermCover", lambda *args: None)
+    read_fewer = 0
+    for text, got in zip(texts, lazy):
+        assert got == scanner.scan(text), text
+    for text in texts[:400]:
+        folded = narrative.fold_ascii(narrative.to_simplified(normalise(text)))
+        terms = scanner.presence(folded)[1]
+        read_fewer += len(NarrativeScanner.needed(scanner, terms)[1]) < len(terms)
+    assert read_fewer > 200          # the reading does skip concepts (else this test guards nothing)
 
 
 # -- readings: the windowed search against reading every occurrence ---------------------------------

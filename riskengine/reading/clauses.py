@@ -286,10 +286,13 @@ class Classified:
 class Doc:
     """One normalised narrative with its sentences, clauses and marker words (found once, on demand)."""
 
-    def __init__(self, text: str, occurrences: dict, markers=None, folded: str | None = None):
+    def __init__(self, text: str, occurrences: dict, markers=None, folded: str | None = None, cover=None):
         """``occurrences``: concept id -> [Occurrence] of the reading concepts over the whole text;
         ``markers``: the lexicon of the marker_/actor_ concepts, read one sentence at a time when a
-        hit needs them (most sentences never do)."""
+        hit needs them (most sentences never do); ``cover``: a :class:`~riskengine.reading.lexicon.TermCover`
+        of the text, which tells the longer terms around a word when ``occurrences`` holds only the
+        concepts the readings need (without it, the longer terms are looked for in ``occurrences``)."""
+        self._cover = cover
         folded = folded if folded is not None else text
         if not _YUE_CHARS.isdisjoint(text):      # Cantonese: its function words read as Mandarin ones
             text, folded = text.translate(_YUE), folded.translate(_YUE)
@@ -436,8 +439,14 @@ class Doc:
             return False     # "我就…", "我一定…" (an adverb of the speaker's act) name no one else either
         # only a term that starts with the actor word; one that ends with it names someone else
         # ("the customer's representative has …", "维权公司要…")
+        if self._cover is not None:
+            if any(p_start < o.start for p_start, _p_end in self._cover.spans(o.start, o.end)):
+                return False
+            groups = (markers,)
+        else:
+            groups = (self.occ, markers)
         return not any(p.start < o.start and p.end >= o.end
-                       for group in (self.occ, markers) for cid, occ in group.items()
+                       for group in groups for cid, occ in group.items()
                        if group is not markers or cid in _HIDING for p in occ)
 
     def inside_longer(self, o) -> bool:
@@ -451,8 +460,15 @@ class Doc:
     def _inside_longer(self, o) -> bool:
         size = o.end - o.start
         markers = self._sentence_markers(self.sentence_index(o.start))
+        if self._cover is not None:
+            for p_start, p_end in self._cover.spans(o.start, o.end):
+                if not (p_end == o.end and _DETERMINER.fullmatch(self.text, p_start, o.start)):
+                    return True
+            groups = (markers,)
+        else:
+            groups = (self.occ, markers)
         # function words ("我要", "i'll": marker_ lists) name no one: they hide no actor
-        for group in (self.occ, markers):
+        for group in groups:
             for cid, occ in group.items():
                 if group is markers and cid not in _HIDING:
                     continue

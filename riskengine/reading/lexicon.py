@@ -8,6 +8,7 @@ character table (one character for one, so spans stay those of the normalised te
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import itertools
@@ -273,6 +274,7 @@ class Lexicon:
             self._indexes = None       # built on the first :meth:`find` (the reference reader)
         self.term_strings, self._kinds, self._owner_codes, self._term_codes = loaded
         self._owners: dict[int, tuple[tuple[str, bool], ...]] = {}    # decoded on first use, per term
+        self._concepts: dict[int, frozenset[str]] = {}                 # the same, as a set of concept ids
         self._sets: LiteralSets | None = None      # built on first use
 
     @functools.cached_property
@@ -290,6 +292,13 @@ class Lexicon:
         if owners is None:
             owners = self._owners[k] = _decode_owners(self._owner_codes[k])
         return owners
+
+    def concepts_of(self, k: int) -> frozenset[str]:
+        """The concepts term number ``k`` belongs to."""
+        cids = self._concepts.get(k)
+        if cids is None:
+            cids = self._concepts[k] = frozenset(cid for cid, _english in self._owners_of(k))
+        return cids
 
     def __contains__(self, cid: str) -> bool:
         return cid in self._term_codes
@@ -366,11 +375,13 @@ class Lexicon:
         return {cid: [occ[k] for k in sorted(occ)] for cid, occ in found.items()}
 
 
-    def find_present(self, text: str, present, lo: int = 0, hi: int | None = None) -> dict[str, list[Occurrence]]:
+    def find_present(self, text: str, present, lo: int = 0, hi: int | None = None, *,
+                     only: frozenset[str] | None = None) -> dict[str, list[Occurrence]]:
         """:meth:`find` over ``text[lo:hi]`` (positions in ``text``), given the numbers (in
         :attr:`term_strings`) of the terms that occur in ``text``: one ``str.find`` per term present,
         instead of a look at every word. Gives what ``find(text[lo:hi], offset=lo)`` gives: words and
-        tokens are cut at ``lo`` and ``hi`` as at the ends of a text."""
+        tokens are cut at ``lo`` and ``hi`` as at the ends of a text. ``only``: the concepts wanted
+        (the others' occurrences are left out)."""
         if hi is None:
             hi = len(text)
         found: dict[str, dict[tuple[int, int], Occurrence]] = {}
@@ -379,6 +390,8 @@ class Lexicon:
         tok, joiners = _TOKEN_CHARS, _JOINERS
         for k in present:
             term, kind, owners = strings[k], kinds[k], owners_of(k)
+            if only is not None:
+                owners = tuple(o for o in owners if o[0] in only)
             start = find(term, lo, hi)
             size = len(term)
             while start >= 0:
@@ -407,6 +420,20 @@ class Lexicon:
                 start = find(term, start + 1, hi)
         return {cid: [occ[key] for key in sorted(occ)] if len(occ) > 1 else list(occ.values())
                 for cid, occ in found.items()}
+
+    def occurs_at(self, text: str, k: int, start: int) -> bool:
+        """Whether :meth:`find_present` over the whole of ``text`` reports term number ``k`` at
+        ``start`` for some owner (the term's text being there): English owners want a whole word, token
+        terms token edges (or a possessive, "the collector's lawyer")."""
+        term, kind = self.term_strings[k], self._kinds[k]
+        end, n = start + len(term), len(text)
+        if kind == "0":
+            return (not all(english for _cid, english in self._owners_of(k))
+                    or ((start == 0 or text[start - 1] not in _WORD_CHARS) and (end == n or text[end] not in _WORD_CHARS)))
+        if not _token_start(text, start, 0):
+            return False
+        return _token_end(text, end, n) or (kind == "1" and text[end:end + 2] in _POSSESSIVE and end + 2 <= n
+                                             and _token_end(text, end + 2, n) and text[start:end + 2] not in self._one_word)
 
     def prepare(self) -> None:
         """Build the literal automata of :meth:`present` now (see :meth:`LiteralSets.build`)."""
@@ -499,6 +526,41 @@ class LiteralSets:
             out.extend(map(numbers.__getitem__, found))     # in C: a text finds a hundred strings
             out.remove(-1)                                   # entry 0, the empty text
         return out
+
+
+class TermCover:
+    """The longer concept terms around a span of one text, without the occurrences of every concept:
+    the terms that occur in the text (numbers from :meth:`Lexicon.present`) are tried at the places
+    where they would cover the span. A text reads only the concepts its possible readings use
+    (:meth:`NarrativeScanner.scan`), yet whether a word lies inside another concept's longer term
+    ("公司" inside "维权公司") is judged against every concept, as when all were read."""
+    __slots__ = ("lexicon", "text", "present", "_joined", "_starts", "_numbers")
+
+    def __init__(self, lexicon: Lexicon, text: str, present):
+        self.lexicon, self.text, self.present = lexicon, text, present
+        self._joined: str | None = None      # built on the first question (many texts ask none)
+
+    def spans(self, start: int, end: int):
+        """(start, end) of each occurrence of a present term longer than ``text[start:end]`` that covers it."""
+        lexicon, text = self.lexicon, self.text
+        if self._joined is None:
+            # the present terms in one string: where the word occurs inside a term is one str.find in C
+            strings = lexicon.term_strings
+            self._numbers = list(self.present)
+            self._starts = list(itertools.accumulate((len(strings[k]) + 1 for k in self._numbers), initial=0))
+            self._joined = "\0".join(strings[k] for k in self._numbers)
+        joined, starts, numbers = self._joined, self._starts, self._numbers
+        word = text[start:end]
+        size = end - start
+        at = joined.find(word)
+        while at >= 0:
+            j = bisect.bisect_right(starts, at) - 1
+            k = numbers[j]
+            length = starts[j + 1] - starts[j] - 1
+            p = start - (at - starts[j])
+            if length > size and p >= 0 and text.startswith(lexicon.term_strings[k], p) and lexicon.occurs_at(text, k, p):
+                yield p, p + length
+            at = joined.find(word, at + 1)
 
 
 class BoundLexicon:

@@ -25,7 +25,7 @@ from riskengine.contracts.knowledge import DEFAULT_MODALITIES, AgentSign, Concep
 from riskengine.language.saferegex import LinearPattern, Utf8Text
 from riskengine.language.tree import ConditionSyntaxError, check_pattern_safety, compile_safe_regex
 from riskengine.reading.amounts import LARGE_YUAN, large_amounts
-from riskengine.reading.lexicon import BoundLexicon, Lexicon, LiteralSets, to_simplified
+from riskengine.reading.lexicon import BoundLexicon, Lexicon, LiteralSets, TermCover, to_simplified
 from riskengine.reading.lexicon import lexicon_tables as _lexicon_tables
 
 try:  # the parser behind re.compile (re._parser since 3.11)
@@ -234,6 +234,16 @@ class NarrativeScanner:
             for cid in (r.all[:1] or r.any):
                 gates.setdefault(cid, []).append(i)
         self._reading_gates = {cid: tuple(v) for cid, v in gates.items()}
+        # What a text must read of the lexicon: the concepts of the readings that can hold in it (each
+        # reading's lexicon concepts, with what it needs present), and those read whatever the readings.
+        self._reading_needs = tuple(_ReadingNeeds(r) for _sid, r, _p, _l in self._readings)
+        always = {"agent_role", "acting_for"}             # whose "agent" it is (Doc._agent_side)
+        for entry in entries:
+            always.update(entry.patterns.not_with)
+            salience = getattr(entry, "salience", None)
+            if salience is not None:
+                always.update(salience.topic, salience.demand, salience.rivals)
+        self._always_read = frozenset(always - MARKER_IDS)
         reading, marking = _split_concepts(concepts)
         lexicons = lexicons if type(lexicons) is dict else {}
         self.lexicon = Lexicon(reading, tables=lexicons.get("concepts"))
@@ -335,7 +345,9 @@ class NarrativeScanner:
         text = to_simplified(normalise(narrative[:MAX_NARRATIVE_SCAN]))
         folded = fold_ascii(text)
         hits, terms = self.presence(folded) if self._use_prefilter else (None, self.lexicon.present(folded))
-        doc = Doc(text, self.lexicon.find_present(folded, terms), BoundLexicon(self.marker_lexicon, folded), folded)
+        needed, read = self.needed(terms)
+        doc = Doc(text, self.lexicon.find_present(folded, read, only=needed), BoundLexicon(self.marker_lexicon, folded),
+                  folded, TermCover(self.lexicon, folded, terms))
         # signal -> (start, end, pattern, concepts) of its best hit so far. Who acts and how it is said
         # (the costly part) is read only when it decides whether a match counts, and for the hits kept.
         found: dict[str, tuple[int, int, str, tuple[str, ...]]] = {}
@@ -399,6 +411,30 @@ class NarrativeScanner:
                                     concepts, actor, doc.modality_of(start, end)))
         return sorted(out, key=lambda h: (h.start, h.signal))
 
+    def needed(self, terms) -> tuple[frozenset[str], list[int]]:
+        """(the concepts a text must be read for, the numbers of the ``terms`` present that are theirs).
+
+        A text holds ~170 term occurrences of which a reading can use a few: a reading can hold only
+        where every concept of its ``all`` (and one of its ``any``) has a term present, so only the
+        concepts of such readings are located, with those every text needs (vetoes of patterns,
+        salience, whose agent). Which words lie inside longer terms is judged by a :class:`TermCover`
+        of every term present, so this changes no hit."""
+        concepts_of = self.lexicon.concepts_of
+        owned = [(k, concepts_of(k)) for k in terms]
+        possible: set[str] = set()
+        for _k, cids in owned:
+            possible |= cids
+        needed = set(self._always_read)
+        needs, gated = self._reading_needs, self._reading_gates
+        for cid in possible:
+            for i in gated.get(cid, ()):
+                n = needs[i]
+                if n.concepts <= needed:
+                    continue
+                if possible.issuperset(n.all) and (n.any is None or not possible.isdisjoint(n.any)):
+                    needed |= n.concepts
+        return frozenset(needed), [k for k, cids in owned if not needed.isdisjoint(cids)]
+
     def settle(self, doc: Doc, starts: dict[str, int]) -> set[str]:
         """The signals whose hit (starting at ``starts[signal]``) does not stand once all are known: a
         side issue the narrative is not about (``salience``), or words that a more specific sign in the
@@ -411,6 +447,21 @@ class NarrativeScanner:
                 if any(o in starts and doc.sentence_index(starts[o]) == k for o in others):
                     dropped.add(signal)
         return dropped
+
+
+class _ReadingNeeds:
+    """A reading's lexicon concepts (``concepts``), those that must all be present (``all``), and those
+    of which one must be (``any``; None when a marker word can stand in, or there is no ``any``).
+    Marker words are read per sentence, not from the lexicon: they never keep a reading out."""
+    __slots__ = ("concepts", "all", "any")
+
+    def __init__(self, reading: Reading):
+        used = [*reading.all, *reading.any, *reading.not_with]
+        if reading.refers is not None:
+            used += [*reading.refers.to, *reading.refers.not_]
+        self.concepts = frozenset(used) - MARKER_IDS
+        self.all = frozenset(reading.all) - MARKER_IDS
+        self.any = (frozenset(reading.any) if reading.any and MARKER_IDS.isdisjoint(reading.any) else None)
 
 
 def _window_start(doc: Doc, within, pos: int) -> int:
