@@ -88,6 +88,14 @@ def test_a_collectors_threat_is_not_the_complainants():
     assert found("我要起诉你们银行") == {"threatens_lawsuit"}
 
 
+def test_who_acts_after_an_ultimatums_otherwise_is_who_made_the_demand(engine):
+    # the party told to act ("公司直接赔钱") is not who goes to court; a firm's or collector's ultimatum stays theirs
+    assert "threatens_lawsuit" in signals(engine, "股民要求公司直接赔钱，否则就去法院告。")
+    assert "threatens_lawsuit" in signals(engine, "客户要求银行马上退款，不然就去法院起诉。")
+    assert "threatens_lawsuit" not in signals(engine, "银行要求我马上还钱，否则就起诉我。")
+    assert "threatens_lawsuit" not in signals(engine, "催收员让我今天必须还清，不然就去法院告我。")
+
+
 def test_handler_notes_and_first_person_words_are_both_read():
     hit = SCANNER.scan("客户称如不退款将找记者曝光。")[0]
     assert (hit.signal, hit.actor) == ("threatens_media", "complainant")

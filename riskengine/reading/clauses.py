@@ -112,6 +112,9 @@ MARKER_IDS = frozenset(MARKERS)
 # A speech verb after the sentence's first subject: what follows is what it says ("客户称", "the customer said").
 _SPEECH_AFTER = re.compile(r"\s*(?:也|还|又|则|一再|多次|反复|再次|明确|当场)?(?:称|说|表示|反映|声称|讲|提出|告知|坚持|扬言|要求|"
                            r"(?:said|says|stated|states|told|tells|claimed|claims|explained|insisted|reported|wrote|mentioned)\b)")
+# The consequent of an ultimatum ("要求公司直接赔钱，否则就去法院告"): who acts there is who made the demand,
+# never the party told to act in it (公司, a pivot object, even with an adverb of its own after it).
+_ULTIMATUM = re.compile(r"\s*(?:否则|不然|要不然|要不|再不然)")
 _GOES_ON = re.compile(r"\s*(?:还|又|也|并且|并|竟然|竟|甚至|而且|随即|接着|继续|反而|(?:and|then|also)\b)")
 # A handler note's opening label ("客户经理回访记录：", "工单备注：", "风控提示：", "Fraud team:"): a sentence of its own,
 # so the writer's role it names is not an actor or a veto word of the story after it.
@@ -747,6 +750,7 @@ class Doc:
         markers_in = self._actors_in
 
         c0, _c1 = self.clause(start)
+        ultimatum = _ULTIMATUM.match(text, c0) is not None
         subject = None
         objects_seen = False
         # An earlier clause's condition names who must act, not who acts after it ("If they do not refund
@@ -772,7 +776,8 @@ class Doc:
                     continue     # "和客服的聊天记录": an attribute of a noun, not who acts
                 if cid in ("actor_firm", "actor_third_party") and _WITH_BEFORE.search(text, max(s0, c_start - 6), c_start):
                     continue     # "跟你们银行同归于尽": the partner of the act, not who acts
-                if (is_object(c_start) and not text.startswith(_ADVERB_AFTER_ZH, c_end)) or word in ("me", "us"):
+                if (is_object(c_start) and (n == 2 and ultimatum or not text.startswith(_ADVERB_AFTER_ZH, c_end))) \
+                        or word in ("me", "us"):
                     # "不给解决我就进京": a 我 with an adverb of its own act after it is a subject again
                     if cid == "actor_complainant":
                         objects_seen = True
