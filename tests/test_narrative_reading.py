@@ -92,6 +92,8 @@ def test_who_acts_after_an_ultimatums_otherwise_is_who_made_the_demand(engine):
     # the party told to act ("公司直接赔钱") is not who goes to court; a firm's or collector's ultimatum stays theirs
     assert "threatens_lawsuit" in signals(engine, "股民要求公司直接赔钱，否则就去法院告。")
     assert "threatens_lawsuit" in signals(engine, "客户要求银行马上退款，不然就去法院起诉。")
+    # the sector's own word for the customer (股民, 买家, 车主 …) is the complainant, the sentence's first subject
+    assert "threatens_lawsuit" in signals(engine, "股民来电说，证监会已经认定公司年报造假，要求公司直接赔钱，否则就去法院告。")
     assert "threatens_lawsuit" not in signals(engine, "银行要求我马上还钱，否则就起诉我。")
     assert "threatens_lawsuit" not in signals(engine, "催收员让我今天必须还清，不然就去法院告我。")
 
