@@ -710,3 +710,29 @@ def test_might_as_well_die_is_no_retraction_and_an_insult_said_of_staff_is_the_s
 def test_a_condition_does_not_reach_an_act_that_followed_it(engine, text, sid, modality):
     # 随即/随后/接着 start the telling of what happened next; a condition after them still holds
     assert _modality(engine, text, sid) == {modality}
+
+
+# -- issue 13, reader12: lines, initials, knowing verbs, generic person words ----------------------------
+def test_a_line_break_in_a_transcript_ends_a_sentence(engine):
+    from riskengine.reading.clauses import Doc
+    from riskengine.reading.narrative import normalise
+    # "Them: …\nMe: …": each line is a sentence; the collector's line says nothing of the complainant's
+    text = normalise("Them: if you cancel we will sue you\nMe: fine")
+    assert Doc(text, {}).sentence(text.index("me:"))[0] == text.index("me:")
+    zh = normalise("客户：不赔钱\n坐席：好的，我记录一下")
+    assert Doc(zh, {}).sentence(zh.index("坐席"))[0] == zh.index("坐席")
+    # prose wrapped by hand, and a line after a sentence's own end, are joined by a space as before
+    assert normalise("I called them and they\ntold me no") == "i called them and they told me no"
+    assert normalise("已经退款。\n客户表示满意") == "已经退款。 客户表示满意"
+
+
+def test_the_first_person_of_a_transcript_line_is_its_labelled_speaker(engine):
+    # "对方：…我们就去法院起诉你": the other side threatens the complainant, who threatens in the next line
+    text = "对方：你再闹，我们就去法院起诉你\n我：我要去找媒体曝光你们"
+    assert read_span(engine, text, "起诉你")[0] in ("firm", "third_party")
+    assert "threatens_lawsuit" not in signals(engine, text) and "threatens_media" in signals(engine, text)
+    assert "threatens_lawsuit" not in signals(engine, "Them: we will sue you if you cancel\nMe: ok")
+    assert read_span(engine, "客服说：我们会起诉你", "起诉")[0] == "firm"
+    # a staff member's report of what the customer did keeps the customer as the actor
+    assert "threatens_lawsuit" in signals(engine, "网点主任报：客户在大堂拍着柜台说，今天再不给解冻，他就去法院起诉。")
+    assert "threatens_lawsuit" in signals(engine, "客户：不赔钱我就去法院起诉你们\n坐席：好的")

@@ -267,6 +267,13 @@ _JEST = re.compile(r"哈哈|嘻嘻|开玩笑|开个玩笑|说笑|笑死|[😂�
 _JEST_AHEAD = re.compile(r"\s*(?:" + _JEST.pattern + ")")     # opening the next sentence
 
 
+# A transcript line's speaker label at a line start, after a time or date if any ("Them:", "14:03 对方：",
+# "2026-10-12 21:04 催收：", "客服说：", "Collector said:"): the speaker, up to three short words.
+_SPEAKER_LABEL = re.compile(r"[\d\-/:. 年月日]{0,24}?\s*([^\s:：,，。.!?！？\"“”]{1,12}?(?: [^\s:：,，。.!?！？\"“”]{1,12}){0,2}?)"
+                            r"\s?(说|称|回复|答|said|says|wrote|replied)?\s?[:：]")
+_OTHER_SIDE_WORDS = frozenset({"them", "they", "对方", "对面", "他们", "him", "he", "she", "her"})
+
+
 class _Span:
     """A bare span, where a check expects an occurrence (a negation 不 found by position, not by the lexicon)."""
     __slots__ = ("start", "end")
@@ -320,6 +327,7 @@ class Doc:
         self._actor_words: dict[int, list[tuple[int, int, str]]] = {}   # sentence -> _actors_in of it
         self._inside: dict[tuple[int, int], bool] = {}                  # span -> inside_longer
         self._agent_story: bool | None = None     # whether a third party acting for the customer is named
+        self._is_transcript: bool | None = None   # whether lines open with speakers' labels
 
     def _sentence_markers(self, k: int) -> dict[str, list]:
         found = self._by_sentence.get(k)
@@ -670,6 +678,8 @@ class Doc:
         got, was_against = self._actor_plain(start, end, s0, s1)
         quoted = self._quote_speaker(start)
         if quoted is None:
+            quoted = self._line_speaker(start)
+        if quoted is None:
             return got, was_against
         q_open, speaker = quoted
         text = self.text
@@ -712,6 +722,42 @@ class Doc:
                 return None
             return o, ("firm" if cid == "actor_firm" else "third_party")
         return None
+
+    def _line_speaker(self, pos: int) -> tuple[int, str] | None:
+        """(where the label's colon stands, "firm" or "third_party") when ``pos`` lies in a line of a
+        transcript labelled with the other side ("Them: we'll sue you", "14:03 对方：我们会去法院告你",
+        "催收员说：…"): the first person of that line is the labelled speaker, 你/you the complainant. None
+        for the complainant's own line ("Me: …", "客户：…") or a line with no speaker label."""
+        text = self.text
+        ls = text.rfind("\n", 0, pos) + 1
+        label = _SPEAKER_LABEL.match(text, ls, pos)
+        if label is None or not (label.group(2) or self._transcript()):
+            return None      # "X: …" in one line is a note's heading unless X says it ("客服说：…")
+        a, b = label.span(1)
+        word = text[a:b]
+        if word in _OTHER_SIDE_WORDS:
+            cid = self._resolved("actor_pronoun", a, "对方" if not word.isascii() else "they")
+        else:
+            named = sorted((m.start, m.end, cid) for cid in ACTOR_IDS for m in self.markers(cid, a, b))
+            if not named:
+                return None
+            n_a, n_b, cid = max(named, key=lambda w: (-w[0], w[1]))   # the word the label starts with
+            rest = text[n_b:b]
+            if text[a:n_a].strip() not in ("", "the", "a", "an", "our", "your") or \
+                    len(rest) > 3 or (not rest.isascii() and len(rest) > 2):
+                return None  # the speaker is the label itself, a name after it at most ("催收小王", "agent 7")
+            cid = self._resolved(cid, n_a, text[n_a:n_b])
+        if cid == "actor_complainant":
+            return None
+        return label.end() - 1, ("firm" if cid == "actor_firm" else "third_party")
+
+    def _transcript(self) -> bool:
+        """Whether two or more lines of the text open with a speaker's label (a chat or call transcript)."""
+        if self._is_transcript is None:
+            text = self.text
+            starts = [0] + [m.end() for m in re.finditer("\n", text)]
+            self._is_transcript = sum(1 for ls in starts if _SPEAKER_LABEL.match(text, ls)) >= 2
+        return self._is_transcript
 
     def _actor_plain(self, start: int, end: int, s0: int, s1: int) -> tuple[str, bool]:
         """(who acts, whether it is done to the complainant), quotes aside."""
