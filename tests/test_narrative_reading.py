@@ -736,3 +736,49 @@ def test_the_first_person_of_a_transcript_line_is_its_labelled_speaker(engine):
     # a staff member's report of what the customer did keeps the customer as the actor
     assert "threatens_lawsuit" in signals(engine, "网点主任报：客户在大堂拍着柜台说，今天再不给解冻，他就去法院起诉。")
     assert "threatens_lawsuit" in signals(engine, "客户：不赔钱我就去法院起诉你们\n坐席：好的")
+
+
+def test_an_initial_ends_no_sentence(engine):
+    from riskengine.reading.clauses import Doc
+    from riskengine.reading.narrative import normalise
+    for text in ("Complaint from R. Delgado about a fee. He said he will sue.", "Mr. J. Smith called. He left."):
+        norm = normalise(text)
+        doc = Doc(norm, {})
+        assert doc.sentence(norm.index("called" if "called" in norm else "about"))[0] == 0
+        assert doc.sentence(norm.index("he "))[0] > 0        # the real full stop still ends the first sentence
+    other = normalise("My wife and I. We left.")                # "I." is a pronoun, not an initial
+    assert Doc(other, {}).sentence(other.index("we"))[0] > 0
+
+
+def test_a_negated_verb_of_knowing_does_not_negate_what_it_asks_about(engine):
+    assert read_span(engine, "I do not understand why the bank blocked my card", "blocked")[1] != "negated"
+    assert read_span(engine, "我也不知道为什么银行冻结了我的卡", "冻结")[1] != "negated"
+    assert read_span(engine, "我并不明白为什么你们要骗我", "骗我")[1] != "negated"
+    assert "account_frozen" in signals(engine, "I do not understand why the bank blocked my card")
+    # the negation of the act itself still denies it; a belief asked about is not a fact
+    assert read_span(engine, "我没有起诉银行", "起诉")[1] == "negated"
+    assert "forged_evidence" not in signals(engine, "I don't know why your team thinks the bank statement was edited.")
+
+
+def test_a_generic_person_word_for_the_complainant_is_no_third_party(engine):
+    # "一名男子要求柜员…被拒后大声辱骂": the man is the one who demands of the firm, the complainant
+    text = "一名男子要求柜员为其办理退保，被拒后大声辱骂柜员。"
+    got = signals(engine, text)
+    assert "coerces_customer" not in got and "insults_staff" in got
+    assert read_span(engine, "今日上午一名男子来到网点，称要退保，被拒后扬言要去法院起诉银行。", "去法院")[0] == "complainant"
+    # a companion or an agent stays a third party
+    assert read_span(engine, "客户王某由一名男子陪同来网点，该男子要求柜员全额退保，并威胁说不退就曝光。", "曝光")[0] \
+        == "third_party"
+    assert "coerces_customer" in signals(engine, "一名男子自称客户的顾问，要求柜员全额退保，被拒后威胁要曝光。")
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("客户希望银行不要起诉他", "threatens_lawsuit"),                       # hoped the bank will not sue
+    ("I hope the bank will not sue me over this", "threatens_lawsuit"),
+    ("The collector threatened to sue me if I did not pay by Friday", "threatens_lawsuit"),   # not the consumer's
+    ("催收员说再不还钱就去法院起诉我", "threatens_lawsuit"),
+    ("I have never contacted the media or a lawyer or posted online", "threatens_media"),   # never X or Y
+    ("我从来没有找过媒体或者律师", "threatens_media"),
+])
+def test_the_issues_own_examples_stay_right(engine, text, absent):
+    assert absent not in signals(engine, text)

@@ -148,9 +148,10 @@ def default_markers() -> dict[str, Concept]:
     return {cid: Concept(id=cid, name=Text(zh=cid, en=cid), zh=zh, en=en) for cid, (zh, en) in MARKERS.items()}
 
 
-# A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. "):
+# A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. ") or
+# an initial ("r. delgado", "mr. j. smith"; not "i.": "my wife and i. we …"):
 # what must hold just after the full stop (the look-behinds follow it, so they are tried only there).
-_AFTER_STOP = (r"(?<!\b[a-z]\.[a-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\bst\.)"
+_AFTER_STOP = (r"(?<!\b[a-z]\.[a-z]\.)(?<!(?<![.'’])\b[a-hj-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\bst\.)"
                r"(?<!\bjr\.)(?<!\bsr\.)(?=[\"'”’)]*(?:\s|$))")   # a closing quote or bracket may follow
 
 
@@ -274,6 +275,34 @@ _SPEAKER_LABEL = re.compile(r"[\d\-/:. 年月日]{0,24}?\s*([^\s:：,，。.!?�
 _OTHER_SIDE_WORDS = frozenset({"them", "they", "对方", "对面", "他们", "him", "he", "she", "her"})
 
 
+# A negated verb of knowing or understanding and the why or how it asks ("I do not understand why the bank blocked
+# my card", "我也不知道为什么银行冻结了我的卡", "没搞懂他们凭什么扣钱"): the negation denies the knowing, not the
+# clause it introduces, which the why takes as a fact (not "不懂什么是现金价值", "don't know whether they will sue").
+_KNOWING_EN = re.compile(r"\s*(?:(?:really|even|fully|quite|actually|just)\s+)?(?:understand|know|see|get|comprehend|"
+                         r"figure out|remember|recall|follow|sure|idea|clue|explain|tell)\w*\s+(?:(?:me|us|to me)\s+)?"
+                         r"(?:exactly\s+)?(?:why|how|that)\b")
+_KNOWING_ZH = re.compile(r"(?:太|很|大|是很|怎么|能|可)?(?:明白|知道|理解|懂|清楚|晓得|搞懂|搞明白|搞清楚|弄懂|弄明白|弄清楚|"
+                         r"想通|想明白|了解|记得|知)(?:的是)?[^，,。！？!?；;]{0,8}?(?:为什么|为何|凭什么|怎么|咋)")
+
+
+# A person the note does not name ("一名男子", "该女子", "一位中年女士"), and what says whether that person is the
+# complainant (Doc._complainant_persons): a complainant named before; the person as someone's object or companion
+# (陪同/由/跟…一名男子, 遇到一名男子); a companion's or an agent's words after (陪同, 代, 自称, 顾问); the person's own
+# business with the firm just after (要求, 称, 来到, 办理 …).
+_GENERIC_PERSON = re.compile(r"(?:一名|一位|一个|有名|有位|有个|该|那名|这名|那位|这位|此)?(?:中年|老年|年轻|年长|[六七八]旬)?"
+                             r"(男子|女子|男士|女士|男性|女性)")
+_NAMED_SELF = re.compile(r"客户|投诉人|投保人|被保险人|持卡人|借款人|消费者|买家|来访人|申请人|我")
+_PERSON_AS_OBJECT = re.compile(r"(?:陪同|由|和|与|跟|同|及|让|叫|找|见|遇到|遇见|看到|被|给|向|对|带着|带)$|"
+                               r"(?:陪同|由|和|与|跟|同|及|让|叫|找|见|遇到|遇见|看到|被|给|向|对|带着|带)[^，,。]{0,3}$")
+_OTHERS_WORDS = re.compile(r"陪同|代为|代替|代理|代办|替他|替她|受托|委托|自称|冒充|朋友|顾问|律师|老师|中介|维权|亲属|家属|儿子|女儿|"
+                           r"丈夫|妻子|老公|老婆")
+_OWN_BUSINESS = re.compile(r"[^，,。！？]{0,6}?(?:要求|称|投诉|来到|到|进入|来|在|办理|申请|反映|咨询|质问|拒绝|持|携|拿着|致电|来电|"
+                           r"打电话|情绪|大声|不满)")
+
+_BELIEF = re.compile(r"\b(?:think|thinks|thought|believe|believes|believed|suspect|suspects|suspected|say|says|said|"
+                     r"claim|claims|claimed|assume|assumes|assumed|accuse|accuses|accused)\b|认为|觉得|以为|怀疑|说|声称|指责|咬定")
+
+
 class _Span:
     """A bare span, where a check expects an occurrence (a negation 不 found by position, not by the lexicon)."""
     __slots__ = ("start", "end")
@@ -304,6 +333,9 @@ class Doc:
                 markers = type(markers)(markers.lexicon, folded)
         self.text = text
         self.occ = occurrences     # concept id -> [Occurrence], from the lexicon
+        self._self_persons = self._complainant_persons(text)
+        if self._self_persons:     # "一名男子要求柜员…": the man is the complainant, no third party of the story
+            self.occ = self._without_persons(occurrences)
         self._folded = folded
         self._marker_lexicon = markers
         self._sent = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
@@ -340,8 +372,49 @@ class Doc:
                 found = self._marker_lexicon.find(self._folded[lo:hi], offset=lo)
                 found = {cid: kept for cid, occ in found.items()
                          if (kept := [o for o in occ if not self._not_a_marker(cid, o)])}
+                if self._self_persons and "actor_third_party" in found:
+                    self._person_is_complainant(found)
             self._by_sentence[k] = found
         return found
+
+    @staticmethod
+    def _complainant_persons(text: str) -> list[tuple[int, int]]:
+        """The spans of a generic person word ("一名男子", "该男子", "一位女士") that stands for the complainant:
+        the note's subject, who comes to the firm, complains or demands of it ("一名男子要求柜员为其办理…被拒后大声
+        辱骂"), with no complainant named before and none of a companion's or an agent's words about him
+        (陪同, 代, 自称, 顾问 …); later mentions of the same man or woman are his or hers too. Empty otherwise."""
+        if "男" not in text and "女" not in text:
+            return []
+        first = _GENERIC_PERSON.search(text)
+        if first is None or _NAMED_SELF.search(text, 0, first.start()) or \
+                _PERSON_AS_OBJECT.search(text, max(0, first.start() - 4), first.start()):
+            return []
+        k = first.end()
+        stop = _SENTENCE_END.search(text, k)
+        sentence = text[k:stop.start() if stop else len(text)]
+        if _OTHERS_WORDS.search(sentence) or not _OWN_BUSINESS.match(sentence):
+            return []
+        kind = first.group(1)[0]      # 男 or 女
+        return [(m.start(), m.end()) for m in _GENERIC_PERSON.finditer(text) if m.group(1)[0] == kind]
+
+    def _person_is_complainant(self, found: dict) -> None:
+        """Move the third-party actor words of one sentence's markers that name the complainant
+        (a generic person word of :meth:`_complainant_persons`) to the complainant's words."""
+        spans = self._self_persons
+        mine = [o for o in found["actor_third_party"] if any(a <= o.start and o.end <= b for a, b in spans)]
+        if mine:
+            found["actor_third_party"] = [o for o in found["actor_third_party"] if o not in mine]
+            found["actor_complainant"] = sorted(found.get("actor_complainant", []) + mine, key=lambda o: o.start)
+
+    def _without_persons(self, occurrences: dict) -> dict:
+        """``occurrences`` less the concept terms that lie inside a generic person word standing for the complainant."""
+        spans = self._self_persons
+        out = {}
+        for cid, occ in occurrences.items():
+            kept = [o for o in occ if not any(a <= o.start and o.end <= b for a, b in spans)]
+            if kept:
+                out[cid] = kept
+        return out
 
     def _not_a_marker(self, cid: str, o) -> bool:
         """A marker word that is part of a longer word here: the 会 of a named body (金管会, 消委会, 证监会,
@@ -507,6 +580,9 @@ class Doc:
                 return False               # "也不" over the 不 of "不想活了": the span's own negation
             return marker.start < start    # "不会" over the "会" a span starts with
         gap = text[marker.end:start]
+        if (_KNOWING_EN if english else _KNOWING_ZH).match(gap) and not _BELIEF.search(gap):
+            return False     # "I do not understand why the bank blocked my card": the knowing is denied
+                             # (not "I don't know why your team thinks it was edited": a belief, not a fact)
         if any(ch in gap for ch in "，,：:。！？!?；;\n"):
             if not english or any(ch in gap for ch in "。！？!?；;\n") or re.search(r"\.(\s|$)", gap):
                 return False
