@@ -782,3 +782,19 @@ def test_a_generic_person_word_for_the_complainant_is_no_third_party(engine):
 ])
 def test_the_issues_own_examples_stay_right(engine, text, absent):
     assert absent not in signals(engine, text)
+
+
+def test_an_english_first_person_opening_a_longer_term_still_acts(engine):
+    # "…or I'll come down there and wreck the place": "i'll" opens a longer term; the manager named before is
+    # spoken to, the speaker acts
+    text = "Put your manager on or I'll come down there and wreck the place."
+    assert read_span(engine, text, "wreck the place")[0] == "complainant"
+    assert "threatens_violence" in signals(engine, text)
+
+
+def test_a_dare_makes_the_act_a_threat_of_what_one_will_do(engine):
+    # "你信不信我发到朋友圈": said as a dare, the post is still ahead
+    text = "我都截图了，你信不信我发到朋友圈和业主群"
+    assert read_span(engine, text, "发到朋友圈")[1] == "future"
+    assert "threatens_online_post" in signals(engine, text)
+    assert "threatens_online_post" not in signals(engine, "我上周已经发到朋友圈了")

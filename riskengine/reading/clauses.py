@@ -299,6 +299,11 @@ _OTHERS_WORDS = re.compile(r"陪同|代为|代替|代理|代办|替他|替她|�
 _OWN_BUSINESS = re.compile(r"[^，,。！？]{0,6}?(?:要求|称|投诉|来到|到|进入|来|在|办理|申请|反映|咨询|质问|拒绝|持|携|拿着|致电|来电|"
                            r"打电话|情绪|大声|不满)")
 
+# Words that join a clause on and name no one: a term "or i'll" still has the speaker act.
+_JOINING_WORDS = re.compile(r"(?:(?:or|and|then|so|else|otherwise|if|but|now|because|when|or else|and then)\s+)+")
+# A dare before an act makes it a threat of what one will do ("你信不信我发到朋友圈", "信唔信我去告你", "看我敢不敢",
+# "watch me", "just try me", "see if I don't").
+_DARE = re.compile(r"信不信|信唔信|看我敢不敢|看我怎么|\b(?:watch me|try me|see if i don['’]?t|just you wait)\b")
 _BELIEF = re.compile(r"\b(?:think|thinks|thought|believe|believes|believed|suspect|suspects|suspected|say|says|said|"
                      r"claim|claims|claimed|assume|assumes|assumed|accuse|accuses|accused)\b|认为|觉得|以为|怀疑|说|声称|指责|咬定")
 
@@ -511,13 +516,18 @@ class Doc:
         hide the actor ("我司" does)."""
         at = o.end + (self.text.startswith(" ", o.end))
         markers = self._sentence_markers(self.sentence_index(o.start))
-        if not any(p.start == at for cid in ("marker_future", "marker_negation", "marker_past", "marker_hope",
+        word = self.text[o.start:o.end]
+        if word in FIRST_PERSON and word.isascii():
+            pass     # "i'll come down there and …" opening a longer term: the speaker still acts
+        elif not any(p.start == at for cid in ("marker_future", "marker_negation", "marker_past", "marker_hope",
                                              "marker_fear") for p in markers.get(cid, ())) \
                 and not (not self.text[o.start:o.end].isascii() and self.text.startswith(_ADVERB_AFTER_ZH, at)):
             return False     # "我就…", "我一定…" (an adverb of the speaker's act) name no one else either
         # only a term that starts with the actor word; one that ends with it names someone else
         # ("the customer's representative has …", "维权公司要…")
+        own = word in FIRST_PERSON and word.isascii()
         return not any(p.start < o.start and p.end >= o.end
+                       and not (own and _JOINING_WORDS.fullmatch(self.text, p.start, o.start))
                        for group in (self.occ, markers) for cid, occ in group.items()
                        if group is not markers or cid in _HIDING for p in occ)
 
@@ -663,6 +673,8 @@ class Doc:
             return "future"     # "回去就发朋友圈", "到时候就去起诉": what one will do once back, when the time comes
         if self.markers("marker_past", c0, end):
             return "past"
+        if _DARE.search(self.text, s0, start):
+            return "future"     # "你信不信我发到朋友圈", "watch me post it": a dare, what one will do
         if c0 > s0 and _GOES_ON_ZH.match(self.text, c0):
             # "我明天就举报到市场监管局，顺便发到小红书上": a clause that goes on keeps the plan of the one before
             before = self.modality_of(self.clause(c0 - 1)[0], c0 - 1)
