@@ -21,7 +21,10 @@ def found(text):
 
 
 def test_normalise_full_width_case_and_space():
-    assert normalise("ＭＥＤＩＡ　Ｎｅｗｓ\n\n１２３７８") == "media news 12378"
+    assert normalise("ＭＥＤＩＡ　Ｎｅｗｓ　１２３７８") == "media news 12378"
+    # a paragraph break ends a line that had no end of its own; a line after an ended sentence is joined
+    assert normalise("ＭＥＤＩＡ　Ｎｅｗｓ\n\n１２３７８") == "media news\n12378"
+    assert normalise("Ｎｅｗｓ.\n\n１２３７８") == "news. 12378"
 
 
 def test_chinese_and_english_hits_with_spans():

@@ -720,3 +720,91 @@ def test_might_as_well_die_is_no_retraction_and_an_insult_said_of_staff_is_the_s
 def test_a_condition_does_not_reach_an_act_that_followed_it(engine, text, sid, modality):
     # 随即/随后/接着 start the telling of what happened next; a condition after them still holds
     assert _modality(engine, text, sid) == {modality}
+
+
+# -- issue 13, reader12: lines, initials, knowing verbs, generic person words ----------------------------
+def test_a_line_break_in_a_transcript_ends_a_sentence(engine):
+    from riskengine.reading.clauses import Doc
+    from riskengine.reading.narrative import normalise
+    # "Them: …\nMe: …": each line is a sentence; the collector's line says nothing of the complainant's
+    text = normalise("Them: if you cancel we will sue you\nMe: fine")
+    assert Doc(text, {}).sentence(text.index("me:"))[0] == text.index("me:")
+    zh = normalise("客户：不赔钱\n坐席：好的，我记录一下")
+    assert Doc(zh, {}).sentence(zh.index("坐席"))[0] == zh.index("坐席")
+    # prose wrapped by hand, and a line after a sentence's own end, are joined by a space as before
+    assert normalise("I called them and they\ntold me no") == "i called them and they told me no"
+    assert normalise("已经退款。\n客户表示满意") == "已经退款。 客户表示满意"
+
+
+def test_the_first_person_of_a_transcript_line_is_its_labelled_speaker(engine):
+    # "对方：…我们就去法院起诉你": the other side threatens the complainant, who threatens in the next line
+    text = "对方：你再闹，我们就去法院起诉你\n我：我要去找媒体曝光你们"
+    assert read_span(engine, text, "起诉你")[0] in ("firm", "third_party")
+    assert "threatens_lawsuit" not in signals(engine, text) and "threatens_media" in signals(engine, text)
+    assert "threatens_lawsuit" not in signals(engine, "Them: we will sue you if you cancel\nMe: ok")
+    assert read_span(engine, "客服说：我们会起诉你", "起诉")[0] == "firm"
+    # a staff member's report of what the customer did keeps the customer as the actor
+    assert "threatens_lawsuit" in signals(engine, "网点主任报：客户在大堂拍着柜台说，今天再不给解冻，他就去法院起诉。")
+    assert "threatens_lawsuit" in signals(engine, "客户：不赔钱我就去法院起诉你们\n坐席：好的")
+
+
+def test_an_initial_ends_no_sentence(engine):
+    from riskengine.reading.clauses import Doc
+    from riskengine.reading.narrative import normalise
+    for text in ("Complaint from R. Delgado about a fee. He said he will sue.", "Mr. J. Smith called. He left."):
+        norm = normalise(text)
+        doc = Doc(norm, {})
+        assert doc.sentence(norm.index("called" if "called" in norm else "about"))[0] == 0
+        assert doc.sentence(norm.index("he "))[0] > 0        # the real full stop still ends the first sentence
+    other = normalise("My wife and I. We left.")                # "I." is a pronoun, not an initial
+    assert Doc(other, {}).sentence(other.index("we"))[0] > 0
+
+
+def test_a_negated_verb_of_knowing_does_not_negate_what_it_asks_about(engine):
+    assert read_span(engine, "I do not understand why the bank blocked my card", "blocked")[1] != "negated"
+    assert read_span(engine, "我也不知道为什么银行冻结了我的卡", "冻结")[1] != "negated"
+    assert read_span(engine, "我并不明白为什么你们要骗我", "骗我")[1] != "negated"
+    assert "account_frozen" in signals(engine, "I do not understand why the bank blocked my card")
+    # the negation of the act itself still denies it; a belief asked about is not a fact
+    assert read_span(engine, "我没有起诉银行", "起诉")[1] == "negated"
+    assert "forged_evidence" not in signals(engine, "I don't know why your team thinks the bank statement was edited.")
+
+
+def test_a_generic_person_word_for_the_complainant_is_no_third_party(engine):
+    # "一名男子要求柜员…被拒后大声辱骂": the man is the one who demands of the firm, the complainant
+    text = "一名男子要求柜员为其办理退保，被拒后大声辱骂柜员。"
+    got = signals(engine, text)
+    assert "coerces_customer" not in got and "insults_staff" in got
+    assert read_span(engine, "今日上午一名男子来到网点，称要退保，被拒后扬言要去法院起诉银行。", "去法院")[0] == "complainant"
+    # a companion or an agent stays a third party
+    assert read_span(engine, "客户王某由一名男子陪同来网点，该男子要求柜员全额退保，并威胁说不退就曝光。", "曝光")[0] \
+        == "third_party"
+    assert "coerces_customer" in signals(engine, "一名男子自称客户的顾问，要求柜员全额退保，被拒后威胁要曝光。")
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("客户希望银行不要起诉他", "threatens_lawsuit"),                       # hoped the bank will not sue
+    ("I hope the bank will not sue me over this", "threatens_lawsuit"),
+    ("The collector threatened to sue me if I did not pay by Friday", "threatens_lawsuit"),   # not the consumer's
+    ("催收员说再不还钱就去法院起诉我", "threatens_lawsuit"),
+    ("I have never contacted the media or a lawyer or posted online", "threatens_media"),   # never X or Y
+    ("我从来没有找过媒体或者律师", "threatens_media"),
+])
+def test_the_issues_own_examples_stay_right(engine, text, absent):
+    assert absent not in signals(engine, text)
+
+
+def test_an_english_first_person_opening_a_longer_term_still_acts(engine):
+    # "…or I'll come down there and wreck the place": "i'll" opens a longer term; the manager named before is
+    # spoken to, the speaker acts
+    text = "Put your manager on or I'll come down there and wreck the place."
+    assert read_span(engine, text, "wreck the place")[0] == "complainant"
+    assert "threatens_violence" in signals(engine, text)
+
+
+def test_a_dare_makes_the_act_a_threat_of_what_one_will_do(engine):
+    # "你信不信我发到朋友圈": said as a dare, the post is still ahead
+    text = "我都截图了，你信不信我发到朋友圈和业主群"
+    assert read_span(engine, text, "发到朋友圈")[1] == "future"
+    assert "threatens_online_post" in signals(engine, text)
+    assert "threatens_online_post" not in signals(engine, "我上周已经发到朋友圈了")

@@ -151,9 +151,10 @@ def default_markers() -> dict[str, Concept]:
     return {cid: Concept(id=cid, name=Text(zh=cid, en=cid), zh=zh, en=en) for cid, (zh, en) in MARKERS.items()}
 
 
-# A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. "):
+# A full stop ends a sentence unless it ends a dotted abbreviation ("15 u.s.c. 1692g", "e.g. ", "mr. ") or
+# an initial ("r. delgado", "mr. j. smith"; not "i.": "my wife and i. we …"):
 # what must hold just after the full stop (the look-behinds follow it, so they are tried only there).
-_AFTER_STOP = (r"(?<!\b[a-z]\.[a-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\bst\.)"
+_AFTER_STOP = (r"(?<!\b[a-z]\.[a-z]\.)(?<!(?<![.'’])\b[a-hj-z]\.)(?<!\bmr\.)(?<!\bmrs\.)(?<!\bms\.)(?<!\bdr\.)(?<!\bvs\.)(?<!\bst\.)"
                r"(?<!\bjr\.)(?<!\bsr\.)(?=[\"'”’)]*(?:\s|$))")   # a closing quote or bracket may follow
 
 
@@ -270,6 +271,46 @@ _JEST = re.compile(r"哈哈|嘻嘻|开玩笑|开个玩笑|说笑|笑死|[😂�
 _JEST_AHEAD = re.compile(r"\s*(?:" + _JEST.pattern + ")")     # opening the next sentence
 
 
+# A transcript line's speaker label at a line start, after a time or date if any ("Them:", "14:03 对方：",
+# "2026-10-12 21:04 催收：", "客服说：", "Collector said:"): the speaker, up to three short words.
+_SPEAKER_LABEL = re.compile(r"[\d\-/:. 年月日]{0,24}?\s*([^\s:：,，。.!?！？\"“”]{1,12}?(?: [^\s:：,，。.!?！？\"“”]{1,12}){0,2}?)"
+                            r"\s?(说|称|回复|答|said|says|wrote|replied)?\s?[:：]")
+_OTHER_SIDE_WORDS = frozenset({"them", "they", "对方", "对面", "他们", "him", "he", "she", "her"})
+
+
+# A negated verb of knowing or understanding and the why or how it asks ("I do not understand why the bank blocked
+# my card", "我也不知道为什么银行冻结了我的卡", "没搞懂他们凭什么扣钱"): the negation denies the knowing, not the
+# clause it introduces, which the why takes as a fact (not "不懂什么是现金价值", "don't know whether they will sue").
+_KNOWING_EN = re.compile(r"\s*(?:(?:really|even|fully|quite|actually|just)\s+)?(?:understand|know|see|get|comprehend|"
+                         r"figure out|remember|recall|follow|sure|idea|clue|explain|tell)\w*\s+(?:(?:me|us|to me)\s+)?"
+                         r"(?:exactly\s+)?(?:why|how|that)\b")
+_KNOWING_ZH = re.compile(r"(?:太|很|大|是很|怎么|能|可)?(?:明白|知道|理解|懂|清楚|晓得|搞懂|搞明白|搞清楚|弄懂|弄明白|弄清楚|"
+                         r"想通|想明白|了解|记得|知)(?:的是)?[^，,。！？!?；;]{0,8}?(?:为什么|为何|凭什么|怎么|咋)")
+
+
+# A person the note does not name ("一名男子", "该女子", "一位中年女士"), and what says whether that person is the
+# complainant (Doc._complainant_persons): a complainant named before; the person as someone's object or companion
+# (陪同/由/跟…一名男子, 遇到一名男子); a companion's or an agent's words after (陪同, 代, 自称, 顾问); the person's own
+# business with the firm just after (要求, 称, 来到, 办理 …).
+_GENERIC_PERSON = re.compile(r"(?:一名|一位|一个|有名|有位|有个|该|那名|这名|那位|这位|此)?(?:中年|老年|年轻|年长|[六七八]旬)?"
+                             r"(男子|女子|男士|女士|男性|女性)")
+_NAMED_SELF = re.compile(r"客户|投诉人|投保人|被保险人|持卡人|借款人|消费者|买家|来访人|申请人|我")
+_PERSON_AS_OBJECT = re.compile(r"(?:陪同|由|和|与|跟|同|及|让|叫|找|见|遇到|遇见|看到|被|给|向|对|带着|带)$|"
+                               r"(?:陪同|由|和|与|跟|同|及|让|叫|找|见|遇到|遇见|看到|被|给|向|对|带着|带)[^，,。]{0,3}$")
+_OTHERS_WORDS = re.compile(r"陪同|代为|代替|代理|代办|替他|替她|受托|委托|自称|冒充|朋友|顾问|律师|老师|中介|维权|亲属|家属|儿子|女儿|"
+                           r"丈夫|妻子|老公|老婆")
+_OWN_BUSINESS = re.compile(r"[^，,。！？]{0,6}?(?:要求|称|投诉|来到|到|进入|来|在|办理|申请|反映|咨询|质问|拒绝|持|携|拿着|致电|来电|"
+                           r"打电话|情绪|大声|不满)")
+
+# Words that join a clause on and name no one: a term "or i'll" still has the speaker act.
+_JOINING_WORDS = re.compile(r"(?:(?:or|and|then|so|else|otherwise|if|but|now|because|when|or else|and then)\s+)+")
+# A dare before an act makes it a threat of what one will do ("你信不信我发到朋友圈", "信唔信我去告你", "看我敢不敢",
+# "watch me", "just try me", "see if I don't").
+_DARE = re.compile(r"信不信|信唔信|看我敢不敢|看我怎么|\b(?:watch me|try me|see if i don['’]?t|just you wait)\b")
+_BELIEF = re.compile(r"\b(?:think|thinks|thought|believe|believes|believed|suspect|suspects|suspected|say|says|said|"
+                     r"claim|claims|claimed|assume|assumes|assumed|accuse|accuses|accused)\b|认为|觉得|以为|怀疑|说|声称|指责|咬定")
+
+
 class _Span:
     """A bare span, where a check expects an occurrence (a negation 不 found by position, not by the lexicon)."""
     __slots__ = ("start", "end")
@@ -303,6 +344,9 @@ class Doc:
                 markers = type(markers)(markers.lexicon, folded)
         self.text = text
         self.occ = occurrences     # concept id -> [Occurrence], from the lexicon
+        self._self_persons = self._complainant_persons(text)
+        if self._self_persons:     # "一名男子要求柜员…": the man is the complainant, no third party of the story
+            self.occ = self._without_persons(occurrences)
         self._folded = folded
         self._marker_lexicon = markers
         self._sent = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
@@ -326,6 +370,7 @@ class Doc:
         self._actor_words: dict[int, list[tuple[int, int, str]]] = {}   # sentence -> _actors_in of it
         self._inside: dict[tuple[int, int], bool] = {}                  # span -> inside_longer
         self._agent_story: bool | None = None     # whether a third party acting for the customer is named
+        self._is_transcript: bool | None = None   # whether lines open with speakers' labels
 
     def _sentence_markers(self, k: int) -> dict[str, list]:
         found = self._by_sentence.get(k)
@@ -338,8 +383,49 @@ class Doc:
                 found = self._marker_lexicon.find(self._folded[lo:hi], offset=lo)
                 found = {cid: kept for cid, occ in found.items()
                          if (kept := [o for o in occ if not self._not_a_marker(cid, o)])}
+                if self._self_persons and "actor_third_party" in found:
+                    self._person_is_complainant(found)
             self._by_sentence[k] = found
         return found
+
+    @staticmethod
+    def _complainant_persons(text: str) -> list[tuple[int, int]]:
+        """The spans of a generic person word ("一名男子", "该男子", "一位女士") that stands for the complainant:
+        the note's subject, who comes to the firm, complains or demands of it ("一名男子要求柜员为其办理…被拒后大声
+        辱骂"), with no complainant named before and none of a companion's or an agent's words about him
+        (陪同, 代, 自称, 顾问 …); later mentions of the same man or woman are his or hers too. Empty otherwise."""
+        if "男" not in text and "女" not in text:
+            return []
+        first = _GENERIC_PERSON.search(text)
+        if first is None or _NAMED_SELF.search(text, 0, first.start()) or \
+                _PERSON_AS_OBJECT.search(text, max(0, first.start() - 4), first.start()):
+            return []
+        k = first.end()
+        stop = _SENTENCE_END.search(text, k)
+        sentence = text[k:stop.start() if stop else len(text)]
+        if _OTHERS_WORDS.search(sentence) or not _OWN_BUSINESS.match(sentence):
+            return []
+        kind = first.group(1)[0]      # 男 or 女
+        return [(m.start(), m.end()) for m in _GENERIC_PERSON.finditer(text) if m.group(1)[0] == kind]
+
+    def _person_is_complainant(self, found: dict) -> None:
+        """Move the third-party actor words of one sentence's markers that name the complainant
+        (a generic person word of :meth:`_complainant_persons`) to the complainant's words."""
+        spans = self._self_persons
+        mine = [o for o in found["actor_third_party"] if any(a <= o.start and o.end <= b for a, b in spans)]
+        if mine:
+            found["actor_third_party"] = [o for o in found["actor_third_party"] if o not in mine]
+            found["actor_complainant"] = sorted(found.get("actor_complainant", []) + mine, key=lambda o: o.start)
+
+    def _without_persons(self, occurrences: dict) -> dict:
+        """``occurrences`` less the concept terms that lie inside a generic person word standing for the complainant."""
+        spans = self._self_persons
+        out = {}
+        for cid, occ in occurrences.items():
+            kept = [o for o in occ if not any(a <= o.start and o.end <= b for a, b in spans)]
+            if kept:
+                out[cid] = kept
+        return out
 
     def _not_a_marker(self, cid: str, o) -> bool:
         """A marker word that is part of a longer word here: the 会 of a named body (金管会, 消委会, 证监会,
@@ -436,21 +522,35 @@ class Doc:
         hide the actor ("我司" does)."""
         at = o.end + (self.text.startswith(" ", o.end))
         markers = self._sentence_markers(self.sentence_index(o.start))
-        if not any(p.start == at for cid in ("marker_future", "marker_negation", "marker_past", "marker_hope",
+        word = self.text[o.start:o.end]
+        if word in FIRST_PERSON and word.isascii():
+            pass     # "i'll come down there and …" opening a longer term: the speaker still acts
+        elif not any(p.start == at for cid in ("marker_future", "marker_negation", "marker_past", "marker_hope",
                                              "marker_fear") for p in markers.get(cid, ())) \
                 and not (not self.text[o.start:o.end].isascii() and self.text.startswith(_ADVERB_AFTER_ZH, at)):
             return False     # "我就…", "我一定…" (an adverb of the speaker's act) name no one else either
         # only a term that starts with the actor word; one that ends with it names someone else
         # ("the customer's representative has …", "维权公司要…")
+        own = word in FIRST_PERSON and word.isascii()
         if self._cover is not None:
-            if any(p_start < o.start for p_start, _p_end in self._cover.spans(o.start, o.end)):
+            if any(p_start < o.start and not (own and _JOINING_WORDS.fullmatch(self.text, p_start, o.start))
+                   for p_start, _p_end in self._covering(o)):
                 return False
             groups = (markers,)
         else:
             groups = (self.occ, markers)
         return not any(p.start < o.start and p.end >= o.end
+                       and not (own and _JOINING_WORDS.fullmatch(self.text, p.start, o.start))
                        for group in groups for cid, occ in group.items()
                        if group is not markers or cid in _HIDING for p in occ)
+
+    def _covering(self, o):
+        """The longer concept terms around ``o`` (:attr:`_cover`), less those inside a generic person word
+        that stands for the complainant (dropped from :attr:`occ` too: see :meth:`_without_persons`)."""
+        persons = self._self_persons
+        for p_start, p_end in self._cover.spans(o.start, o.end):
+            if not any(a <= p_start and p_end <= b for a, b in persons):
+                yield p_start, p_end
 
     def inside_longer(self, o) -> bool:
         """Whether another concept's term covers ``o`` and more ("公司" inside "维权公司")."""
@@ -464,7 +564,7 @@ class Doc:
         size = o.end - o.start
         markers = self._sentence_markers(self.sentence_index(o.start))
         if self._cover is not None:
-            for p_start, p_end in self._cover.spans(o.start, o.end):
+            for p_start, p_end in self._covering(o):
                 if not (p_end == o.end and _DETERMINER.fullmatch(self.text, p_start, o.start)):
                     return True
             groups = (markers,)
@@ -518,6 +618,9 @@ class Doc:
                 return False               # "也不" over the 不 of "不想活了": the span's own negation
             return marker.start < start    # "不会" over the "会" a span starts with
         gap = text[marker.end:start]
+        if (_KNOWING_EN if english else _KNOWING_ZH).match(gap) and not _BELIEF.search(gap):
+            return False     # "I do not understand why the bank blocked my card": the knowing is denied
+                             # (not "I don't know why your team thinks it was edited": a belief, not a fact)
         if any(ch in gap for ch in "，,：:。！？!?；;\n"):
             if not english or any(ch in gap for ch in "。！？!?；;\n") or re.search(r"\.(\s|$)", gap):
                 return False
@@ -598,6 +701,8 @@ class Doc:
             return "future"     # "回去就发朋友圈", "到时候就去起诉": what one will do once back, when the time comes
         if self.markers("marker_past", c0, end):
             return "past"
+        if _DARE.search(self.text, s0, start):
+            return "future"     # "你信不信我发到朋友圈", "watch me post it": a dare, what one will do
         if c0 > s0 and _GOES_ON_ZH.match(self.text, c0):
             # "我明天就举报到市场监管局，顺便发到小红书上": a clause that goes on keeps the plan of the one before
             before = self.modality_of(self.clause(c0 - 1)[0], c0 - 1)
@@ -689,6 +794,8 @@ class Doc:
         got, was_against = self._actor_plain(start, end, s0, s1)
         quoted = self._quote_speaker(start)
         if quoted is None:
+            quoted = self._line_speaker(start)
+        if quoted is None:
             return got, was_against
         q_open, speaker = quoted
         text = self.text
@@ -731,6 +838,42 @@ class Doc:
                 return None
             return o, ("firm" if cid == "actor_firm" else "third_party")
         return None
+
+    def _line_speaker(self, pos: int) -> tuple[int, str] | None:
+        """(where the label's colon stands, "firm" or "third_party") when ``pos`` lies in a line of a
+        transcript labelled with the other side ("Them: we'll sue you", "14:03 对方：我们会去法院告你",
+        "催收员说：…"): the first person of that line is the labelled speaker, 你/you the complainant. None
+        for the complainant's own line ("Me: …", "客户：…") or a line with no speaker label."""
+        text = self.text
+        ls = text.rfind("\n", 0, pos) + 1
+        label = _SPEAKER_LABEL.match(text, ls, pos)
+        if label is None or not (label.group(2) or self._transcript()):
+            return None      # "X: …" in one line is a note's heading unless X says it ("客服说：…")
+        a, b = label.span(1)
+        word = text[a:b]
+        if word in _OTHER_SIDE_WORDS:
+            cid = self._resolved("actor_pronoun", a, "对方" if not word.isascii() else "they")
+        else:
+            named = sorted((m.start, m.end, cid) for cid in ACTOR_IDS for m in self.markers(cid, a, b))
+            if not named:
+                return None
+            n_a, n_b, cid = max(named, key=lambda w: (-w[0], w[1]))   # the word the label starts with
+            rest = text[n_b:b]
+            if text[a:n_a].strip() not in ("", "the", "a", "an", "our", "your") or \
+                    len(rest) > 3 or (not rest.isascii() and len(rest) > 2):
+                return None  # the speaker is the label itself, a name after it at most ("催收小王", "agent 7")
+            cid = self._resolved(cid, n_a, text[n_a:n_b])
+        if cid == "actor_complainant":
+            return None
+        return label.end() - 1, ("firm" if cid == "actor_firm" else "third_party")
+
+    def _transcript(self) -> bool:
+        """Whether two or more lines of the text open with a speaker's label (a chat or call transcript)."""
+        if self._is_transcript is None:
+            text = self.text
+            starts = [0] + [m.end() for m in re.finditer("\n", text)]
+            self._is_transcript = sum(1 for ls in starts if _SPEAKER_LABEL.match(text, ls)) >= 2
+        return self._is_transcript
 
     def _actor_plain(self, start: int, end: int, s0: int, s1: int) -> tuple[str, bool]:
         """(who acts, whether it is done to the complainant), quotes aside."""

@@ -47,9 +47,46 @@ _WS = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
+    """NFKC, case folded, each run of white space one space; a line break that ends a line of a transcript
+    or a list of notes ("Them: …\nMe: …", "客户：…\n坐席：…") stays one newline, which ends a sentence
+    for the reader. A line break inside prose wrapped by hand (a line that ends with a comma, or a word
+    going on in lower case on the next line) and one after a sentence's own end stays a space."""
     # str.split() splits at exactly the characters re's \s matches (Py_UNICODE_ISSPACE), and casefold
     # makes no white space: the same as _WS.sub(" ", ...).casefold().strip(), in a third of the time.
-    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+    text = unicodedata.normalize("NFKC", text)
+    if not _LINE_BREAK.search(text):
+        return " ".join(text.split()).casefold()
+    out: list[str] = []
+    blank = False
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if not line:
+            blank = bool(out)
+            continue
+        if out:
+            out.append(_line_join(out[-1], line, blank))
+        out.append(line)
+        blank = False
+    return "".join(out).casefold()
+
+
+_LINE_BREAK = re.compile(r"\S[^\S\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]\s*\S")
+_LINE_ENDED = re.compile(r"[。！？!?；;….][\"'”’」』)）\]】]*$")    # the line's sentence already ended
+_LINE_GOES_ON = re.compile(r"[,，、]$")                                 # a wrapped line ends mid-sentence
+# A line that opens with a speaker or a record's label, a time, a date, a bullet or a number: a new line of
+# a transcript or a list ("Them: …", "14:05 客户：…", "2026-10-12 …", "- …", "1. …", "【…】").
+_LINE_LABEL = re.compile(r"(?:[^\s:：,，。.]{1,12}(?: [^\s:：,，。.]{1,12}){0,2}\s?[:：]|\d{1,4}[-/.:年月]\d|"
+                         r"[-*•·>#(（\[【「“\"]|\d{1,2}[.)、])")
+
+
+def _line_join(before: str, line: str, blank: bool) -> str:
+    """What stands between two lines: a space where the sentence already ended or goes on, else a newline."""
+    if _LINE_ENDED.search(before):
+        return " "
+    if not blank and not _LINE_LABEL.match(line) and (
+            _LINE_GOES_ON.search(before) or (line[0].islower() and before[-1].isascii() and before[-1].isalnum())):
+        return " "
+    return "\n"
 
 
 _ESCAPE_OR_TEXT = re.compile(r"\\.|[^\\]+", re.DOTALL)
