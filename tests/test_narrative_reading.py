@@ -98,6 +98,26 @@ def test_who_acts_after_an_ultimatums_otherwise_is_who_made_the_demand(engine):
     assert "threatens_lawsuit" not in signals(engine, "催收员让我今天必须还清，不然就去法院告我。")
 
 
+def test_a_condition_told_two_clauses_later_does_not_make_earlier_acts_conditional(engine):
+    doc_modality = lambda text, word: _modality_at(engine, text, word)
+    text = "他们天天打电话到我们厂里找车间主任，说我欠他们钱，还说要是不给钱就上门。"
+    assert doc_modality(text, "打电话") != "conditional"       # the calls happened
+    assert doc_modality(text, "上门") == "conditional"          # the visit is threatened on a condition
+    assert doc_modality("我会去法院起诉你们，如果周五前还不退款的话。", "起诉") == "conditional"
+    assert doc_modality("I will sue them unless they refund me.", "sue") == "conditional"
+
+
+def _modality_at(engine, text, word):
+    from riskengine.reading.clauses import Doc
+    from riskengine.reading.lexicon import BoundLexicon, to_simplified
+    from riskengine.reading.narrative import fold_ascii, normalise
+    norm = to_simplified(normalise(text))
+    folded = fold_ascii(norm)
+    doc = Doc(norm, {}, BoundLexicon(engine.scanner.marker_lexicon, folded), folded)
+    at = norm.index(word)
+    return doc.modality_of(at, at + len(word))
+
+
 def test_handler_notes_and_first_person_words_are_both_read():
     hit = SCANNER.scan("客户称如不退款将找记者曝光。")[0]
     assert (hit.signal, hit.actor) == ("threatens_media", "complainant")

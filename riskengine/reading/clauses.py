@@ -686,9 +686,13 @@ class Doc:
                                               or self._price_before(s0, m)):
                         return "conditional"
                     return kind
-        # a condition reaches the span unless an act that followed starts a clause between them
+        # a condition before the span reaches it unless an act that followed starts a clause between them; one
+        # after it only from its own clause or the next ("I will sue unless…", "我会起诉，如果…"), not from a later
+        # clause about something else ("他们天天打电话到厂里，说我欠钱，又说要是不给钱就上门": the calls happened)
         after = max((o.start for o in self.markers("marker_sequence", s0, start)), default=s0)
-        if self.markers("marker_conditional", after, s1) or self._bu_jiu(after, start):
+        k = bisect.bisect_right(self._clause, c1)
+        reach = self._clause[k] if k < len(self._clause) and self._clause[k] < s1 else s1
+        if self.markers("marker_conditional", after, min(reach, s1)) or self._bu_jiu(after, start):
             return "conditional"
         head = self.text[c0:end]
         if _WOULD_SHORT.search(head):     # "he'd go to the papers": would, a condition
