@@ -107,6 +107,15 @@ def test_a_condition_told_two_clauses_later_does_not_make_earlier_acts_condition
     assert doc_modality("I will sue them unless they refund me.", "sue") == "conditional"
 
 
+def test_a_negation_inside_quoted_words_ends_with_the_quote(engine):
+    text = "买家去年以“标签未标注致敏原”获赔800元，今年3月又购买同一款饼干。"
+    assert _modality_at(engine, text, "获赔") != "negated"
+    text = "Eleven letters came, all saying 'the risks were never explained to me', all asking for every premium back."
+    assert _modality_at(engine, text, "asking") != "negated"
+    # quoted words that open and close before the negation leave it whole
+    assert _modality_at(engine, "那个“顾问”说他没有收过钱。", "收过") == "negated"
+
+
 def _modality_at(engine, text, word):
     from riskengine.reading.clauses import Doc
     from riskengine.reading.lexicon import BoundLexicon, to_simplified

@@ -237,6 +237,7 @@ _NEW_SUBJECT_EN = re.compile(r"\b(?:i|we|you|he|she|they|it)['’](?:ll|d|re|m|v
 _SAY_THINK_EN = re.compile(r"\b(?:said|say|says|saying|told|tell|mentioned|suggested|indicated|stated|threatened|think|thought|"
                            r"believe|believed|expect|expected|mean|meant|claim|claimed)\b")
 _STOPPED = re.compile(r"\b(?:stop|stops|stopped|stopping|quit|quite stop)\b")
+_SINGLE_QUOTE_CLOSES = re.compile(r"[a-z]'[,.;:]")
 _CLOSE_Q = "”」』"
 # between a speaker and the quote: a verb of saying and little else ("对我说：", "原话：", "said", "told me,")
 _SAYS_THEN_QUOTE = re.compile(r"[^，,。；;!?！？]{0,6}?(?:称|说|讲|道|表示|原话|回复|答|喊|吼|骂|威胁|警告|扬言|"
@@ -618,6 +619,8 @@ class Doc:
                 return False               # "也不" over the 不 of "不想活了": the span's own negation
             return marker.start < start    # "不会" over the "会" a span starts with
         gap = text[marker.end:start]
+        if self._quote_closes(marker.start, gap):
+            return False     # 以"标签未标注致敏原"获赔800元: a negation inside quoted words ends with the quote
         if (_KNOWING_EN if english else _KNOWING_ZH).match(gap) and not _BELIEF.search(gap):
             return False     # "I do not understand why the bank blocked my card": the knowing is denied
                              # (not "I don't know why your team thinks it was edited": a belief, not a fact)
@@ -642,6 +645,17 @@ class Doc:
               and _NEW_SUBJECT_ZH.search(text, marker.end + 1, start)):
             return False     # "没有备案号我早就查过了": the negation denied the 备案号, a new subject goes on
         return not self.markers("marker_scope_break", marker.end, start)
+
+    def _quote_closes(self, pos: int, gap: str) -> bool:
+        """Whether quoted words that hold ``pos`` close within ``gap`` (the text after it): a closing mark
+        (”」』), a straight double quote when an odd number of them opened before ``pos`` in its sentence, or
+        a single quote followed by a comma or stop ("all saying 'the risks were never explained to me', all
+        asking for …")."""
+        if sum(map(gap.count, _CLOSE_Q)) > sum(map(gap.count, _OPEN_Q)):
+            return True          # more closed than opened after ``pos``: the words that hold it end there
+        if '"' in gap and self.text.count('"', self.sentence(pos)[0], pos) % 2 == 1:
+            return True
+        return bool(_SINGLE_QUOTE_CLOSES.search(gap)) and "'" in self.text[self.sentence(pos)[0]:pos]
 
     def _asks_back(self, pos: int) -> bool:
         """Whether the sentence of ``pos`` asks back from ``pos`` on (…吗？, …是什么？, …?): a rhetorical
