@@ -90,6 +90,17 @@ GROUPS: dict[str, tuple[set[str], set[str], set[str]]] = {
                       {"Account status incorrect", "Account information incorrect", "Information belongs to someone else",
                        "Old information reappears or never goes away", "Public record information inaccurate",
                        "Their investigation did not fix an error on your report"}),
+    # A transaction or an account the consumer did not authorise (unauthorized_transaction alone): the transaction
+    # Issues and Sub-issues, and identity theft behind a debt, a card or a loan. NOT "Fraud or scam" (a scam the consumer
+    # paid into is authorised), "Privacy issues" (data_leak), nor the credit-report Sub-issues that cite identity theft.
+    "unauthorised": ({"unauthorized_transaction"},
+                     {"Unauthorized transactions or other transaction problem", "Identity theft / Fraud / Embezzlement",
+                      "Unauthorized transactions/trans. issues"},
+                     {"Debt was result of identity theft", "Debt resulted from identity theft",
+                      "Card was charged for something you did not purchase with the card",
+                      "Charged for a purchase or transfer you did not make with the card",
+                      "Card opened as result of identity theft or fraud", "Account opened as a result of fraud",
+                      "Fraudulent loan", "Transaction was not authorized"}),
     # The firm did not answer, or answered late: the consumer says a dispute or request went unanswered or took
     # longer than the time allowed (a bureau's 30 days under FCRA 611). NOT "Their investigation did not fix an
     # error" (answered, wrongly), "Difficulty submitting a dispute ... over the phone" (access, not silence), nor
