@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from riskengine.reading.corpus_eval import ITEM_KEYS
+
 NARRATIVES = Path(__file__).resolve().parent / "narratives"
 EN_FILES = sorted(NARRATIVES.glob("en_*.yaml"))
 
-ALLOWED_KEYS = {"id", "lang", "register", "text", "signals", "hard_negatives", "source"}
+ALLOWED_KEYS = ITEM_KEYS          # as `riskengine eval` reads them (a `note` records an annotation decision)
 REQUIRED_KEYS = {"id", "lang", "register", "text", "signals"}
 REGISTERS = {"handler", "complainant"}
 LANGS = {"zh", "en"}
