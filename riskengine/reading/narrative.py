@@ -451,7 +451,7 @@ class NarrativeScanner:
     def needed(self, terms) -> tuple[frozenset[str], list[int]]:
         """(the concepts a text must be read for, the numbers of the ``terms`` present that are theirs).
 
-        A text holds ~170 term occurrences of which a reading can use a few: a reading can hold only
+        A text holds ~200 term occurrences of which readings use a fifth: a reading can hold only
         where every concept of its ``all`` (and one of its ``any``) has a term present, so only the
         concepts of such readings are located, with those every text needs (vetoes of patterns,
         salience, whose agent). Which words lie inside longer terms is judged by a :class:`TermCover`
