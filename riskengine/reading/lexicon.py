@@ -406,7 +406,8 @@ class Lexicon:
                             if not whole:
                                 continue
                         found.setdefault(cid, {})[(start, end)] = Occurrence(cid, start, end, english)
-                # _token_start and _token_end, written out (this runs for every place a term occurs)
+                # _token_start and _token_end, written out (this runs for every place a term occurs); occurs_at
+                # asks the same of one place
                 elif start == lo or not (text[start - 1] in tok or (text[start - 1] in joiners and start - 2 >= lo
                                                                       and text[start - 2] in tok)):
                     if end == hi or not (text[end] in tok or (text[end] in joiners and end + 1 < hi
@@ -428,8 +429,7 @@ class Lexicon:
         term, kind = self.term_strings[k], self._kinds[k]
         end, n = start + len(term), len(text)
         if kind == "0":
-            return (not all(english for _cid, english in self._owners_of(k))
-                    or ((start == 0 or text[start - 1] not in _WORD_CHARS) and (end == n or text[end] not in _WORD_CHARS)))
+            return not all(english for _cid, english in self._owners_of(k)) or _whole_word(text, start, end)
         if not _token_start(text, start, 0):
             return False
         return _token_end(text, end, n) or (kind == "1" and text[end:end + 2] in _POSSESSIVE and end + 2 <= n
