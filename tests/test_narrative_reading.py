@@ -99,32 +99,20 @@ def test_who_acts_after_an_ultimatums_otherwise_is_who_made_the_demand(engine):
 
 
 def test_a_condition_told_two_clauses_later_does_not_make_earlier_acts_conditional(engine):
-    doc_modality = lambda text, word: _modality_at(engine, text, word)
     text = "他们天天打电话到我们厂里找车间主任，说我欠他们钱，还说要是不给钱就上门。"
-    assert doc_modality(text, "打电话") != "conditional"       # the calls happened
-    assert doc_modality(text, "上门") == "conditional"          # the visit is threatened on a condition
-    assert doc_modality("我会去法院起诉你们，如果周五前还不退款的话。", "起诉") == "conditional"
-    assert doc_modality("I will sue them unless they refund me.", "sue") == "conditional"
+    assert read_span(engine, text, "打电话")[1] != "conditional"       # the calls happened
+    assert read_span(engine, text, "上门")[1] == "conditional"          # the visit is threatened on a condition
+    assert read_span(engine, "我会去法院起诉你们，如果周五前还不退款的话。", "起诉")[1] == "conditional"
+    assert read_span(engine, "I will sue them unless they refund me.", "sue")[1] == "conditional"
 
 
 def test_a_negation_inside_quoted_words_ends_with_the_quote(engine):
     text = "买家去年以“标签未标注致敏原”获赔800元，今年3月又购买同一款饼干。"
-    assert _modality_at(engine, text, "获赔") != "negated"
+    assert read_span(engine, text, "获赔")[1] != "negated"
     text = "Eleven letters came, all saying 'the risks were never explained to me', all asking for every premium back."
-    assert _modality_at(engine, text, "asking") != "negated"
+    assert read_span(engine, text, "asking")[1] != "negated"
     # quoted words that open and close before the negation leave it whole
-    assert _modality_at(engine, "那个“顾问”说他没有收过钱。", "收过") == "negated"
-
-
-def _modality_at(engine, text, word):
-    from riskengine.reading.clauses import Doc
-    from riskengine.reading.lexicon import BoundLexicon, to_simplified
-    from riskengine.reading.narrative import fold_ascii, normalise
-    norm = to_simplified(normalise(text))
-    folded = fold_ascii(norm)
-    doc = Doc(norm, {}, BoundLexicon(engine.scanner.marker_lexicon, folded), folded)
-    at = norm.index(word)
-    return doc.modality_of(at, at + len(word))
+    assert read_span(engine, "那个“顾问”说他没有收过钱。", "收过")[1] == "negated"
 
 
 def test_handler_notes_and_first_person_words_are_both_read():
