@@ -19,6 +19,7 @@ from riskengine.engines.state import CaseState, Evaluation
 from riskengine.load.cached_loader import load_ruleset
 from riskengine.reading.narrative import NarrativeHit, NarrativeScanner
 from riskengine.engines.plan import build_plan
+from riskengine.decide.clock import days_past_answer_clock
 from riskengine.decide.policy import decide, key_figures
 from riskengine.contracts.ruleset import Ruleset
 
@@ -97,7 +98,10 @@ class Engine:
         from_text = {h.signal for h in hits}
         sources = {s: ("declared+narrative" if s in declared and s in from_text else
                        "declared" if s in declared else "narrative") for s in declared | from_text}
-        return CaseState(facts=case_facts(case), signals=frozenset(sources), signal_sources=sources), hits
+        facts, signals = case_facts(case), frozenset(sources)
+        facts["derived"]["answer_days_past"] = days_past_answer_clock(
+            self.ruleset.policy_conditions.answer_deadlines, facts, signals)
+        return CaseState(facts=facts, signals=signals, signal_sources=sources), hits
 
     # -- assessment -----------------------------------------------------------------------------
     def evaluate(self, case: Case, engine: EngineName | None = None) -> tuple[CaseState, list, Evaluation]:

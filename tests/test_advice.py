@@ -176,6 +176,17 @@ def test_respond_by_follows_the_jurisdictions_answer_clock(engine, jurisdiction,
     assert a.escalation.respond_by == dt.date(2025, 6, 2) + dt.timedelta(days=days)
 
 
+@pytest.mark.parametrize("jurisdiction,industry,days_open,overrun", [
+    ("CN", "insurance", 15, False), ("CN", "insurance", 16, True),
+    ("UK", "banking", 20, False), ("UK", "banking", 56, False), ("UK", "banking", 57, True),
+    ("US", "banking", 16, True), ("CN", "securities", 40, False)])
+def test_clock_overrun_is_judged_on_the_cases_own_answer_clock(engine, jurisdiction, industry, days_open, overrun):
+    # A UK complaint three weeks old is within the FCA's eight weeks: not late on the Chinese 15 days.
+    a = engine.assess(case(jurisdiction=jurisdiction, industry=industry, category="fees_charges",
+                           history={"days_open": days_open}))
+    assert ("clock_overrun" in a.findings) is overrun
+
+
 def test_securities_firms_do_not_get_the_banking_insurance_clock(engine):
     a = engine.assess(case(industry="securities", category="fees_charges"))
     assert "cbirc_standard_15d" not in ids(a.escalation.actions)

@@ -27,6 +27,9 @@ DERIVED: dict[str, tuple[type, str]] = {
     "derived.received_weekday": (int, "1 = Monday … 7 = Sunday"),
     "derived.received_yyyymmdd": (int, "received as the number YYYYMMDD, to compare dates (ge: 20110721)"),
     "derived.years_since_loss": (float, "years from events.loss_on to received (limitation periods)"),
+    # set by the engine, which holds the clocks (knowledge/deadlines.yaml): decide.clock.days_past_answer_clock
+    "derived.answer_days_past": (int, "history.days_open minus the days the case's own answer clock allows "
+                                      "(CN 15 days / 7 working days, UK 8 weeks, US 15 days); > 0: overdue"),
 }
 ELDERLY_AGE = 65
 # when the statutory multiples changed (the law in force on the day of the sale decides)

@@ -538,6 +538,15 @@ class CaseGenerator(ConditionVisitor[None]):
                 if holds(day.year * 10000 + day.month * 100 + day.day) == want:
                     case["received"] = day.isoformat()
                     return
+        elif name == "answer_days_past":
+            # Every answer clock is between 7 working days and 8 weeks: 160 days open is past each of them by
+            # 100 or more, 0 days open leaves 7 or more. A case with no clock (UK/US non-financial) stays None.
+            for days_open, past in ((160, 100), (0, -7)):
+                if holds(past) == want:
+                    history = dict(case.get("history") or {})
+                    history["days_open"] = days_open
+                    case["history"] = history
+                    return
         elif name == "received_weekday":
             for _ in range(30):
                 day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 700))
