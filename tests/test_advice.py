@@ -187,6 +187,16 @@ def test_clock_overrun_is_judged_on_the_cases_own_answer_clock(engine, jurisdict
     assert ("clock_overrun" in a.findings) is overrun
 
 
+@pytest.mark.parametrize("jurisdiction,sensitive", [("CN", True), ("UK", False), ("US", False)])
+def test_early_march_is_a_sensitive_period_only_in_china(engine, jurisdiction, sensitive):
+    # The Two Sessions and the 15 March consumer-rights gala are China's: a UK complaint of 3 March that
+    # mentions the ombudsman is not escalated to level 3 for "a sensitive period plus a regulator".
+    a = engine.assess(case(jurisdiction=jurisdiction, industry="banking", category="fees_charges",
+                           received="2025-03-03", signals=["mentions_regulator"]))
+    assert ("sensitive_timing" in a.findings) is sensitive
+    assert (a.escalation.level >= 3) is sensitive
+
+
 def test_securities_firms_do_not_get_the_banking_insurance_clock(engine):
     a = engine.assess(case(industry="securities", category="fees_charges"))
     assert "cbirc_standard_15d" not in ids(a.escalation.actions)
