@@ -34,3 +34,12 @@ def test_a_signal_trial_the_case_format_would_refuse_is_skipped(engine, make_cas
     assert _with_signal(case, state, "x") is None
     case = engine.parse_case(make_case(signals=[sid] * 499))
     assert _with_signal(case, engine.state(case)[0], "x").facts["signals"] == [sid] * 499 + ["x"]
+
+
+def test_lateness_is_asked_as_the_days_open_just_past_the_cases_own_answer_clock(engine, make_case):
+    # UK: 8 weeks (56 days) allow; the rule asks for 1 day past, so 57 days open is tried. CN insurers: 15 + 1.
+    for jurisdiction, industry, first_late in (("UK", "banking", 57), ("CN", "insurance", 16)):
+        case = engine.parse_case(make_case(jurisdiction=jurisdiction, industry=industry, history={}))
+        state, _hits = engine.state(case)
+        tried = [value for fact, value, _data in trials(engine.ruleset, case, state) if fact == "history.days_open"]
+        assert first_late in tried, (jurisdiction, tried)

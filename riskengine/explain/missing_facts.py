@@ -12,6 +12,7 @@ from riskengine.contracts.assessment import Assessment, KeyFigures, MissingFact
 from riskengine.contracts.knowledge import RISK_LEVELS, Text
 from riskengine.language.tree import FieldCondition, leaves, lookup
 from riskengine.language.fields import set_path
+from riskengine.decide.clock import days_past_answer_clock
 from riskengine.decide.policy import key_figures
 
 MAX_MISSING = 40
@@ -48,6 +49,8 @@ FIELD_QUESTIONS: dict[str, Text] = {
 # Derived ratios: the case field a handler is asked for instead (the ratio's denominator).
 RATIO_INPUTS = {"derived.demand_over_entitlement": "entitlement_amount",
                 "derived.demand_over_dispute": "amount_in_dispute"}
+# The clock's lateness: the case field a handler is asked for instead (decide.clock.days_past_answer_clock).
+CLOCK_INPUT = ("derived.answer_days_past", "history.days_open")
 # The key figures (assessment.KeyFigures) a missing fact is judged by, weighted by how much a change
 # matters to the handler; score and taboos do not make a question worth asking.
 WEIGHTS = {"risk.level": 3, "agent.suspected": 3, "strategy": 2, "escalation.level": 2, "channels": 1}
@@ -113,6 +116,18 @@ def trials(rs, case, state) -> Iterator[tuple[str, Any, dict]]:
                             value = round(asked / ratio, 2)
                             if value not in tried.setdefault(denominator, []):
                                 tried[denominator].append(value)
+                continue
+            if leaf.field == CLOCK_INPUT[0]:
+                # Lateness is asked through the days open: the days the case's answer clock allows, plus the
+                # days past it the rule names.
+                field = CLOCK_INPUT[1]
+                if lookup(state.facts, field) is None:
+                    facts = dict(state.facts, history={**(state.facts.get("history") or {}), "days_open": 0})
+                    left = days_past_answer_clock(rs.policy_conditions.answer_deadlines, facts, state.signals)
+                    for past in _candidate_values(leaf) if left is not None else ():
+                        value = past - left
+                        if value > 0 and value not in tried.setdefault(field, []):
+                            tried[field].append(value)
                 continue
             if leaf.field in FIELD_QUESTIONS:
                 current = lookup(state.facts, leaf.field)
