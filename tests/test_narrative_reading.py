@@ -825,3 +825,46 @@ def test_a_dare_makes_the_act_a_threat_of_what_one_will_do(engine):
     assert read_span(engine, text, "发到朋友圈")[1] == "future"
     assert "threatens_online_post" in signals(engine, text)
     assert "threatens_online_post" not in signals(engine, "我上周已经发到朋友圈了")
+
+
+def test_qingqiu_in_a_written_demand_is_the_demand_not_a_hope(engine):
+    # "请求贵司…" is what the letter asks for, said outright; 希望 stays a hope
+    assert read_span(engine, "请求贵司全额退还保费。", "全额退还")[1] == "asserted"
+    assert read_span(engine, "我希望贵司全额退还保费。", "全额退还")[1] == "hoped"
+
+
+@pytest.mark.parametrize("text, part", [
+    ("我打电话过去，那边的人说：“我们会起诉你”", "起诉"),
+    ("那边的人说：我们会起诉你", "起诉"),                 # a colon and no quote marks
+    ("对方的人讲：我们下周就去法院告你", "法院告"),
+    ('The people there said "we will sue you"', "sue"),
+    ('The guy on the phone told me "we\'ll take you to court"', "court"),
+])
+def test_a_speaker_named_only_by_where_they_are_is_the_other_side(engine, text, part):
+    assert read_span(engine, text, part)[0] == "firm"
+    assert "threatens_lawsuit" not in signals(engine, text)
+
+
+def test_a_complainants_own_colon_speech_stays_the_complainants(engine):
+    assert read_span(engine, "客户说：我要起诉你们", "起诉")[0] == "complainant"
+
+
+@pytest.mark.parametrize("text, part, modality", [
+    ("我已向劳动仲裁委员会申请仲裁", "申请", "past"),          # the 会 of 委员会 is no "will"
+    ("客户已向消费者权益保护委员会投诉", "投诉", "past"),
+    ("业务员会上门找我", "上门", "future"),                   # a one-character 员 before 会: the salesman will
+])
+def test_the_hui_of_a_committee_is_no_will(engine, text, part, modality):
+    assert read_span(engine, text, part)[1] == modality
+
+
+@pytest.mark.parametrize("text, part, modality", [
+    ("客户很不满，保单还没到期就被扣了手续费", "扣了", "asserted"),   # 还没…就: it happened too soon
+    ("我不知道为什么，还没签字就扣了保费", "扣了", "asserted"),
+    ("还不到期就扣款", "扣款", "asserted"),
+    ("他们不等我说完就挂了电话", "挂了", "asserted"),
+    ("不退钱我就去找媒体", "找媒体", "conditional"),           # a refusal, then what follows: a condition
+    ("收不到钱我就去起诉", "起诉", "conditional"),
+])
+def test_not_yet_then_is_a_past_sequence_not_a_condition(engine, text, part, modality):
+    assert read_span(engine, text, part)[1] == modality

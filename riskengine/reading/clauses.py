@@ -47,7 +47,7 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("if", "unless", "otherwise", "or else", "should they", "should you", "in case", "no choice but",
          "leave me no choice", "leaves me no choice", "left me no choice", "leaving me no choice")),
     "marker_hope": (
-        ("希望", "但愿", "期望", "期待", "盼望", "恳请", "请求", "请不要", "求求"),
+        ("希望", "但愿", "期望", "期待", "盼望", "恳请", "请不要", "求求"),
         ("hope", "hoping", "hoped", "hopefully", "wish", "pray")),
     "marker_fear": (
         ("担心", "害怕", "怕", "恐怕", "唯恐", "生怕", "担忧"),
@@ -188,6 +188,10 @@ _BIE_WORDS = frozenset("分特区告类识级性派个差辨鉴判甄")   # 分�
 # 会 as a noun (a council, a meeting), not "will": the 会 of 金管会, 消委会, 证监会, 银保监会, 协会, 开会 …
 _COUNCIL_BEFORE = frozenset("管委监协工基学商社机开大理董年聚约例晚宴议省市")
 _COUNCIL_AFTER = ("员", "议", "计", "所", "长", "场", "谈", "见", "晤", "面", "费")
+# a body's name of two characters before its 会: 仲裁委员会, 消费者权益保护委员会, 董事会, 股东大会, 基金会, 座谈会 (not
+# "业务员会上门": a one-character 员 is a person who will)
+_COUNCIL_NAME = re.compile(r"(?:委员|董事|理事|监事|股东|联合|促进|研究|基金|调解|听证|座谈|说明|见面|茶话|联谊|展销|"
+                           r"博览|交易|推介|恳谈|协调|评审|审委|业委|居委|村委)$")
 # 没 that denies nothing: 没完 ("这事没完", 没完没了: it is not over), 没过几天 / 没过多久 (soon after)
 _MEI_NOT_NEGATION = re.compile(r"没完|没过(?:几|多|两|一|半|三)")
 # The contracted will and would: "I'll post it online", "she'll sue" (future); "he'd go to the papers" (a
@@ -222,6 +226,11 @@ _ADVERB_AFTER_ZH = ("就", "才", "都", "也", "还", "一定", "肯定", "马�
 _BRACKET_LABEL = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,20}[)）】\]]\s*")
 _ZAI_JIU = re.compile(r"(?:你们|他们|对方|你)再(?!三|见|也|说|次确认)[^。！？；]{1,20}?[，,]?[^。！？；，,]{0,8}就(?!是)")
 _PROSPECTIVE_ZH = re.compile(r"回去就|回去后|回去以后|到时候|到时|转头就|立马|立刻就|马上就|等会儿?就|一会儿就|回家就")
+# 不 inside a word that refuses nothing, so no 不…就 condition: 不满, 不知道, 不料, 不久, 对不起, 不停 …
+_BU_WORD = re.compile(r"不满|不知|不懂|不明白|不清楚|不理解|不料|不仅|不但|不过|不断|不停|不少|不久|不一会|对不起|看不起|"
+                      r"了不起|不耐烦|不得不|不管|不同|不一样")
+# "not yet" before a 就: an act that came too soon (还没到期就扣款, 尚未签字就, 没等我说完就挂了, 还不到期就, 不到一个月就)
+_NOT_YET = re.compile(r"还没|还未|尚未|没等|未等|不等(?!于)|没来得及|还不到|(?:^|(?<=[，,。]))不到|不出[一二三两几半十\d]")
 _GOES_ON_ZH = re.compile(r"\s*(?:顺便|顺带|还要|还得|再去|再|并且|而且|同时|也要|另外还|外加|连同)")
 # 把 opens the object a verb disposes of: person words after it are in that object, not who acts
 # ("我就把你们业务员怎么忽悠我的录个视频发抖音": the customer posts); not 一把, 把握, 把关, 把手, 把柄
@@ -244,6 +253,14 @@ _SAYS_THEN_QUOTE = re.compile(r"[^，,。；;!?！？]{0,6}?(?:称|说|讲|道|�
                               r"said|says|told|wrote|replied|texted|messaged|warned|threatened|shouted|yelled|screamed)"
                               r"[^，,。；;!?！？]{0,6}?[：:,，]?\s*$")
 _YOU_AFTER = re.compile(r"\s*(?:[^\s，,。；;！？!?\"“”]{0,2}?你(?!们的)|(?:[a-z]+\s+)?you\b)")       # "告你", "sue you": the listener, in a quote the complainant
+# A speaker the writer names only by where they are, the other side: "那边的人", "对方的人", "他们那边的工作人员",
+# "电话那头的小姑娘", "the people there", "the guy on the phone", "a woman at the branch", "the man I spoke to".
+_VAGUE_SPEAKER = re.compile(
+    r"(?:那边|那里|那儿|那头|对面|对方|他们那边|他们那里|电话那头|电话那边|电话里|店里|行里|公司里|里面)的?"
+    r"(?:人|工作人员|员工|小姑娘|小伙子|小姐|先生|男的|女的|那个人|一个人|负责人)|"
+    r"\b(?:people|person|guy|guys|man|woman|lady|girl|bloke|folks|fella|chap|someone|somebody)\s+"
+    r"(?:(?:over\s+)?there|on the (?:phone|line|other end)|at the (?:branch|bank|office|counter|desk|front desk|store|shop|"
+    r"call cent(?:er|re)|company|firm)|(?:i|we) (?:spoke|talked) (?:to|with))\b")
 _OBJECT_BEFORE = re.compile(r"(?:对|跟|给|向|和|同|叫|让|问|告诉|通知|警告|威胁|骂|指着|冲着|朝着|朝|对着|看着|当着)$|\b(?:to|told|tell|tells|asked|warned|at)\s+(?:(?:the|a|an|my|your|our|their|his|her)\s+)?$")
 _NP_NEGATION = frozenset({"没有", "没", "并没有", "也没", "毫无", "并无", "未", "尚未"})   # negations that can deny a thing
 # A negation that denies a noun phrase ends where a new subject starts its own predicate: "没有备案号我早就
@@ -434,7 +451,8 @@ class Doc:
         text = self.text
         word = text[o.start:o.end]
         if cid == "marker_future" and word == "会":
-            return (o.start > 0 and text[o.start - 1] in _COUNCIL_BEFORE) or text.startswith(_COUNCIL_AFTER, o.end)
+            return (o.start > 0 and text[o.start - 1] in _COUNCIL_BEFORE) or text.startswith(_COUNCIL_AFTER, o.end) \
+                or _COUNCIL_NAME.search(text, max(0, o.start - 2), o.start) is not None
         if cid == "marker_negation" and word == "没":
             return bool(_MEI_NOT_NEGATION.match(text, o.start))
         if cid == "marker_future_time":
@@ -803,7 +821,16 @@ class Doc:
         从楼顶下去" — once more, then what follows (not 再三, 就是)."""
         head = self.text[s0:start]
         j = head.rfind("就")
-        return j > 0 and ("不" in head[:j] or _ZAI_JIU.search(head, 0, j + 1) is not None)
+        if j <= 0:
+            return False
+        if _ZAI_JIU.search(head, 0, j + 1) is not None:
+            return True
+        before = _BU_WORD.sub(lambda m: "＿" * len(m.group()), head[:j])   # 不满, 不知道, 对不起: no refusal
+        k = before.rfind("不")
+        if k < 0:
+            return False
+        # "还没到期就扣款", "没等我签字就转走了", "还不到一个月就…": the 就 tells what happened before, a past sequence
+        return _NOT_YET.search(before, max(0, k - 1)) is None
 
     def actor(self, start: int, end: int, s0: int, s1: int) -> tuple[str, bool]:
         """(who acts, whether it is done to the complainant). Inside the quoted words of the other side
@@ -813,6 +840,8 @@ class Doc:
         quoted = self._quote_speaker(start)
         if quoted is None:
             quoted = self._line_speaker(start)
+        if quoted is None and ("：" in self.text or ":" in self.text):
+            quoted = self._colon_speaker(start)
         if quoted is None:
             return got, was_against
         q_open, speaker = quoted
@@ -839,9 +868,36 @@ class Doc:
                 return None
             o = text.rfind('"', k, pos)
         s0 = self.sentence(o)[0] if o > 0 else 0
+        side = self._speaker_before(s0, o)
+        return None if side is None else (o, side)
+
+    def _colon_speaker(self, pos: int) -> tuple[int, str] | None:
+        """(where the colon stands, "firm" or "third_party") when ``pos`` follows, in its sentence, the colon of
+        the other side's words given without quote marks ("我打过去问，那边的人说：我们会起诉你", "客服讲：…")."""
+        text = self.text
+        s0, _s1 = self.sentence(pos)
+        c = max(text.rfind("：", s0, pos), text.rfind(":", s0, pos))
+        if c <= s0 or text[c - 1].isdigit():
+            return None      # no colon, or a time ("14:03")
+        side = self._speaker_before(s0, c + 1)
+        return None if side is None else (c, side)
+
+    def _speaker_before(self, s0: int, o: int) -> str | None:
+        """"firm" or "third_party" when the words opening at ``o`` are said by the other side: the last person
+        named before ``o`` from ``s0`` on, not as an object, with a verb of saying just before ``o``; or a person
+        the writer names only by where they are ("那边的人说：", "对方的人讲", "the people there said", "the
+        guy on the phone told me"), who is the other side (as 对方, they). None otherwise."""
+        text = self.text
         # every actor word before the quote, a longer one first where two end together ("那家公司的人原话：")
         named = sorted(((m.start, m.end, cid) for cid in ACTOR_IDS for m in self.markers(cid, s0, o)),
                        key=lambda w: (w[1], w[1] - w[0]))
+        vague = None
+        for vague in _VAGUE_SPEAKER.finditer(text, s0, o):
+            pass
+        if vague is not None and _SAYS_THEN_QUOTE.match(text[vague.end():o]) \
+                and not any(a >= vague.end() for a, _b, _c in named):
+            cid = self._resolved("actor_pronoun", vague.start(), "对方" if not text[vague.start()].isascii() else "they")
+            return None if cid == "actor_complainant" else "firm" if cid == "actor_firm" else "third_party"
         for a, b, cid in reversed(named):
             if any(a2 < a and b2 == b for a2, b2, _c in named):
                 continue     # "公司" at the end of a longer name: the longer one speaks
@@ -854,7 +910,7 @@ class Doc:
             cid = self._resolved(cid, a, word)
             if cid == "actor_complainant":
                 return None
-            return o, ("firm" if cid == "actor_firm" else "third_party")
+            return "firm" if cid == "actor_firm" else "third_party"
         return None
 
     def _line_speaker(self, pos: int) -> tuple[int, str] | None:
