@@ -868,3 +868,11 @@ def test_the_hui_of_a_committee_is_no_will(engine, text, part, modality):
 ])
 def test_not_yet_then_is_a_past_sequence_not_a_condition(engine, text, part, modality):
     assert read_span(engine, text, part)[1] == modality
+
+
+def test_a_number_in_chinese_words_is_read_as_chinese(engine):
+    # "向12315投诉": the number is no English word, so a 未 two clauses back does not reach it by a word count
+    text = "客户要求按承诺退款499元，未提出其他金钱要求，表示若不退将向12315投诉。"
+    assert read_span(engine, text, "12315")[1] == "conditional"
+    assert "mentions_regulator" in signals(engine, text)
+    assert read_span(engine, "I did not call 911", "911")[1] == "negated"     # in English words it stays English

@@ -686,13 +686,29 @@ class Doc:
         """Whether a negation reaches ``pos`` (for the later concepts of a reading); negation words
         inside the reading's own terms (``own`` spans: "不要", "not to") do not count."""
         s0, s1 = self.sentence(pos)
-        english = pos < len(self.text) and self.text[pos].isascii()
+        english = self._english_at(pos)
         if not english and self._neg_char_before(pos) and not any(a < pos <= b for a, b in own):
             return not (self.text[pos - 1] == "不" and self._offer_after(pos, s1))
         return any(self._reaches(m, pos, english) and not (self._will_not(m) and self._offer_after(pos, s1))
                    and not self._price_before(s0, m)
                    for m in self.markers("marker_negation", s0, pos)
                    if not any(m.start < b and a < m.end for a, b in own))
+
+    def _english_at(self, pos: int) -> bool:
+        """Whether the words at ``pos`` are English: a Latin letter; a number or a sign in Chinese words ("向12315投诉",
+        "扣了3000元") is Chinese, read by the words before it."""
+        text = self.text
+        if pos >= len(text) or not text[pos].isascii():
+            return False
+        if text[pos].isalpha():
+            return True
+        for k in range(pos - 1, max(-1, pos - 12), -1):
+            ch = text[k]
+            if not ch.isascii():
+                return False
+            if ch.isalpha():
+                return True
+        return True
 
     def _neg_char_before(self, pos: int) -> bool:
         """不/别 right before ``pos`` ("不起诉", "别曝光"); 别 ending a word (分别, 特别, 区别) is no negation."""
@@ -702,7 +718,7 @@ class Doc:
         return ch == "不" or (ch == "别" and (pos < 2 or self.text[pos - 2] not in _BIE_WORDS))
 
     def modality(self, start: int, end: int, s0: int, s1: int) -> str:
-        english = start < len(self.text) and self.text[start].isascii()
+        english = self._english_at(start)
         if not english and self._neg_char_before(start):
             # 不起诉, 别曝光; "我不发网上，只要你们赔" offers silence for a price, as does "转我三千，我就不曝光"
             return "conditional" if self.text[start - 1] == "不" and (
