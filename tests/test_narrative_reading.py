@@ -876,3 +876,10 @@ def test_a_number_in_chinese_words_is_read_as_chinese(engine):
     assert read_span(engine, text, "12315")[1] == "conditional"
     assert "mentions_regulator" in signals(engine, text)
     assert read_span(engine, "I did not call 911", "911")[1] == "negated"     # in English words it stays English
+
+
+def test_theres_opens_a_clause_a_negation_before_it_does_not_reach(engine):
+    # "if I can't pay for her headstone there's no point me being here": the can't is the condition's own
+    text = 'Said "if I can\'t pay for her headstone there\'s no point me being here".'
+    assert read_span(engine, text, "no point")[1] == "conditional"
+    assert read_span(engine, "I don't think there's any fraud here", "fraud")[1] == "negated"   # a thought denied

@@ -242,7 +242,8 @@ _PRICE_BEFORE_ZH = re.compile(r"(?:给我|转我|赔我|退我|赔偿我|打给�
                               r"转\d|给\d)(?:(?![。；;!?！？]).){0,40}?(?:就|也|便)(?:(?![。；;!?！？]).){0,30}$")
 
 _OPEN_Q = "“「『"
-_NEW_SUBJECT_EN = re.compile(r"\b(?:i|we|you|he|she|they|it)['’](?:ll|d|re|m|ve)\b|\b(?:he|she|it)['’]s\b")
+# a new subject, contracted, or "there's" opening a clause of its own ("if I can't pay for it there's no point …")
+_NEW_SUBJECT_EN = re.compile(r"\b(?:i|we|you|he|she|they|it)['’](?:ll|d|re|m|ve)\b|\b(?:he|she|it|there)['’]s\b")
 _SAY_THINK_EN = re.compile(r"\b(?:said|say|says|saying|told|tell|mentioned|suggested|indicated|stated|threatened|think|thought|"
                            r"believe|believed|expect|expected|mean|meant|claim|claimed)\b")
 _STOPPED = re.compile(r"\b(?:stop|stops|stopped|stopping|quit|quite stop)\b")
