@@ -883,3 +883,12 @@ def test_theres_opens_a_clause_a_negation_before_it_does_not_reach(engine):
     text = 'Said "if I can\'t pay for her headstone there\'s no point me being here".'
     assert read_span(engine, text, "no point")[1] == "conditional"
     assert read_span(engine, "I don't think there's any fraud here", "fraud")[1] == "negated"   # a thought denied
+
+
+def test_de_hua_closes_a_condition_and_the_speaker_after_it_acts(engine):
+    # "不给的话我明天就举报": 的话 ends the condition; 我 after it is the subject, not the object of 给
+    text = "给我转5000块这事就算了，不给的话我明天就举报到市场监管局，顺便发到小红书上。"
+    assert read_span(engine, text, "举报")[0] == "complainant"
+    assert read_span(engine, text, "举报")[1] == "conditional"
+    assert "threatens_online_post" in signals(engine, text)
+    assert read_span(engine, "他说的话我都录下来了", "录下来")[1] != "conditional"     # 说的话: the words said

@@ -226,6 +226,8 @@ _ADVERB_AFTER_ZH = ("就", "才", "都", "也", "还", "一定", "肯定", "马�
 _BRACKET_LABEL = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,20}[)）】\]]\s*")
 _ZAI_JIU = re.compile(r"(?:你们|他们|对方|你)再(?!三|见|也|说|次确认)[^。！？；]{1,20}?[，,]?[^。！？；，,]{0,8}就(?!是)")
 _PROSPECTIVE_ZH = re.compile(r"回去就|回去后|回去以后|到时候|到时|转头就|立马|立刻就|马上就|等会儿?就|一会儿就|回家就")
+# 的话 closing a condition ("不给的话我明天就举报", "再拖的话…"); not the words someone said (说的话, 骂人的话)
+_DE_HUA = re.compile(r"(?<![说讲骂问听过人])的话")
 # 不 inside a word that refuses nothing, so no 不…就 condition: 不满, 不知道, 不料, 不久, 对不起, 不停 …
 _BU_WORD = re.compile(r"不满|不知|不懂|不明白|不清楚|不理解|不料|不仅|不但|不过|不断|不停|不少|不久|不一会|对不起|看不起|"
                       r"了不起|不耐烦|不得不|不管|不同|不一样")
@@ -741,7 +743,8 @@ class Doc:
         after = max((o.start for o in self.markers("marker_sequence", s0, start)), default=s0)
         k = bisect.bisect_right(self._clause, c1)
         reach = self._clause[k] if k < len(self._clause) and self._clause[k] < s1 else s1
-        if self.markers("marker_conditional", after, min(reach, s1)) or self._bu_jiu(after, start):
+        if self.markers("marker_conditional", after, min(reach, s1)) or self._bu_jiu(after, start) \
+                or _DE_HUA.search(self.text, after, start):
             return "conditional"
         head = self.text[c0:end]
         if _WOULD_SHORT.search(head):     # "he'd go to the papers": would, a condition
@@ -978,6 +981,7 @@ class Doc:
             # right after a verb that takes an object ("威胁我", "找到那个业务员"), or after an English one with
             # only an article or a possessive between ("called the agent a useless idiot")
             return any(0 <= c_start - v and not any(ch in text[v:c_start] for ch in "，,。；;")
+                       and "的话" not in text[v:c_start]     # "不给的话我就…": the condition ends, 我 is a subject
                        and (c_start - v <= 4 or _ARTICLE_GAP.fullmatch(text, v, c_start) is not None)
                        for v in verbs_end)
 
