@@ -892,3 +892,11 @@ def test_de_hua_closes_a_condition_and_the_speaker_after_it_acts(engine):
     assert read_span(engine, text, "举报")[1] == "conditional"
     assert "threatens_online_post" in signals(engine, text)
     assert read_span(engine, "他说的话我都录下来了", "录下来")[1] != "conditional"     # 说的话: the words said
+
+
+def test_a_list_put_first_is_what_the_speaker_after_it_acts_on(engine):
+    # "银行、监管、法院我都找遍了": the bodies are fronted objects; 我 acts
+    text = "银行、监管、法院我都找遍了，不知道还能找谁。"
+    assert read_span(engine, text, "监管")[0] == "complainant"
+    assert "mentions_regulator" in signals(engine, text)
+    assert read_span(engine, "银行、保险公司都不管我", "不管")[0] == "firm"     # a list that is the subject

@@ -226,6 +226,8 @@ _ADVERB_AFTER_ZH = ("就", "才", "都", "也", "还", "一定", "肯定", "马�
 _BRACKET_LABEL = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,20}[)）】\]]\s*")
 _ZAI_JIU = re.compile(r"(?:你们|他们|对方|你)再(?!三|见|也|说|次确认)[^。！？；]{1,20}?[，,]?[^。！？；，,]{0,8}就(?!是)")
 _PROSPECTIVE_ZH = re.compile(r"回去就|回去后|回去以后|到时候|到时|转头就|立马|立刻就|马上就|等会儿?就|一会儿就|回家就")
+# The rest of a list put first, then the one who acts on it ("银行、监管、法院我都找遍了", "客服、经理我都找过")
+_FRONTED_LIST_SUBJECT = re.compile(r"(?:[、和及][^，,。；;！？!?、]{1,8}?)*(?:我们|我|本人)(?:都|也|全|已经|早就|一个个|挨个)")
 # 的话 closing a condition ("不给的话我明天就举报", "再拖的话…"); not the words someone said (说的话, 骂人的话)
 _DE_HUA = re.compile(r"(?<![说讲骂问听过人])的话")
 # 不 inside a word that refuses nothing, so no 不…就 condition: 不满, 不知道, 不料, 不久, 对不起, 不停 …
@@ -1020,6 +1022,9 @@ class Doc:
                     if cid == "actor_complainant":
                         objects_seen = True
                     continue
+                if cid != "actor_complainant" and text.startswith("、", c_end) and \
+                        _FRONTED_LIST_SUBJECT.match(text, c_end, self.clause(start)[1]):
+                    continue     # "银行、监管、法院我都找遍了": a list put first, the 我 after it acts on it
                 subject = (c_start, c_end, cid)
                 if n == 2:
                     subject = self._topic(subject, start, c0, conditions)
