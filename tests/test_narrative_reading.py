@@ -825,3 +825,78 @@ def test_a_dare_makes_the_act_a_threat_of_what_one_will_do(engine):
     assert read_span(engine, text, "发到朋友圈")[1] == "future"
     assert "threatens_online_post" in signals(engine, text)
     assert "threatens_online_post" not in signals(engine, "我上周已经发到朋友圈了")
+
+
+def test_qingqiu_in_a_written_demand_is_the_demand_not_a_hope(engine):
+    # "请求贵司…" is what the letter asks for, said outright; 希望 stays a hope
+    assert read_span(engine, "请求贵司全额退还保费。", "全额退还")[1] == "asserted"
+    assert read_span(engine, "我希望贵司全额退还保费。", "全额退还")[1] == "hoped"
+
+
+@pytest.mark.parametrize("text, part", [
+    ("我打电话过去，那边的人说：“我们会起诉你”", "起诉"),
+    ("那边的人说：我们会起诉你", "起诉"),                 # a colon and no quote marks
+    ("对方的人讲：我们下周就去法院告你", "法院告"),
+    ('The people there said "we will sue you"', "sue"),
+    ('The guy on the phone told me "we\'ll take you to court"', "court"),
+])
+def test_a_speaker_named_only_by_where_they_are_is_the_other_side(engine, text, part):
+    assert read_span(engine, text, part)[0] == "firm"
+    assert "threatens_lawsuit" not in signals(engine, text)
+
+
+def test_a_complainants_own_colon_speech_stays_the_complainants(engine):
+    assert read_span(engine, "客户说：我要起诉你们", "起诉")[0] == "complainant"
+
+
+@pytest.mark.parametrize("text, part, modality", [
+    ("我已向劳动仲裁委员会申请仲裁", "申请", "past"),          # the 会 of 委员会 is no "will"
+    ("客户已向消费者权益保护委员会投诉", "投诉", "past"),
+    ("业务员会上门找我", "上门", "future"),                   # a one-character 员 before 会: the salesman will
+])
+def test_the_hui_of_a_committee_is_no_will(engine, text, part, modality):
+    assert read_span(engine, text, part)[1] == modality
+
+
+@pytest.mark.parametrize("text, part, modality", [
+    ("客户很不满，保单还没到期就被扣了手续费", "扣了", "asserted"),   # 还没…就: it happened too soon
+    ("我不知道为什么，还没签字就扣了保费", "扣了", "asserted"),
+    ("还不到期就扣款", "扣款", "asserted"),
+    ("他们不等我说完就挂了电话", "挂了", "asserted"),
+    ("不退钱我就去找媒体", "找媒体", "conditional"),           # a refusal, then what follows: a condition
+    ("收不到钱我就去起诉", "起诉", "conditional"),
+])
+def test_not_yet_then_is_a_past_sequence_not_a_condition(engine, text, part, modality):
+    assert read_span(engine, text, part)[1] == modality
+
+
+def test_a_number_in_chinese_words_is_read_as_chinese(engine):
+    # "向12315投诉": the number is no English word, so a 未 two clauses back does not reach it by a word count
+    text = "客户要求按承诺退款499元，未提出其他金钱要求，表示若不退将向12315投诉。"
+    assert read_span(engine, text, "12315")[1] == "conditional"
+    assert "mentions_regulator" in signals(engine, text)
+    assert read_span(engine, "I did not call 911", "911")[1] == "negated"     # in English words it stays English
+
+
+def test_theres_opens_a_clause_a_negation_before_it_does_not_reach(engine):
+    # "if I can't pay for her headstone there's no point me being here": the can't is the condition's own
+    text = 'Said "if I can\'t pay for her headstone there\'s no point me being here".'
+    assert read_span(engine, text, "no point")[1] == "conditional"
+    assert read_span(engine, "I don't think there's any fraud here", "fraud")[1] == "negated"   # a thought denied
+
+
+def test_de_hua_closes_a_condition_and_the_speaker_after_it_acts(engine):
+    # "不给的话我明天就举报": 的话 ends the condition; 我 after it is the subject, not the object of 给
+    text = "给我转5000块这事就算了，不给的话我明天就举报到市场监管局，顺便发到小红书上。"
+    assert read_span(engine, text, "举报")[0] == "complainant"
+    assert read_span(engine, text, "举报")[1] == "conditional"
+    assert "threatens_online_post" in signals(engine, text)
+    assert read_span(engine, "他说的话我都录下来了", "录下来")[1] != "conditional"     # 说的话: the words said
+
+
+def test_a_list_put_first_is_what_the_speaker_after_it_acts_on(engine):
+    # "银行、监管、法院我都找遍了": the bodies are fronted objects; 我 acts
+    text = "银行、监管、法院我都找遍了，不知道还能找谁。"
+    assert read_span(engine, text, "监管")[0] == "complainant"
+    assert "mentions_regulator" in signals(engine, text)
+    assert read_span(engine, "银行、保险公司都不管我", "不管")[0] == "firm"     # a list that is the subject

@@ -47,7 +47,7 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("if", "unless", "otherwise", "or else", "should they", "should you", "in case", "no choice but",
          "leave me no choice", "leaves me no choice", "left me no choice", "leaving me no choice")),
     "marker_hope": (
-        ("希望", "但愿", "期望", "期待", "盼望", "恳请", "请求", "请不要", "求求"),
+        ("希望", "但愿", "期望", "期待", "盼望", "恳请", "请不要", "求求"),
         ("hope", "hoping", "hoped", "hopefully", "wish", "pray")),
     "marker_fear": (
         ("担心", "害怕", "怕", "恐怕", "唯恐", "生怕", "担忧"),
@@ -188,6 +188,10 @@ _BIE_WORDS = frozenset("分特区告类识级性派个差辨鉴判甄")   # 分�
 # 会 as a noun (a council, a meeting), not "will": the 会 of 金管会, 消委会, 证监会, 银保监会, 协会, 开会 …
 _COUNCIL_BEFORE = frozenset("管委监协工基学商社机开大理董年聚约例晚宴议省市")
 _COUNCIL_AFTER = ("员", "议", "计", "所", "长", "场", "谈", "见", "晤", "面", "费")
+# a body's name of two characters before its 会: 仲裁委员会, 消费者权益保护委员会, 董事会, 股东大会, 基金会, 座谈会 (not
+# "业务员会上门": a one-character 员 is a person who will)
+_COUNCIL_NAME = re.compile(r"(?:委员|董事|理事|监事|股东|联合|促进|研究|基金|调解|听证|座谈|说明|见面|茶话|联谊|展销|"
+                           r"博览|交易|推介|恳谈|协调|评审|审委|业委|居委|村委)$")
 # 没 that denies nothing: 没完 ("这事没完", 没完没了: it is not over), 没过几天 / 没过多久 (soon after)
 _MEI_NOT_NEGATION = re.compile(r"没完|没过(?:几|多|两|一|半|三)")
 # The contracted will and would: "I'll post it online", "she'll sue" (future); "he'd go to the papers" (a
@@ -222,6 +226,15 @@ _ADVERB_AFTER_ZH = ("就", "才", "都", "也", "还", "一定", "肯定", "马�
 _BRACKET_LABEL = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,20}[)）】\]]\s*")
 _ZAI_JIU = re.compile(r"(?:你们|他们|对方|你)再(?!三|见|也|说|次确认)[^。！？；]{1,20}?[，,]?[^。！？；，,]{0,8}就(?!是)")
 _PROSPECTIVE_ZH = re.compile(r"回去就|回去后|回去以后|到时候|到时|转头就|立马|立刻就|马上就|等会儿?就|一会儿就|回家就")
+# The rest of a list put first, then the one who acts on it ("银行、监管、法院我都找遍了", "客服、经理我都找过")
+_FRONTED_LIST_SUBJECT = re.compile(r"(?:[、和及][^，,。；;！？!?、]{1,8}?)*(?:我们|我|本人)(?:都|也|全|已经|早就|一个个|挨个)")
+# 的话 closing a condition ("不给的话我明天就举报", "再拖的话…"); not the words someone said (说的话, 骂人的话)
+_DE_HUA = re.compile(r"(?<![说讲骂问听过人])的话")
+# 不 inside a word that refuses nothing, so no 不…就 condition: 不满, 不知道, 不料, 不久, 对不起, 不停 …
+_BU_WORD = re.compile(r"不满|不知|不懂|不明白|不清楚|不理解|不料|不仅|不但|不过|不断|不停|不少|不久|不一会|对不起|看不起|"
+                      r"了不起|不耐烦|不得不|不管|不同|不一样")
+# "not yet" before a 就: an act that came too soon (还没到期就扣款, 尚未签字就, 没等我说完就挂了, 还不到期就, 不到一个月就)
+_NOT_YET = re.compile(r"还没|还未|尚未|没等|未等|不等(?!于)|没来得及|还不到|(?:^|(?<=[，,。]))不到|不出[一二三两几半十\d]")
 _GOES_ON_ZH = re.compile(r"\s*(?:顺便|顺带|还要|还得|再去|再|并且|而且|同时|也要|另外还|外加|连同)")
 # 把 opens the object a verb disposes of: person words after it are in that object, not who acts
 # ("我就把你们业务员怎么忽悠我的录个视频发抖音": the customer posts); not 一把, 把握, 把关, 把手, 把柄
@@ -233,7 +246,8 @@ _PRICE_BEFORE_ZH = re.compile(r"(?:给我|转我|赔我|退我|赔偿我|打给�
                               r"转\d|给\d)(?:(?![。；;!?！？]).){0,40}?(?:就|也|便)(?:(?![。；;!?！？]).){0,30}$")
 
 _OPEN_Q = "“「『"
-_NEW_SUBJECT_EN = re.compile(r"\b(?:i|we|you|he|she|they|it)['’](?:ll|d|re|m|ve)\b|\b(?:he|she|it)['’]s\b")
+# a new subject, contracted, or "there's" opening a clause of its own ("if I can't pay for it there's no point …")
+_NEW_SUBJECT_EN = re.compile(r"\b(?:i|we|you|he|she|they|it)['’](?:ll|d|re|m|ve)\b|\b(?:he|she|it|there)['’]s\b")
 _SAY_THINK_EN = re.compile(r"\b(?:said|say|says|saying|told|tell|mentioned|suggested|indicated|stated|threatened|think|thought|"
                            r"believe|believed|expect|expected|mean|meant|claim|claimed)\b")
 _STOPPED = re.compile(r"\b(?:stop|stops|stopped|stopping|quit|quite stop)\b")
@@ -244,6 +258,14 @@ _SAYS_THEN_QUOTE = re.compile(r"[^，,。；;!?！？]{0,6}?(?:称|说|讲|道|�
                               r"said|says|told|wrote|replied|texted|messaged|warned|threatened|shouted|yelled|screamed)"
                               r"[^，,。；;!?！？]{0,6}?[：:,，]?\s*$")
 _YOU_AFTER = re.compile(r"\s*(?:[^\s，,。；;！？!?\"“”]{0,2}?你(?!们的)|(?:[a-z]+\s+)?you\b)")       # "告你", "sue you": the listener, in a quote the complainant
+# A speaker the writer names only by where they are, the other side: "那边的人", "对方的人", "他们那边的工作人员",
+# "电话那头的小姑娘", "the people there", "the guy on the phone", "a woman at the branch", "the man I spoke to".
+_VAGUE_SPEAKER = re.compile(
+    r"(?:那边|那里|那儿|那头|对面|对方|他们那边|他们那里|电话那头|电话那边|电话里|店里|行里|公司里|里面)的?"
+    r"(?:人|工作人员|员工|小姑娘|小伙子|小姐|先生|男的|女的|那个人|一个人|负责人)|"
+    r"\b(?:people|person|guy|guys|man|woman|lady|girl|bloke|folks|fella|chap|someone|somebody)\s+"
+    r"(?:(?:over\s+)?there|on the (?:phone|line|other end)|at the (?:branch|bank|office|counter|desk|front desk|store|shop|"
+    r"call cent(?:er|re)|company|firm)|(?:i|we) (?:spoke|talked) (?:to|with))\b")
 _OBJECT_BEFORE = re.compile(r"(?:对|跟|给|向|和|同|叫|让|问|告诉|通知|警告|威胁|骂|指着|冲着|朝着|朝|对着|看着|当着)$|\b(?:to|told|tell|tells|asked|warned|at)\s+(?:(?:the|a|an|my|your|our|their|his|her)\s+)?$")
 _NP_NEGATION = frozenset({"没有", "没", "并没有", "也没", "毫无", "并无", "未", "尚未"})   # negations that can deny a thing
 # A negation that denies a noun phrase ends where a new subject starts its own predicate: "没有备案号我早就
@@ -434,7 +456,8 @@ class Doc:
         text = self.text
         word = text[o.start:o.end]
         if cid == "marker_future" and word == "会":
-            return (o.start > 0 and text[o.start - 1] in _COUNCIL_BEFORE) or text.startswith(_COUNCIL_AFTER, o.end)
+            return (o.start > 0 and text[o.start - 1] in _COUNCIL_BEFORE) or text.startswith(_COUNCIL_AFTER, o.end) \
+                or _COUNCIL_NAME.search(text, max(0, o.start - 2), o.start) is not None
         if cid == "marker_negation" and word == "没":
             return bool(_MEI_NOT_NEGATION.match(text, o.start))
         if cid == "marker_future_time":
@@ -668,13 +691,29 @@ class Doc:
         """Whether a negation reaches ``pos`` (for the later concepts of a reading); negation words
         inside the reading's own terms (``own`` spans: "不要", "not to") do not count."""
         s0, s1 = self.sentence(pos)
-        english = pos < len(self.text) and self.text[pos].isascii()
+        english = self._english_at(pos)
         if not english and self._neg_char_before(pos) and not any(a < pos <= b for a, b in own):
             return not (self.text[pos - 1] == "不" and self._offer_after(pos, s1))
         return any(self._reaches(m, pos, english) and not (self._will_not(m) and self._offer_after(pos, s1))
                    and not self._price_before(s0, m)
                    for m in self.markers("marker_negation", s0, pos)
                    if not any(m.start < b and a < m.end for a, b in own))
+
+    def _english_at(self, pos: int) -> bool:
+        """Whether the words at ``pos`` are English: a Latin letter; a number or a sign in Chinese words ("向12315投诉",
+        "扣了3000元") is Chinese, read by the words before it."""
+        text = self.text
+        if pos >= len(text) or not text[pos].isascii():
+            return False
+        if text[pos].isalpha():
+            return True
+        for k in range(pos - 1, max(-1, pos - 12), -1):
+            ch = text[k]
+            if not ch.isascii():
+                return False
+            if ch.isalpha():
+                return True
+        return True
 
     def _neg_char_before(self, pos: int) -> bool:
         """不/别 right before ``pos`` ("不起诉", "别曝光"); 别 ending a word (分别, 特别, 区别) is no negation."""
@@ -684,7 +723,7 @@ class Doc:
         return ch == "不" or (ch == "别" and (pos < 2 or self.text[pos - 2] not in _BIE_WORDS))
 
     def modality(self, start: int, end: int, s0: int, s1: int) -> str:
-        english = start < len(self.text) and self.text[start].isascii()
+        english = self._english_at(start)
         if not english and self._neg_char_before(start):
             # 不起诉, 别曝光; "我不发网上，只要你们赔" offers silence for a price, as does "转我三千，我就不曝光"
             return "conditional" if self.text[start - 1] == "不" and (
@@ -706,7 +745,8 @@ class Doc:
         after = max((o.start for o in self.markers("marker_sequence", s0, start)), default=s0)
         k = bisect.bisect_right(self._clause, c1)
         reach = self._clause[k] if k < len(self._clause) and self._clause[k] < s1 else s1
-        if self.markers("marker_conditional", after, min(reach, s1)) or self._bu_jiu(after, start):
+        if self.markers("marker_conditional", after, min(reach, s1)) or self._bu_jiu(after, start) \
+                or _DE_HUA.search(self.text, after, start):
             return "conditional"
         head = self.text[c0:end]
         if _WOULD_SHORT.search(head):     # "he'd go to the papers": would, a condition
@@ -803,7 +843,16 @@ class Doc:
         从楼顶下去" — once more, then what follows (not 再三, 就是)."""
         head = self.text[s0:start]
         j = head.rfind("就")
-        return j > 0 and ("不" in head[:j] or _ZAI_JIU.search(head, 0, j + 1) is not None)
+        if j <= 0:
+            return False
+        if _ZAI_JIU.search(head, 0, j + 1) is not None:
+            return True
+        before = _BU_WORD.sub(lambda m: "＿" * len(m.group()), head[:j])   # 不满, 不知道, 对不起: no refusal
+        k = before.rfind("不")
+        if k < 0:
+            return False
+        # "还没到期就扣款", "没等我签字就转走了", "还不到一个月就…": the 就 tells what happened before, a past sequence
+        return _NOT_YET.search(before, max(0, k - 1)) is None
 
     def actor(self, start: int, end: int, s0: int, s1: int) -> tuple[str, bool]:
         """(who acts, whether it is done to the complainant). Inside the quoted words of the other side
@@ -813,6 +862,8 @@ class Doc:
         quoted = self._quote_speaker(start)
         if quoted is None:
             quoted = self._line_speaker(start)
+        if quoted is None and ("：" in self.text or ":" in self.text):
+            quoted = self._colon_speaker(start)
         if quoted is None:
             return got, was_against
         q_open, speaker = quoted
@@ -839,9 +890,36 @@ class Doc:
                 return None
             o = text.rfind('"', k, pos)
         s0 = self.sentence(o)[0] if o > 0 else 0
+        side = self._speaker_before(s0, o)
+        return None if side is None else (o, side)
+
+    def _colon_speaker(self, pos: int) -> tuple[int, str] | None:
+        """(where the colon stands, "firm" or "third_party") when ``pos`` follows, in its sentence, the colon of
+        the other side's words given without quote marks ("我打过去问，那边的人说：我们会起诉你", "客服讲：…")."""
+        text = self.text
+        s0, _s1 = self.sentence(pos)
+        c = max(text.rfind("：", s0, pos), text.rfind(":", s0, pos))
+        if c <= s0 or text[c - 1].isdigit():
+            return None      # no colon, or a time ("14:03")
+        side = self._speaker_before(s0, c + 1)
+        return None if side is None else (c, side)
+
+    def _speaker_before(self, s0: int, o: int) -> str | None:
+        """"firm" or "third_party" when the words opening at ``o`` are said by the other side: the last person
+        named before ``o`` from ``s0`` on, not as an object, with a verb of saying just before ``o``; or a person
+        the writer names only by where they are ("那边的人说：", "对方的人讲", "the people there said", "the
+        guy on the phone told me"), who is the other side (as 对方, they). None otherwise."""
+        text = self.text
         # every actor word before the quote, a longer one first where two end together ("那家公司的人原话：")
         named = sorted(((m.start, m.end, cid) for cid in ACTOR_IDS for m in self.markers(cid, s0, o)),
                        key=lambda w: (w[1], w[1] - w[0]))
+        vague = None
+        for vague in _VAGUE_SPEAKER.finditer(text, s0, o):
+            pass
+        if vague is not None and _SAYS_THEN_QUOTE.match(text[vague.end():o]) \
+                and not any(a >= vague.end() for a, _b, _c in named):
+            cid = self._resolved("actor_pronoun", vague.start(), "对方" if not text[vague.start()].isascii() else "they")
+            return None if cid == "actor_complainant" else "firm" if cid == "actor_firm" else "third_party"
         for a, b, cid in reversed(named):
             if any(a2 < a and b2 == b for a2, b2, _c in named):
                 continue     # "公司" at the end of a longer name: the longer one speaks
@@ -854,7 +932,7 @@ class Doc:
             cid = self._resolved(cid, a, word)
             if cid == "actor_complainant":
                 return None
-            return o, ("firm" if cid == "actor_firm" else "third_party")
+            return "firm" if cid == "actor_firm" else "third_party"
         return None
 
     def _line_speaker(self, pos: int) -> tuple[int, str] | None:
@@ -905,6 +983,7 @@ class Doc:
             # right after a verb that takes an object ("威胁我", "找到那个业务员"), or after an English one with
             # only an article or a possessive between ("called the agent a useless idiot")
             return any(0 <= c_start - v and not any(ch in text[v:c_start] for ch in "，,。；;")
+                       and "的话" not in text[v:c_start]     # "不给的话我就…": the condition ends, 我 is a subject
                        and (c_start - v <= 4 or _ARTICLE_GAP.fullmatch(text, v, c_start) is not None)
                        for v in verbs_end)
 
@@ -943,6 +1022,9 @@ class Doc:
                     if cid == "actor_complainant":
                         objects_seen = True
                     continue
+                if cid != "actor_complainant" and text.startswith("、", c_end) and \
+                        _FRONTED_LIST_SUBJECT.match(text, c_end, self.clause(start)[1]):
+                    continue     # "银行、监管、法院我都找遍了": a list put first, the 我 after it acts on it
                 subject = (c_start, c_end, cid)
                 if n == 2:
                     subject = self._topic(subject, start, c0, conditions)
