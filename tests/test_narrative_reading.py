@@ -115,6 +115,14 @@ def test_a_negation_inside_quoted_words_ends_with_the_quote(engine):
     assert read_span(engine, "那个“顾问”说他没有收过钱。", "收过")[1] == "negated"
 
 
+def test_a_handlers_finding_that_a_thing_is_not_the_case_negates_it(engine):
+    # 不涉及 / 不属于 / 不存在 are how a handler rules a thing out: "不涉及盗刷" is no unauthorised transaction
+    text = "客户承认是自己下单消费，只是不满意商品质量，要求退还货款，不涉及盗刷。"
+    assert "unauthorized_transaction" not in signals(engine, text)
+    assert read_span(engine, "经核实本案不属于盗刷。", "盗刷")[1] == "negated"
+    assert read_span(engine, "客户称存在盗刷。", "盗刷")[1] != "negated"
+
+
 def test_handler_notes_and_first_person_words_are_both_read():
     hit = SCANNER.scan("客户称如不退款将找记者曝光。")[0]
     assert (hit.signal, hit.actor) == ("threatens_media", "complainant")

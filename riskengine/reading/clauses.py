@@ -32,7 +32,8 @@ from riskengine.contracts.knowledge import Concept, Text
 MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "marker_negation": (
         ("没有", "没", "未曾", "未", "尚未", "不要求", "并不要求", "并无", "毫无", "不会", "不想", "不打算", "并未", "从未", "从没", "无意", "不曾", "并没有", "不是",
-         "也没", "也不", "绝不", "决不", "不再", "并不", "根本不", "绝对不", "不准备", "没打算", "无需", "不用", "不必", "不需要", "不认为", "不觉得"),
+         "也没", "也不", "绝不", "决不", "不再", "并不", "根本不", "绝对不", "不准备", "没打算", "无需", "不用", "不必", "不需要", "不认为", "不觉得",
+         "不涉及", "不属于", "不存在"),
         ("not", "no", "never", "didn't", "don't", "doesn't", "won't", "haven't", "hasn't", "wasn't", "weren't",
          "without", "nor", "neither", "cannot", "can't", "couldn't", "wouldn't", "isn't", "aren't", "nobody",
          "none", "hadn't", "didnt", "dont", "wont", "havent", "nothing")),
