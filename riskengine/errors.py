@@ -51,6 +51,7 @@ CODES: dict[str, str] = {
     "RW304": "strategy-shadowed",
     "RW305": "channel-tie",
     "RW306": "concept-unused",
+    "RW307": "pattern-cannot-end-before-a-word",
 }
 
 

@@ -251,6 +251,19 @@ def test_unused_concept_is_a_warning(knowledge_copy):
     assert "RW306" in result.output and "never_used" in result.output
 
 
+def test_an_english_pattern_ending_in_a_space_is_a_warning_with_its_place(knowledge_copy):
+    # a match must end at a word's end, so "aged (\d\d), " could never match "aged 82, retired"
+    path = knowledge_copy / "indicators.yaml"
+    text = path.read_text(encoding="utf-8")
+    anchor = "en: ['no response',"
+    assert anchor in text
+    path.write_text(text.replace(anchor, "en: ['aged (\\d\\d), ', 'no response',", 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "--knowledge", str(knowledge_copy)])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "RW307" in x)
+    assert "indicators.yaml:" in line and "aged" in line and line.split("indicators.yaml:")[1].split(":")[0].isdigit()
+
+
 def test_concepts_that_include_each_other_are_an_error(knowledge_copy):
     path = knowledge_copy / "concepts.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n  - id: loop_a\n    name: {zh: a, en: a}\n"

@@ -158,6 +158,10 @@ def _legal_references(c: _Checks) -> None:
                 c.ref(f"{kind}:{eid}", ("legal_bases", i), "legal_basis", lb, k.legal_bases)
 
 
+# a literal space or mark at a pattern's end (".", "?" and "-" are left out: they are regex syntax or ranges)
+_NO_WORD_END = frozenset(" ,;:!")
+
+
 def _patterns(c: _Checks) -> None:
     """Narrative patterns are valid and run in linear time."""
     from riskengine.reading.narrative import normalise_pattern
@@ -173,6 +177,15 @@ def _patterns(c: _Checks) -> None:
                     except ConditionSyntaxError as exc:
                         code = "RE013" if isinstance(exc, UnsafePatternError) else "RE012"
                         c.at(f"{kind}:{sid}", ("patterns", lang, j), code, str(exc))
+                        continue
+                    # An English match must end at a word's end, so a pattern that ends in a space or a
+                    # punctuation mark can only match where no word follows: "aged (\d\d), " never matches
+                    # "aged 82, retired".
+                    if lang == "en" and pattern[-1:] in _NO_WORD_END:
+                        c.at(f"{kind}:{sid}", ("patterns", lang, j), "RW307",
+                             f"pattern {pattern!r} ends in {pattern[-1]!r}: an English match must end at a word's "
+                             "end, so it never matches before a word",
+                             "end it on the last word, or with a lookahead such as (?= )", severity="warning")
 
 
 def _concepts(c: _Checks) -> None:
