@@ -123,6 +123,15 @@ def test_a_handlers_finding_that_a_thing_is_not_the_case_negates_it(engine):
     assert read_span(engine, "客户称存在盗刷。", "盗刷")[1] != "negated"
 
 
+def test_a_second_instruction_after_and_to_is_not_under_the_first_ones_negation(engine):
+    # "told me not to A and to B": B is told, not forbidden
+    text = "The debt relief company said I must not reply to any letters from my lender and to forward everything to them."
+    assert read_span(engine, text, "reply")[1] == "negated"
+    assert read_span(engine, text, "forward")[1] != "negated"
+    # a list under one "not" stays negated
+    assert read_span(engine, "They did not call or write to me.", "write")[1] == "negated"
+
+
 def test_handler_notes_and_first_person_words_are_both_read():
     hit = SCANNER.scan("客户称如不退款将找记者曝光。")[0]
     assert (hit.signal, hit.actor) == ("threatens_media", "complainant")

@@ -42,7 +42,7 @@ MARKERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
          "还要", "而是", "只是", "反而", "然后", "现在", "因此", "甚至"),
         ("but", "however", "yet", "although", "though", "because", "so", "since", "until", "unless", "if",
          "when", "then", "therefore", "instead", "i", "we", "they", "he", "she", "you", "which", "who",
-         "now", "after", "even")),
+         "now", "after", "even", "and to")),
     "marker_conditional": (
         ("如果", "若", "假如", "要是", "万一", "否则", "不然", "要不然", "除非", "再不", "如若", "倘若", "如不", "若不"),
         ("if", "unless", "otherwise", "or else", "should they", "should you", "in case", "no choice but",
