@@ -491,10 +491,11 @@ def test_sentence_and_clause_ends_are_those_of_the_look_ahead_patterns():
     import re
     from riskengine.reading.clauses import _AFTER_STOP, _CLAUSE_END, _SENTENCE_END
     stop = r"\." + _AFTER_STOP
-    sentence = re.compile(r"(?=[。！？!?；;\n.…])(?:[。！？!?；;\n]+|" + stop + r"|…+)")
-    clause = re.compile(r"(?=[。！？!?；;\n，,：:.…])(?:[。！？!?；;\n，,：:]+|" + stop + r"|…+)")
+    dodge = r"(?!(?<=[a-z0-9])[!?][a-z0-9])"     # "l!fe": a mark inside a dodged spelling ends nothing
+    sentence = re.compile(r"(?=[。！？!?；;\n.…])(?:" + dodge + r"[。！？!?；;\n]+|" + stop + r"|…+)")
+    clause = re.compile(r"(?=[。！？!?；;\n，,：:.…])(?:" + dodge + r"[。！？!?；;\n，,：:]+|" + stop + r"|…+)")
     rng = random.Random(4)
-    pieces = ["。", "！", "？", "!", "?", "；", ";", "\n", ".", "…", "，", ",", "：", ":", " ", "a", "b", "mr", "mrs",
+    pieces = ["。", "！", "？", "!", "?", "；", ";", "\n", ".", "…", "，", ",", "：", ":", " ", "a", "b", "mr", "mrs", "l!fe",
               "u.s.c", "e.g", "st", "客户", "1692g", "x"]
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
     for text in texts + _annotated_texts():

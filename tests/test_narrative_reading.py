@@ -132,6 +132,13 @@ def test_a_second_instruction_after_and_to_is_not_under_the_first_ones_negation(
     assert read_span(engine, "They did not call or write to me.", "write")[1] == "negated"
 
 
+def test_a_mark_inside_a_dodged_spelling_ends_no_sentence():
+    # agents spell around platform filters ("l!fe p0licy", "pr?mium"); a "!" between letters is part of the word
+    from riskengine.reading.clauses import _SENTENCE_END
+    assert not _SENTENCE_END.search("ur old l!fe p0licy can get all ur pr?miums back")
+    assert [m.end() for m in _SENTENCE_END.finditer("no way! i want it back? now")] == [7, 23]
+
+
 def test_handler_notes_and_first_person_words_are_both_read():
     hit = SCANNER.scan("客户称如不退款将找记者曝光。")[0]
     assert (hit.signal, hit.actor) == ("threatens_media", "complainant")

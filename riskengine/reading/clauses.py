@@ -164,7 +164,9 @@ def _ends(marks: str) -> re.Pattern:
     character of a class and then what follows that character: a pattern that starts with a character
     class lets re jump from one such character to the next in C (a leading look-ahead, or alternatives,
     would be tried at every position of the text)."""
-    return re.compile(f"[{marks}.…](?:(?<=[{marks}])[{marks}]*|(?<=\\.){_AFTER_STOP}|(?<=…)…*)")
+    # A "!" or "?" between two letters or digits is a spelling dodge ("l!fe p0licy", "pr?mium"), not an end.
+    return re.compile(f"[{marks}.…](?:(?<=[{marks}])(?:(?<![a-z0-9][!?])|(?![a-z0-9]))[{marks}]*|(?<=\\.){_AFTER_STOP}|"
+                      f"(?<=…)…*)")
 
 
 _SENTENCE_END = _ends("。！？!?；;\n")
