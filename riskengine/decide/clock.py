@@ -47,19 +47,15 @@ def add_days(start: dt.date, days: int, day_type: str, jurisdiction: str) -> tup
     return day, exact
 
 
-def days_past_answer_clock(answer_deadlines: dict, facts: dict, signals) -> int | None:
-    """Days the case has run past its own answer clock (negative: days still left), by the recorded
-    ``history.days_open``; None when that is not recorded or no answer clock of the case's jurisdiction
-    applies. The clock is the earliest answer deadline whose ``applies_when`` holds on the facts and
-    signals alone: the rules have not run yet, so the extensions that need a finding (complex cases)
-    do not count — an extension is the firm's to claim in writing before the base clock runs out.
+def answer_clock_days(answer_deadlines: dict, facts: dict, signals) -> int | None:
+    """The days from ``received`` the case's own answer clock allows; None when no answer clock of its
+    jurisdiction applies. The clock is the earliest answer deadline whose ``applies_when`` holds on the
+    facts and signals alone: the rules have not run yet, so the extensions that need a finding (complex
+    cases) do not count — an extension is the firm's to claim in writing before the base clock runs out.
 
     ``answer_deadlines`` is ``PolicyConditions.answer_deadlines`` (jurisdiction -> (deadline, test)):
     the same clocks ``escalation.respond_by`` is picked from, so a rule saying "overdue" and the dated
     answer action can never use two different limits (a UK case is not late on the Chinese 15 days)."""
-    days_open = (facts.get("history") or {}).get("days_open")
-    if days_open is None:
-        return None
     received = dt.date.fromisoformat(facts["received"])
     due = None
     for d, applies in answer_deadlines.get(facts["jurisdiction"], ()):
@@ -67,4 +63,12 @@ def days_past_answer_clock(answer_deadlines: dict, facts: dict, signals) -> int 
             continue
         when, _exact = add_days(received, d.days, d.day_type, d.jurisdiction)
         due = when if due is None else min(due, when)
-    return None if due is None else days_open - (due - received).days
+    return None if due is None else (due - received).days
+
+
+def days_past_answer_clock(answer_deadlines: dict, facts: dict, signals) -> int | None:
+    """Days the case has run past its own answer clock (:func:`answer_clock_days`; negative: days still
+    left), by the recorded ``history.days_open``; None without that record or without a clock."""
+    days_open = (facts.get("history") or {}).get("days_open")
+    allowed = None if days_open is None else answer_clock_days(answer_deadlines, facts, signals)
+    return None if allowed is None else days_open - allowed

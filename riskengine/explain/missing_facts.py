@@ -12,7 +12,7 @@ from riskengine.contracts.assessment import Assessment, KeyFigures, MissingFact
 from riskengine.contracts.knowledge import RISK_LEVELS, Text
 from riskengine.language.tree import FieldCondition, leaves, lookup
 from riskengine.language.fields import set_path
-from riskengine.decide.clock import days_past_answer_clock
+from riskengine.decide.clock import answer_clock_days
 from riskengine.decide.policy import key_figures
 
 MAX_MISSING = 40
@@ -50,7 +50,7 @@ FIELD_QUESTIONS: dict[str, Text] = {
 RATIO_INPUTS = {"derived.demand_over_entitlement": "entitlement_amount",
                 "derived.demand_over_dispute": "amount_in_dispute"}
 # The clock's lateness: the case field a handler is asked for instead (decide.clock.days_past_answer_clock).
-CLOCK_INPUT = ("derived.answer_days_past", "history.days_open")
+LATENESS, DAYS_OPEN = "derived.answer_days_past", "history.days_open"
 # The key figures (assessment.KeyFigures) a missing fact is judged by, weighted by how much a change
 # matters to the handler; score and taboos do not make a question worth asking.
 WEIGHTS = {"risk.level": 3, "agent.suspected": 3, "strategy": 2, "escalation.level": 2, "channels": 1}
@@ -117,17 +117,15 @@ def trials(rs, case, state) -> Iterator[tuple[str, Any, dict]]:
                             if value not in tried.setdefault(denominator, []):
                                 tried[denominator].append(value)
                 continue
-            if leaf.field == CLOCK_INPUT[0]:
+            if leaf.field == LATENESS:
                 # Lateness is asked through the days open: the days the case's answer clock allows, plus the
                 # days past it the rule names.
-                field = CLOCK_INPUT[1]
-                if lookup(state.facts, field) is None:
-                    facts = dict(state.facts, history={**(state.facts.get("history") or {}), "days_open": 0})
-                    left = days_past_answer_clock(rs.policy_conditions.answer_deadlines, facts, state.signals)
-                    for past in _candidate_values(leaf) if left is not None else ():
-                        value = past - left
-                        if value > 0 and value not in tried.setdefault(field, []):
-                            tried[field].append(value)
+                if lookup(state.facts, DAYS_OPEN) is None:
+                    allowed = answer_clock_days(rs.policy_conditions.answer_deadlines, state.facts, state.signals)
+                    for past in _candidate_values(leaf) if allowed is not None else ():
+                        value = allowed + past
+                        if value > 0 and value not in tried.setdefault(DAYS_OPEN, []):
+                            tried[DAYS_OPEN].append(value)
                 continue
             if leaf.field in FIELD_QUESTIONS:
                 current = lookup(state.facts, leaf.field)
